@@ -1,0 +1,106 @@
+"""The model registry: every network and variant under one clear name.
+
+Each network module registers its variants when `keras_classics.models` is
+imported; `list_models` and `build` import it on first use, so importing the
+registry alone stays cheap.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Mapping, Tuple
+
+__all__ = ["ModelEntry", "UnknownModelError", "register", "list_models", "get_entry", "build"]
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """One registered variant: a builder and the keyword arguments that make it."""
+
+    name: str
+    builder: Callable[..., Any]
+    kwargs: Mapping[str, Any]
+    family: str
+    summary: str
+    input_shape: Tuple[int, int, int]
+    paper: str = ""
+    aliases: Tuple[str, ...] = field(default=())
+
+    def build(self, **overrides):
+        """Build the variant; ``overrides`` win over the registered kwargs."""
+        return self.builder(**{**self.kwargs, **overrides})
+
+
+class UnknownModelError(ValueError):
+    """Raised for a model name that is not registered."""
+
+
+_REGISTRY: Dict[str, ModelEntry] = {}
+_LOADED = False
+
+
+def register(
+    name: str,
+    builder: Callable[..., Any],
+    *,
+    family: str,
+    summary: str,
+    input_shape: Tuple[int, int, int],
+    paper: str = "",
+    **kwargs,
+) -> ModelEntry:
+    """Register ``builder(**kwargs)`` as ``name``. Names are unique."""
+    if name in _REGISTRY:
+        raise ValueError(f"model name {name!r} is already registered")
+    entry = ModelEntry(
+        name=name,
+        builder=builder,
+        kwargs=dict(kwargs),
+        family=family,
+        summary=summary,
+        input_shape=tuple(input_shape),
+        paper=paper,
+    )
+    _REGISTRY[name] = entry
+    return entry
+
+
+def _ensure_loaded() -> None:
+    global _LOADED
+    if not _LOADED:
+        importlib.import_module("keras_classics.models")
+        _LOADED = True
+
+
+def list_models(family: str | None = None) -> List[str]:
+    """Names of every registered model, in registration order (oldest
+    network first); ``family`` ("vgg", "resnet", ...) narrows the list."""
+    _ensure_loaded()
+    return [n for n, e in _REGISTRY.items() if family is None or e.family == family]
+
+
+def get_entry(name: str) -> ModelEntry:
+    """The registry entry of ``name``; an unknown name lists the known ones."""
+    _ensure_loaded()
+    try:
+        return _REGISTRY[name]
+    except (KeyError, TypeError):
+        pass
+    known = list(_REGISTRY)
+    close = difflib.get_close_matches(str(name).lower(), known, n=1, cutoff=0.5)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise UnknownModelError(
+        f"unknown model {name!r}.{hint} Known models: {', '.join(known)}"
+    )
+
+
+def build(name: str, **kwargs):
+    """Build the registered model ``name``; ``kwargs`` go to its builder.
+
+    >>> import keras_classics
+    >>> keras_classics.build("lenet5").name
+    'lenet5'
+    """
+    return get_entry(name).build(**kwargs)
