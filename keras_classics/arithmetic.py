@@ -148,6 +148,14 @@ def _sliding_output_size(
     if rounding not in _ROUNDING_WORDS:
         raise ValueError(f"rounding must be 'floor' or 'ceil', got {rounding!r}")
     before, after = resolve_padding(size, kernel, stride, padding, dilation)
+    if rounding == "ceil" and max(before, after) > kernel // 2:
+        # Past half the window, a ceil-mode window can lie wholly in the
+        # padding; Caffe's single correction then miscounts and PyTorch
+        # refuses such padding. Refuse it too.
+        raise ValueError(
+            f"padding {before}+{after} is more than half the pool {kernel}; with "
+            "rounding='ceil' the padding must be at most pool // 2"
+        )
     padded = size + before + after
     extent = _effective_kernel(kernel, dilation)
     if extent > padded:

@@ -1,0 +1,55 @@
+"""The ``keras-classics`` command line.
+
+Each command lives in its own module, which exposes ``register(subparsers)``
+and sets a ``handler`` on its parser. Registering must stay cheap: handlers
+import TensorFlow only when they run, so ``keras-classics --help`` is quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Optional, Sequence
+
+# Modules that contribute commands, in the order they appear in --help.
+COMMAND_MODULES = (
+    "keras_classics.training.cli",
+)
+
+
+class CommandError(Exception):
+    """A failure the user can fix; printed without a traceback."""
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="keras-classics",
+        description="The classic CNNs (LeNet-5 to ResNet) as paper-faithful Keras builders.",
+    )
+    from keras_classics import __version__
+
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    try:
+        status = args.handler(args)
+    except (CommandError, ValueError, FileNotFoundError, NotADirectoryError, PermissionError) as error:
+        # Bad input from the user: one clear line, no traceback, non-zero exit.
+        print(f"keras-classics {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"keras-classics {args.command}: interrupted", file=sys.stderr)
+        return 130
+    return 0 if status is None else int(status)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
