@@ -8,6 +8,7 @@ stays free of TensorFlow.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 
 __version__ = "0.1.0"
 
@@ -19,6 +20,10 @@ def __getattr__(name: str):
     # without TensorFlow.
     if name in _REGISTRY_NAMES:
         return getattr(importlib.import_module("keras_classics.registry"), name)
+    if importlib.util.find_spec(f"{__name__}.{name}") is not None:
+        # A submodule (``from keras_classics import arithmetic``): import it
+        # alone, without loading Keras through the models.
+        return importlib.import_module(f"{__name__}.{name}")
     if not name.startswith("_"):
         models = importlib.import_module("keras_classics.models")
         if name in models.__all__:

@@ -14,6 +14,7 @@ from typing import Optional, Sequence
 
 # Modules that contribute commands, in the order they appear in --help.
 COMMAND_MODULES = (
+    "keras_classics.anatomy_cli",
     "keras_classics.training.cli",
 )
 
@@ -38,10 +39,16 @@ def make_parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = make_parser()
-    args = parser.parse_args(argv)
+    # Commands about one model take the builder's variant flags after its
+    # name (--two-tower, --variant torchvision): argparse cannot know them
+    # in advance, so they are collected here and checked by the command.
+    args, extra = parser.parse_known_args(argv)
+    if extra and not getattr(args, "accepts_variant_flags", False):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.variant_flags = extra
     try:
         status = args.handler(args)
-    except (CommandError, ValueError, FileNotFoundError, NotADirectoryError, PermissionError) as error:
+    except (CommandError, ValueError, OSError) as error:
         # Bad input from the user: one clear line, no traceback, non-zero exit.
         print(f"keras-classics {args.command}: error: {error}", file=sys.stderr)
         return 2

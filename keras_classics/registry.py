@@ -44,6 +44,7 @@ _LOADED = False
 def register(
     name: str,
     builder: Callable[..., Any],
+    /,
     *,
     family: str,
     summary: str,
@@ -51,7 +52,11 @@ def register(
     paper: str = "",
     **kwargs,
 ) -> ModelEntry:
-    """Register ``builder(**kwargs)`` as ``name``. Names are unique."""
+    """Register ``builder(**kwargs)`` as ``name``. Names are unique.
+
+    ``name`` and ``builder`` are positional-only, so ``kwargs`` may hold the
+    builder's own ``name`` argument.
+    """
     if name in _REGISTRY:
         raise ValueError(f"model name {name!r} is already registered")
     entry = ModelEntry(

@@ -1,0 +1,300 @@
+"""Layer-by-layer anatomy of a functional Keras model.
+
+`anatomy(model)` walks the layers in execution order and reports, for each,
+what a walkthrough of the network needs: kernel, stride, padding in pixels,
+filters or units, groups, output shape, parameters (trainable and not),
+multiply-accumulates, receptive field and activation memory. It works on any
+functional model, branches and residual additions included.
+
+Conventions (the same as `keras_classics.arithmetic`):
+
+* MACs count the multiply-accumulates of convolutions and fully connected
+  layers for one image, biases excluded; FLOPs = 2 x MACs. Pooling,
+  normalisation, activations and additions cost 0 MACs here.
+* The receptive field is along the height axis, in input pixels: ``size``
+  (how many pixels one unit sees), ``jump`` (the input distance between
+  neighbouring units) and ``start`` (the centre of the first unit's field).
+  Where branches meet, a unit sees the largest field among its inputs.
+  After a global pooling or a flatten every unit sees the whole image and
+  the field is reported as that of the last spatial layer.
+* Activation memory is the output's size for one image, in bytes, at the
+  layer's compute dtype (float32: 4 bytes per value).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from keras_classics import arithmetic
+from keras_classics.arithmetic import ReceptiveField
+
+__all__ = ["LayerRow", "Anatomy", "anatomy", "inbound_layer_names"]
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    """One layer of the anatomy table."""
+
+    name: str
+    type: str
+    inputs: Tuple[str, ...]
+    output_shape: Tuple[Optional[int], ...]
+    kernel: Optional[Tuple[int, int]] = None
+    stride: Optional[Tuple[int, int]] = None
+    # Pixels of padding ((top, bottom), (left, right)) actually applied.
+    padding: Optional[Tuple[Tuple[int, int], Tuple[int, int]]] = None
+    filters: Optional[int] = None
+    units: Optional[int] = None
+    groups: Optional[int] = None
+    trainable_params: int = 0
+    non_trainable_params: int = 0
+    macs: int = 0
+    receptive_field: Optional[ReceptiveField] = None
+    activation_bytes: int = 0
+
+    @property
+    def params(self) -> int:
+        return self.trainable_params + self.non_trainable_params
+
+    def as_dict(self) -> dict:
+        row = asdict(self)
+        row["params"] = self.params
+        rf = self.receptive_field
+        row["receptive_field"] = None if rf is None else {"size": rf.size, "jump": rf.jump, "start": rf.start}
+        return row
+
+
+@dataclass(frozen=True)
+class Anatomy:
+    """The rows of a model and its totals."""
+
+    model_name: str
+    input_shape: Tuple[Optional[int], ...]
+    rows: List[LayerRow] = field(default_factory=list)
+
+    @property
+    def trainable_params(self) -> int:
+        return sum(r.trainable_params for r in self.rows)
+
+    @property
+    def non_trainable_params(self) -> int:
+        return sum(r.non_trainable_params for r in self.rows)
+
+    @property
+    def params(self) -> int:
+        return self.trainable_params + self.non_trainable_params
+
+    @property
+    def macs(self) -> int:
+        return sum(r.macs for r in self.rows)
+
+    @property
+    def flops(self) -> int:
+        return arithmetic.flops(self.macs)
+
+    @property
+    def activation_bytes(self) -> int:
+        return sum(r.activation_bytes for r in self.rows)
+
+    def last_conv(self) -> Optional[LayerRow]:
+        """The last layer with a kernel that mixes neighbours' channels."""
+        convs = [r for r in self.rows if r.kernel is not None and (r.filters is not None)]
+        return convs[-1] if convs else None
+
+    def row(self, name: str) -> LayerRow:
+        for r in self.rows:
+            if r.name == name:
+                return r
+        raise KeyError(f"no layer named {name!r} in {self.model_name}")
+
+    def as_dict(self) -> dict:
+        return {
+            "model": self.model_name,
+            "input_shape": list(self.input_shape),
+            "layers": [r.as_dict() for r in self.rows],
+            "totals": {
+                "params": self.params,
+                "trainable_params": self.trainable_params,
+                "non_trainable_params": self.non_trainable_params,
+                "macs": self.macs,
+                "flops": self.flops,
+                "activation_bytes": self.activation_bytes,
+            },
+        }
+
+
+# --------------------------------------------------------------------------
+# Reading the Keras graph
+# --------------------------------------------------------------------------
+
+
+def inbound_layer_names(layer) -> Tuple[str, ...]:
+    """Names of the layers feeding ``layer``'s first call in its model."""
+    nodes = getattr(layer, "_inbound_nodes", [])
+    if not nodes:
+        return ()
+    return tuple(t._keras_history.operation.name for t in nodes[0].input_tensors)
+
+
+def _pair(value) -> Tuple[int, int]:
+    if isinstance(value, int):
+        return (value, value)
+    return (int(value[0]), int(value[1]))
+
+
+def _weights_count(weights) -> int:
+    total = 0
+    for w in weights:
+        n = 1
+        for d in w.shape:
+            n *= int(d)
+        total += n
+    return total
+
+
+def _shape(tensor) -> Tuple[Optional[int], ...]:
+    return tuple(None if d is None else int(d) for d in tensor.shape[1:])
+
+
+def _dtype_bytes(layer) -> int:
+    name = str(getattr(layer, "compute_dtype", "float32"))
+    for bits in ("64", "16", "8"):
+        if name.endswith(bits):
+            return int(bits) // 8
+    return 4
+
+
+def _explicit_padding(config, in_shape, kernel, stride, dilation) -> Tuple[Tuple[int, int], Tuple[int, int]]:
+    word = config.get("padding", "valid")
+    if isinstance(word, str):
+        if word.lower() == "valid" or in_shape[0] is None:
+            return ((0, 0), (0, 0))
+        return (
+            arithmetic.same_padding(in_shape[0], kernel[0], stride[0], dilation[0]),
+            arithmetic.same_padding(in_shape[1], kernel[1], stride[1], dilation[1]),
+        )
+    return ((0, 0), (0, 0))
+
+
+def _layer_row(layer, inputs: Tuple[str, ...], rf: Optional[ReceptiveField]) -> Tuple[LayerRow, Optional[ReceptiveField]]:
+    config = layer.get_config()
+    out_shape = _shape(layer.output)
+    in_shape = _shape(layer.input) if inputs and not isinstance(layer.input, (list, tuple)) else None
+    trainable = _weights_count(layer.trainable_weights)
+    frozen = _weights_count(layer.non_trainable_weights)
+    values = 1
+    for d in out_shape:
+        values *= d or 1
+    row = dict(
+        name=layer.name,
+        type=type(layer).__name__,
+        inputs=inputs,
+        output_shape=out_shape,
+        trainable_params=trainable,
+        non_trainable_params=frozen,
+        activation_bytes=values * _dtype_bytes(layer),
+    )
+
+    spatial_in = in_shape is not None and len(in_shape) == 3
+    if "kernel_size" in config and spatial_in:
+        # Convolutions: Conv2D and its subclasses, depthwise, LeNet's C3.
+        kernel = _pair(config["kernel_size"])
+        stride = _pair(config.get("strides", 1))
+        dilation = _pair(config.get("dilation_rate", 1))
+        padding = _explicit_padding(config, in_shape, kernel, stride, dilation)
+        groups = int(config.get("groups", 1))
+        out_channels = out_shape[-1]
+        weights_per_output = _kernel_weights(layer, kernel, in_shape[-1], out_channels, groups, config)
+        row.update(
+            kernel=kernel,
+            stride=stride,
+            padding=padding,
+            filters=out_channels,
+            groups=groups,
+            macs=out_shape[0] * out_shape[1] * weights_per_output,
+        )
+        if rf is not None:
+            rf = arithmetic.receptive_field_step(rf, kernel[0], stride[0], padding[0][0], dilation[0])
+    elif "pool_size" in config and spatial_in:
+        kernel = _pair(config["pool_size"])
+        stride = _pair(config.get("strides") or config["pool_size"])
+        padding = _explicit_padding(config, in_shape, kernel, stride, (1, 1))
+        row.update(kernel=kernel, stride=stride, padding=padding)
+        if rf is not None:
+            rf = arithmetic.receptive_field_step(rf, kernel[0], stride[0], padding[0][0])
+    elif type(layer).__name__ == "ZeroPadding2D":
+        padding = tuple(tuple(int(p) for p in axis) for axis in config["padding"])
+        row.update(padding=padding)
+        if rf is not None:
+            rf = arithmetic.receptive_field_step(rf, 1, 1, padding[0][0])
+    elif "units" in config and in_shape is not None:
+        units = int(config["units"])
+        row.update(units=units, macs=in_shape[-1] * units)
+    elif spatial_in and len(out_shape) == 3 and in_shape[0] and out_shape[0] and in_shape[0] > out_shape[0]:
+        # A resolution change without a kernel (ResNet's option-A shortcut
+        # subsamples by striding): a 1x1 window at the layer's stride.
+        stride = -(-in_shape[0] // out_shape[0])
+        row.update(stride=(stride, stride))
+        if rf is not None:
+            rf = arithmetic.receptive_field_step(rf, 1, stride, 0)
+    return LayerRow(receptive_field=rf, **row), rf
+
+
+def _kernel_weights(layer, kernel, in_channels, out_channels, groups, config) -> int:
+    """Multiply-accumulates per output position, summed over the channels."""
+    if "connection_table" in config:
+        # LeNet-5's C3: each output map sees only its listed input maps.
+        return kernel[0] * kernel[1] * len(config["connection_table"])
+    if "depth_multiplier" in config:
+        return kernel[0] * kernel[1] * out_channels
+    return arithmetic.conv_params(kernel, in_channels, out_channels, groups=groups, use_bias=False)
+
+
+def _merge(fields: Sequence[Optional[ReceptiveField]]) -> Optional[ReceptiveField]:
+    fields = [f for f in fields if f is not None]
+    if not fields:
+        return None
+    return max(fields, key=lambda f: (f.size, f.jump))
+
+
+def anatomy(model) -> Anatomy:
+    """Rows for every layer of a functional ``model``, in execution order.
+
+    >>> import keras
+    >>> from keras_classics.anatomy import anatomy
+    >>> inputs = keras.Input((32, 32, 3))
+    >>> x = keras.layers.Conv2D(8, 3, name="conv")(inputs)
+    >>> table = anatomy(keras.Model(inputs, x))
+    >>> table.row("conv").macs == 30 * 30 * 8 * 3 * 3 * 3
+    True
+    >>> table.row("conv").receptive_field.size
+    3
+    """
+    try:
+        model_inputs = list(model.inputs)
+    except (AttributeError, ValueError):
+        model_inputs = []
+    if not model_inputs or not hasattr(model, "layers"):
+        raise ValueError(
+            f"anatomy() needs a functional keras.Model built on keras.Input, got {type(model).__name__}"
+        )
+    fields: Dict[str, Optional[ReceptiveField]] = {}
+    rows: List[LayerRow] = []
+    for layer in model.layers:
+        if type(layer).__name__ == "InputLayer":
+            fields[layer.name] = ReceptiveField()
+            continue
+        inputs = inbound_layer_names(layer)
+        incoming = _merge([fields.get(name) for name in inputs])
+        if isinstance(layer.output, (list, tuple)):
+            raise ValueError(f"layer {layer.name!r} has several outputs; anatomy() supports one per layer")
+        row, rf = _layer_row(layer, inputs, incoming)
+        if len(row.output_shape) != 3:
+            # Past the spatial layers the field no longer grows; keep the last.
+            rf = incoming
+            row = replace(row, receptive_field=incoming)
+        fields[layer.name] = rf
+        rows.append(row)
+    input_shape = _shape(model_inputs[0])
+    return Anatomy(model_name=model.name, input_shape=input_shape, rows=rows)

@@ -1,0 +1,181 @@
+"""``keras-classics list``, ``show`` and ``plot``.
+
+Variant flags after the model name go to its builder, spelled as options:
+``--two-tower``, ``--no-include-lrn``, ``--variant torchvision``,
+``--batch-norm``, ``--stride-placement v1.5``. Values are read as YAML
+scalars (``true``, ``3``, ``v1.5``). An option the builder does not take is
+an error that lists the ones it does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import sys
+from typing import Dict, List, Sequence
+
+# The keras.applications contract: set by dedicated options, not variant flags.
+_CONTRACT = {
+    "include_top",
+    "weights",
+    "input_tensor",
+    "input_shape",
+    "pooling",
+    "classes",
+    "classifier_activation",
+    "name",
+}
+
+
+def register(subparsers) -> None:
+    listing = subparsers.add_parser(
+        "list", help="every registered model with its input size, parameters and MACs"
+    )
+    listing.add_argument("--family", help="only this family (lenet, alexnet, vgg, googlenet, resnet, ...)")
+    listing.set_defaults(handler=_list)
+
+    for command, help_text, handler in (
+        ("show", "layer-by-layer anatomy: shapes, parameters, MACs, receptive fields", _show),
+        ("plot", "draw the architecture as an SVG file", _plot),
+    ):
+        parser = subparsers.add_parser(
+            command,
+            help=help_text,
+            description=help_text + ". Variant flags after NAME go to the builder "
+            "(e.g. --two-tower, --no-include-lrn, --variant torchvision).",
+        )
+        parser.add_argument("name", metavar="NAME", help="a registered model (see `keras-classics list`)")
+        parser.add_argument(
+            "--input-size",
+            metavar="SIZE",
+            help="input height and width: 224 or 224x192 (default: the model's own)",
+        )
+        parser.add_argument("--classes", type=int, help="number of classes of the classifier")
+        if command == "show":
+            parser.add_argument(
+                "--format", choices=("table", "markdown", "json"), default="table", help="output format"
+            )
+        else:
+            parser.add_argument("-o", "--output", required=True, metavar="FILE.svg", help="where to write the SVG")
+        parser.set_defaults(handler=handler, accepts_variant_flags=True)
+
+
+# --------------------------------------------------------------------------
+# Variant flags
+# --------------------------------------------------------------------------
+
+
+def parse_variant_flags(tokens: Sequence[str]) -> Dict[str, object]:
+    """``["--two-tower", "--variant", "torchvision", "--no-include-lrn"]`` ->
+    ``{"two_tower": True, "variant": "torchvision", "include_lrn": False}``."""
+    import yaml
+
+    flags: Dict[str, object] = {}
+    tokens = list(tokens)
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if not token.startswith("--") or token == "--":
+            raise ValueError(f"unexpected argument {token!r}; variant flags look like --two-tower or --variant VALUE")
+        key, _, value = token[2:].partition("=")
+        key = key.replace("-", "_")
+        if value:
+            flags[key] = yaml.safe_load(value)
+        elif index + 1 < len(tokens) and not tokens[index + 1].startswith("--"):
+            index += 1
+            flags[key] = yaml.safe_load(tokens[index])
+        elif key.startswith("no_"):
+            flags[key[3:]] = False
+        else:
+            flags[key] = True
+        index += 1
+    return flags
+
+
+def _check_flags(entry, flags: Dict[str, object]) -> None:
+    parameters = inspect.signature(entry.builder).parameters
+    allowed = sorted(p for p in parameters if p not in _CONTRACT)
+    for key in flags:
+        if key in _CONTRACT or key not in parameters:
+            spelled = ", ".join("--" + a.replace("_", "-") for a in allowed) or "none"
+            raise ValueError(
+                f"{entry.name} has no variant flag --{key.replace('_', '-')}; its flags are: {spelled}"
+            )
+
+
+def _input_shape(entry, size: str | None):
+    if size is None:
+        return None
+    try:
+        parts = [int(p) for p in size.lower().split("x")]
+    except ValueError:
+        parts = []
+    if len(parts) == 1:
+        parts = parts * 2
+    if len(parts) != 2 or min(parts) < 1:
+        raise ValueError(f"--input-size must be a positive size such as 224 or 224x192, got {size!r}")
+    return (parts[0], parts[1], entry.input_shape[2])
+
+
+def build_from_args(args, extra: Sequence[str]):
+    """Build the model that ``show``/``plot`` were asked about."""
+    from keras_classics.registry import get_entry
+
+    entry = get_entry(args.name)
+    flags = parse_variant_flags(extra)
+    _check_flags(entry, flags)
+    kwargs = dict(flags)
+    shape = _input_shape(entry, args.input_size)
+    if shape is not None:
+        kwargs["input_shape"] = shape
+    if args.classes is not None:
+        kwargs["classes"] = args.classes
+    return entry.build(**kwargs)
+
+
+# --------------------------------------------------------------------------
+# Handlers
+# --------------------------------------------------------------------------
+
+
+def _list(args) -> int:
+    import keras
+
+    from keras_classics.anatomy import anatomy
+    from keras_classics.registry import get_entry, list_models
+    from keras_classics.render import human_count
+
+    names = list_models(args.family)
+    if not names:
+        raise ValueError(f"no registered model in family {args.family!r}")
+    width = max(len(n) for n in names)
+    print(f"{'model':<{width}}  {'input':>11}  {'params':>12}  {'MACs':>7}  summary")
+    for name in names:
+        entry = get_entry(name)
+        table = anatomy(entry.build())
+        shape = "x".join(str(d) for d in entry.input_shape)
+        print(f"{name:<{width}}  {shape:>11}  {table.params:>12,}  {human_count(table.macs):>7}  {entry.summary}")
+        sys.stdout.flush()
+        keras.backend.clear_session()  # one large model at a time
+    return 0
+
+
+def _show(args) -> int:
+    from keras_classics.anatomy import anatomy
+    from keras_classics.render import RENDERERS
+
+    model = build_from_args(args, args.variant_flags)
+    sys.stdout.write(RENDERERS[args.format](anatomy(model)))
+    return 0
+
+
+def _plot(args) -> int:
+    from keras_classics.anatomy import anatomy
+    from keras_classics.diagram import write_svg
+
+    if not args.output.lower().endswith(".svg"):
+        raise ValueError(f"the diagram is SVG: give an output file ending in .svg, got {args.output!r}")
+    model = build_from_args(args, args.variant_flags)
+    write_svg(anatomy(model), args.output, title=args.name)
+    print(f"wrote {args.output}")
+    return 0
