@@ -1,13 +1,18 @@
 """The networks. Importing this package registers every variant.
 
 Modules are listed oldest network first, which is the registry's order.
+The builders are reached as ``keras_classics.<builder>`` (see
+`public_builders`); they are not re-exported here, where names such as
+``alexnet`` already belong to the modules.
 """
 
-from keras_classics.models import lenet, alexnet, zfnet, vgg, googlenet, resnet
+from typing import Callable, Dict
 
-__all__ = []
-for _module in (lenet, alexnet, zfnet, vgg, googlenet, resnet):
-    for _name in _module.__all__:  # noqa: B007
-        globals()[_name] = getattr(_module, _name)
-        __all__.append(_name)
-del _module
+from keras_classics.models import alexnet, googlenet, lenet, resnet, vgg, zfnet
+
+NETWORK_MODULES = (lenet, alexnet, zfnet, vgg, googlenet, resnet)
+
+
+def public_builders() -> Dict[str, Callable]:
+    """Every public name of the network modules (their ``__all__``)."""
+    return {name: getattr(module, name) for module in NETWORK_MODULES for name in module.__all__}

@@ -135,7 +135,9 @@ def build_model(img_input, outputs, *, name: str, weights, model_name: str) -> k
     graph's source inputs, as in keras.applications.
     """
     inputs = keras.utils.get_source_inputs(img_input)
-    model = keras.Model(inputs, outputs, name=name)
+    # A lone input is passed bare, so that calling the model on one tensor
+    # matches its input structure (a one-item list would warn on each call).
+    model = keras.Model(inputs[0] if len(inputs) == 1 else inputs, outputs, name=name)
     if weights is not None:
         load_weights(model, weights, model_name=model_name)
     return model
