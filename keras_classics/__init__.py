@@ -12,25 +12,33 @@ import importlib.util
 
 __version__ = "0.1.0"
 
-_REGISTRY_NAMES = ("list_models", "build", "get_entry", "UnknownModelError")
+# Names served lazily from submodules, so that importing the package (and
+# its arithmetic) does not import Keras.
+_LAZY = {
+    "list_models": "keras_classics.registry",
+    "build": "keras_classics.registry",
+    "get_entry": "keras_classics.registry",
+    "UnknownModelError": "keras_classics.registry",
+    "load_model": "keras_classics.models",
+}
 
 
 def __getattr__(name: str):
     # PEP 562: resolve builders lazily so that the arithmetic stays importable
     # without TensorFlow.
-    if name in _REGISTRY_NAMES:
-        return getattr(importlib.import_module("keras_classics.registry"), name)
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
     if importlib.util.find_spec(f"{__name__}.{name}") is not None:
         # A submodule (``from keras_classics import arithmetic``): import it
         # alone, without loading Keras through the models.
         return importlib.import_module(f"{__name__}.{name}")
     if not name.startswith("_"):
-        models = importlib.import_module("keras_classics.models")
-        if name in models.__all__:
-            return getattr(models, name)
+        builders = importlib.import_module("keras_classics.models").public_builders()
+        if name in builders:
+            return builders[name]
     raise AttributeError(f"module 'keras_classics' has no attribute {name!r}")
 
 
 def __dir__():
-    models = importlib.import_module("keras_classics.models")
-    return sorted(set(globals()) | set(_REGISTRY_NAMES) | set(models.__all__))
+    builders = importlib.import_module("keras_classics.models").public_builders()
+    return sorted(set(globals()) | set(_LAZY) | set(builders))

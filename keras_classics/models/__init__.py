@@ -16,3 +16,15 @@ NETWORK_MODULES = (lenet, alexnet, zfnet, vgg, googlenet, resnet)
 def public_builders() -> Dict[str, Callable]:
     """Every public name of the network modules (their ``__all__``)."""
     return {name: getattr(module, name) for module in NETWORK_MODULES for name in module.__all__}
+
+
+def load_model(path, **kwargs):
+    """`keras.saving.load_model` with this package's layers registered.
+
+    Custom layers (LRN, GroupedConv2D, LeNet-5's C3, ...) register
+    themselves when their modules are imported; importing this package
+    imports them all, so a saved model loads in a fresh process.
+    """
+    import keras
+
+    return keras.saving.load_model(path, **kwargs)
