@@ -38,8 +38,9 @@ def check_common_args(
             )
         if not os.path.isfile(weights):
             raise ValueError(
-                f"{model_name}: weights file {os.fspath(weights)!r} does not exist. Pass None "
-                "for random initialisation or the path to a .weights.h5 or .keras file."
+                f"{model_name}: weights file {os.fspath(weights)!r} does not exist. keras_classics "
+                "downloads nothing (no pretrained 'imagenet' weights): pass None for random "
+                "initialisation or the path of a local .weights.h5 or .keras file."
             )
     if pooling not in _POOLING_CHOICES:
         raise ValueError(f"{model_name}: pooling must be None, 'avg' or 'max', got {pooling!r}")
