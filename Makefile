@@ -7,25 +7,38 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 # Re-install when the project's dependencies change.
 STAMP   = $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# Quiets mkdocs-material's end-of-life banner; it changes nothing else.
+export NO_MKDOCS_2_WARNING = 1
 
-.PHONY: train test install clean
+.PHONY: train test install browser docs bench clean
 
 $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,docs]"
 	touch $@
 
 install: $(STAMP)
+
+# The site's browser test drives Debian's chromium (never a downloaded build).
+browser:
+	@test -x /usr/bin/chromium && test -x /usr/bin/chromedriver || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
 
 # The main job: train LeNet-5 on the embedded digits and print its test accuracy.
 train: $(STAMP)
 	$(BIN)/keras-classics train lenet5
 
-# The whole test suite: arithmetic, layers, builders, `pytest spec/`.
-test: $(STAMP)
+# The whole test suite: arithmetic, layers, builders, `pytest spec/`, the site.
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py
+
 clean:
-	rm -rf $(VENV) runs site .pytest_cache .hypothesis
+	rm -rf $(VENV) runs site artifacts .pytest_cache .hypothesis

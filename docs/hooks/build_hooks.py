@@ -1,0 +1,55 @@
+"""MkDocs hooks of the keras_classics site (``hooks:`` in mkdocs.yml).
+
+* ``on_page_markdown``: each page is rendered as a Jinja template with the
+  macros of `site_macros` (numbers, tables, diagrams and code from the
+  package and spec/);
+* ``on_page_content``: the math that `pymdownx.arithmatex` marked becomes
+  MathML (`mathml`), so the site loads no math script;
+* ``on_post_build``: a line saying which models were built, and how long
+  the build took.
+
+Generated files (the SVG diagrams) go into the built site only; nothing is
+written into the source tree.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+sys.dont_write_bytecode = True  # keep docs/hooks free of __pycache__
+_HERE = os.path.dirname(os.path.abspath(__file__))
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
+
+import mathml  # noqa: E402
+import site_macros  # noqa: E402
+
+_STARTED = [0.0]
+
+
+def on_pre_build(config):
+    _STARTED[0] = time.perf_counter()
+    site_macros.reset()
+
+
+def on_page_markdown(markdown, page, config, files):
+    try:
+        return site_macros.render(markdown, page, config, files)
+    except Exception as error:
+        from mkdocs.exceptions import PluginError
+
+        raise PluginError(f"{page.file.src_uri}: {type(error).__name__}: {error}") from error
+
+
+def on_page_content(html, page, config, files):
+    return mathml.to_mathml(html)
+
+
+def on_post_build(config):
+    state = site_macros.STATE
+    built = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in state.build_seconds.items())
+    site_macros.log.info(
+        f"keras_classics: site built in {time.perf_counter() - _STARTED[0]:.1f}s; models built: {built or 'none'}"
+    )

@@ -1,0 +1,444 @@
+"""The documentation site.
+
+* Every registered model has a walkthrough page (by its family).
+* The helpers of the docs build (docs/hooks/) compute what the papers say.
+* ``mkdocs build --strict`` passes, without writing into the source tree.
+* Every built page opens in headless Chromium, served from 127.0.0.1:
+  no console errors, no request leaves the machine, the math is rendered
+  as MathML, and each network page shows its layer table and its diagram.
+  Screenshots go to artifacts/screenshots/ for a person to look at.
+
+Needs the ``docs`` extra (mkdocs and friends, selenium, latex2mathml) and
+Debian's ``chromium`` and ``chromium-driver``; a missing piece fails with
+what to install, it is not skipped.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+HOOKS = DOCS / "hooks"
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
+INSTALL_HINT = 'pip install -e ".[docs]"'
+BROWSER_HINT = "apt-get install chromium chromium-driver"
+
+
+def _hooks():
+    if str(HOOKS) not in sys.path:
+        sys.path.insert(0, str(HOOKS))
+    try:
+        import site_macros
+    except ImportError as error:
+        pytest.fail(f"the docs hooks need the docs extra ({INSTALL_HINT}): {error}")
+    return site_macros
+
+
+def _nav_pages(nav) -> list:
+    pages = []
+    for item in nav:
+        if isinstance(item, str):
+            pages.append(item)
+        elif isinstance(item, dict):
+            for value in item.values():
+                pages += _nav_pages(value) if isinstance(value, list) else [value]
+    return pages
+
+
+class _IgnoreTags(yaml.SafeLoader):
+    """mkdocs.yml may hold !!python/name tags; the nav needs none of them."""
+
+
+_IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def _mkdocs_config() -> dict:
+    return yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_IgnoreTags)
+
+
+# --------------------------------------------------------------------------
+# Every registered model has a page
+# --------------------------------------------------------------------------
+
+
+def _pages_missing(models) -> list:
+    """Problems with the docs pages of ``models``, ``(name, family)`` pairs."""
+    macros = _hooks()
+    nav = _nav_pages(_mkdocs_config()["nav"])
+    missing = []
+    for name, family in models:
+        page = macros.FAMILY_PAGES.get(family)
+        if page is None:
+            missing.append(f"{name}: family {family!r} has no page in FAMILY_PAGES (docs/hooks/site_macros.py)")
+        elif not (DOCS / page).is_file():
+            missing.append(f"{name}: its page docs/{page} does not exist")
+        elif page not in nav:
+            missing.append(f"{name}: its page {page} is not in mkdocs.yml's nav")
+        elif f'variants_table("{family}")' not in (DOCS / page).read_text(encoding="utf-8"):
+            missing.append(f"{name}: docs/{page} does not list its family's models (variants_table)")
+    return missing
+
+
+def test_every_registered_model_has_a_page():
+    import keras_classics
+
+    models = [(name, keras_classics.get_entry(name).family) for name in keras_classics.list_models()]
+    missing = _pages_missing(models)
+    assert not missing, "registered models without a docs page:\n" + "\n".join(missing)
+
+
+def test_a_model_of_a_new_family_is_reported_without_a_page():
+    assert _pages_missing([("inception_v3", "inception")]) == [
+        "inception_v3: family 'inception' has no page in FAMILY_PAGES (docs/hooks/site_macros.py)"]
+
+
+def test_nav_pages_exist():
+    nav = _nav_pages(_mkdocs_config()["nav"])
+    assert [p for p in nav if not (DOCS / p).is_file()] == []
+    assert "performance.md" in nav
+
+
+# --------------------------------------------------------------------------
+# The helpers of the docs build, against the papers
+# --------------------------------------------------------------------------
+
+
+def test_depth_counts_the_layers_the_papers_count():
+    _hooks()
+    import spec_facts
+
+    # The depth in each network's name or paper: LeNet-5 "comprises 7 layers"
+    # (Sec. II.B), AlexNet "eight learned layers" (Sec. 3), GoogLeNet "22
+    # layers deep when counting only layers with parameters" (Sec. 5).
+    expected = {"lenet5": 7, "alexnet": 8, "alexnet_two_tower": 8, "zfnet": 8, "googlenet": 22,
+                "vgg11": 11, "vgg13": 13, "vgg16": 16, "vgg16_c": 16, "vgg19": 19,
+                "resnet18": 18, "resnet34": 34, "resnet50": 50, "resnet101": 101, "resnet152": 152,
+                "resnet20": 20, "resnet56": 56, "resnet110": 110, "plain56": 56}
+    got = {name: spec_facts.model_facts(name).depth for name in expected}
+    assert got == expected
+
+
+def test_macs_agree_with_the_papers_multiply_adds():
+    _hooks()
+    import spec_facts
+
+    # ResNet Table 1, "FLOPs" (multiply-adds) x 10^9, printed to 2 digits;
+    # GoogLeNet Sec. 1: "a computational budget of 1.5 billion multiply-adds".
+    printed = {"resnet18": 1.8, "resnet34": 3.6, "resnet50": 3.8, "resnet101": 7.6, "resnet152": 11.3,
+               "googlenet": 1.5}
+    for name, billions in printed.items():
+        macs = spec_facts.model_facts(name).macs
+        assert abs(macs / 1e9 - billions) / billions < 0.06, (name, macs)
+
+
+def test_receptive_field_follows_the_recurrence():
+    _hooks()
+    import spec_facts
+
+    alexnet = spec_facts.model_facts("alexnet")
+    # conv1 11/4, pool1 3/2, conv2 5/1, pool2 3/2, conv3-5 3/1, pool5 3/2, by hand:
+    # 11; 11+2*4=19; 19+4*8=51; 51+2*8=67; 67+2*16=99, 131, 163; 163+2*16=195.
+    fields = [alexnet.layer(n).receptive_field.size for n in
+              ("conv1", "pool1", "conv2", "pool2", "conv3", "conv4", "conv5", "pool5")]
+    assert fields == [11, 19, 51, 67, 99, 131, 163, 195]
+    assert alexnet.layer("pool5").receptive_field.jump == 4 * 2 * 2 * 2
+
+
+def test_walk_shows_the_worked_formula():
+    macros = _hooks()
+    text = macros.walk("alexnet", "conv1", "pool1")
+    assert r"\left\lfloor \frac{227 - 11}{4} \right\rfloor + 1 = 55" in text
+    assert r"(11 \cdot 11 \cdot 3 + 1) \cdot 96 = 34{,}944" in text
+    assert r"r = 11 + (3 - 1) \cdot 4 = 19" in text
+
+
+def test_source_extraction_finds_definitions_and_fails_loudly():
+    _hooks()
+    import source_code
+
+    snippet = source_code.extract("keras_classics/models/vgg.py", "CONFIGS")
+    assert snippet.text.lstrip().startswith("#") and "CONFIGS = {" in snippet.text
+    lines = (ROOT / "keras_classics/models/vgg.py").read_text().splitlines()
+    assert "\n".join(lines[snippet.first_line - 1:snippet.last_line]) == snippet.text
+    with pytest.raises(LookupError, match="no top-level 'nothing_here'"):
+        source_code.extract("keras_classics/models/vgg.py", "nothing_here")
+
+
+def test_math_becomes_mathml():
+    _hooks()
+    import mathml
+
+    html = mathml.to_mathml('<p><span class="arithmatex">\\(a &lt; 34{,}944\\)</span></p>'
+                            '<div class="arithmatex">\\[\\frac{1}{2}\\]</div>')
+    assert "<math" in html and "<mfrac>" in html and "\\frac" not in html
+    assert "<mn>34,944</mn>" in html and "&#x0003C;" in html
+
+
+def test_doctests_are_fenced_for_the_api_reference():
+    _hooks()
+    import griffe_doctests
+
+    text = "Example:\n\n    >>> f(1)\n    [1, 2]\n\nMore."
+    assert griffe_doctests.fence_doctests(text) == (
+        "Example:\n\n    ```pycon\n    >>> f(1)\n    [1, 2]\n    ```\n\nMore.")
+
+
+# --------------------------------------------------------------------------
+# The build
+# --------------------------------------------------------------------------
+
+
+def _tree_state():
+    """Files of the source tree (name -> mtime, size), outside what a build
+    or a test run may write."""
+    skip = {".git", ".venv", "site", "artifacts", ".pytest_cache", ".hypothesis", "runs", "build",
+            "__pycache__"}
+    state = {}
+    for directory, folders, files in os.walk(ROOT):
+        folders[:] = [f for f in folders if f not in skip and not f.endswith(".egg-info")]
+        for name in files:
+            path = Path(directory) / name
+            if name.endswith(".pyc"):
+                continue
+            stat = path.stat()
+            state[str(path.relative_to(ROOT))] = (stat.st_mtime_ns, stat.st_size)
+    return state
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory):
+    """``mkdocs build --strict`` into a temporary folder, once per session."""
+    try:
+        import mkdocs  # noqa: F401
+    except ImportError:
+        pytest.fail(f"mkdocs is not installed: {INSTALL_HINT}")
+    site = tmp_path_factory.mktemp("site")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONDONTWRITEBYTECODE="1",
+               TF_CPP_MIN_LOG_LEVEL="2")
+    before = _tree_state()
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+    )
+    seconds = time.perf_counter() - started
+    after = _tree_state()
+    return {"site": site, "result": result, "seconds": seconds, "before": before, "after": after}
+
+
+def test_mkdocs_build_strict(built_site):
+    result = built_site["result"]
+    log = (result.stdout + result.stderr)[-8000:]
+    assert result.returncode == 0, f"mkdocs build --strict failed:\n{log}"
+    assert (built_site["site"] / "index.html").is_file()
+    print(f"mkdocs build --strict: {built_site['seconds']:.1f}s")
+
+
+def test_docs_build_writes_nothing_into_the_source_tree(built_site):
+    before, after = built_site["before"], built_site["after"]
+    created = sorted(set(after) - set(before))
+    # Changes elsewhere may be someone editing while the build ran; under
+    # docs/ and spec/ nobody but the build could have touched a file.
+    changed = sorted(k for k in set(before) & set(after)
+                     if before[k] != after[k] and k.startswith(("docs/", "spec/")))
+    assert created == [] and changed == [], (
+        f"the docs build wrote into the source tree: new {created[:10]}, changed {changed[:10]}")
+
+
+def test_diagrams_are_in_the_built_site(built_site):
+    diagrams = sorted((built_site["site"] / "assets" / "diagrams").glob("*.svg"))
+    assert len(diagrams) >= 6
+    for path in diagrams:
+        assert path.read_text(encoding="utf-8").lstrip().startswith("<svg"), path
+
+
+def test_every_registered_model_is_named_on_its_page(built_site):
+    import keras_classics
+
+    macros = _hooks()
+    absent = []
+    for name in keras_classics.list_models():
+        page = macros.FAMILY_PAGES[keras_classics.get_entry(name).family]
+        html = (built_site["site"] / page.replace(".md", "") / "index.html").read_text(encoding="utf-8")
+        if f"<code>{name}</code>" not in html:
+            absent.append(f"{name} on {page}")
+    assert absent == []
+
+
+# --------------------------------------------------------------------------
+# Every page in a real browser
+# --------------------------------------------------------------------------
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(built_site):
+    assert built_site["result"].returncode == 0, "the site did not build"
+    handler = functools.partial(_QuietHandler, directory=str(built_site["site"]))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        pytest.fail(f"selenium is not installed: {INSTALL_HINT}")
+    for path, what in ((CHROMIUM, "chromium"), (CHROMEDRIVER, "chromedriver")):
+        if not os.path.exists(path):
+            pytest.fail(f"{what} not found at {path}: {BROWSER_HINT}")
+    profile = tempfile.mkdtemp(prefix="kc-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", "--window-size=1280,1400", f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def _pages(site: Path):
+    pages = []
+    for path in sorted(site.rglob("index.html")):
+        relative = path.parent.relative_to(site).as_posix()
+        if relative.startswith("assets"):
+            continue
+        pages.append("" if relative == "." else relative + "/")
+    return pages
+
+
+_CHECK_PAGE = """
+const article = document.querySelector("article");
+const clone = article.cloneNode(true);
+clone.querySelectorAll("pre, code, math, script, style").forEach(e => e.remove());
+const maths = Array.from(document.querySelectorAll("article math"));
+const sizes = maths.map(m => { const r = m.getBoundingClientRect(); return [r.width, r.height]; });
+const tables = Array.from(document.querySelectorAll(".kc-spec-table table"));
+const figures = Array.from(document.querySelectorAll(".kc-diagram img"));
+return {
+  title: document.title,
+  text: clone.textContent,
+  arithmatex: document.querySelectorAll("article .arithmatex").length,
+  maths: sizes,
+  specRows: tables.map(t => t.querySelectorAll("tbody tr").length),
+  diagrams: figures.map(i => [i.getAttribute("src"), i.complete, i.naturalWidth, i.naturalHeight]),
+};
+"""
+
+
+def _requests(driver):
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+def _screenshot_name(page: str) -> str:
+    return (page.strip("/").replace("/", "_") or "index")
+
+
+def test_every_page_renders_in_chromium(built_site, server, browser):
+    import keras_classics
+
+    macros = _hooks()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SCREENSHOTS.glob("*.png"):
+        old.unlink()
+    network_pages = {page.replace(".md", "/") for page in macros.FAMILY_PAGES.values()}
+    spec_rows = {}
+    for name in keras_classics.list_models():
+        page = macros.FAMILY_PAGES[keras_classics.get_entry(name).family].replace(".md", "/")
+        spec_rows.setdefault(page, set()).add(len(macros.spec_facts.model_facts(name).layers))
+    pages = _pages(built_site["site"])
+    assert len(pages) >= 20, pages
+    problems = []
+    for page in pages:
+        url = f"{server}/{page}"
+        browser.get_log("performance")  # forget the previous page's requests
+        browser.get(url)
+        for _ in range(100):
+            if browser.execute_script("return document.readyState") == "complete":
+                break
+            time.sleep(0.05)
+        time.sleep(0.3)  # let late scripts (search index) run and log
+        errors = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+        if errors:
+            problems.append(f"{page}: console errors {errors[:3]}")
+        outside = [u for u in _requests(browser)
+                   if not (u.startswith(server) or u.startswith(("data:", "blob:", "about:")))]
+        if outside:
+            problems.append(f"{page}: requests leaving 127.0.0.1: {outside[:3]}")
+        info = browser.execute_script(_CHECK_PAGE)
+        text = info["text"]
+        for leftover in ("$$", "\\(", "\\[", "\\frac", "\\cdot", "\\left", "{{", "{%"):
+            if leftover in text:
+                at = text.index(leftover)
+                problems.append(f"{page}: unrendered {leftover!r} in the text: ...{text[max(0, at - 60):at + 60]!r}")
+        if info["arithmatex"] and not info["maths"]:
+            problems.append(f"{page}: math markers but no <math> element")
+        flat = [s for s in info["maths"] if s[0] <= 0 or s[1] <= 0]
+        if flat:
+            problems.append(f"{page}: {len(flat)} of {len(info['maths'])} <math> elements have no size")
+        if page in network_pages:
+            if not info["specRows"] or max(info["specRows"]) < min(spec_rows[page]):
+                problems.append(f"{page}: no full layer table (rows {info['specRows']}, "
+                                f"spec layers {sorted(spec_rows[page])})")
+            if not info["diagrams"]:
+                problems.append(f"{page}: no diagram")
+            for src, complete, width, height in info["diagrams"]:
+                if not (complete and width > 0 and height > 0):
+                    problems.append(f"{page}: diagram {src} did not load")
+        _save_screenshots(browser, page)
+    assert not problems, "\n".join(problems)
+
+
+def _save_screenshots(driver, page: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    name = _screenshot_name(page)
+    driver.execute_script("window.scrollTo(0, 0)")
+    driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+    for selector, suffix in ((".kc-diagram", "diagram"), ("div.arithmatex", "math"),
+                             (".kc-spec-table", "table")):
+        elements = driver.find_elements(By.CSS_SELECTOR, selector)
+        if not elements:
+            continue
+        driver.execute_script("arguments[0].scrollIntoView({block: 'start'}); window.scrollBy(0, -80);",
+                              elements[0])
+        time.sleep(0.1)
+        driver.save_screenshot(str(SCREENSHOTS / f"{name}--{suffix}.png"))
