@@ -1,0 +1,550 @@
+"""The checks of `pytest spec/`, as plain functions returning problem lines.
+
+Each function takes a `Spec` (from `_spec_loader`) and, where the model is
+involved, a plain-Python summary of the built model (`_model_cache`), and
+returns a list of problems, one line each, in the form::
+
+    alexnet.yaml:42 conv2: output_shape expected [27, 27, 256], got [26, 26, 256]
+
+An empty list means the check passed. Nothing here imports Keras: the
+arithmetic comes from `keras_classics.arithmetic`, the model from its
+summary, so the functions can be tested on small hand-made inputs.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from keras_classics import arithmetic
+
+from _spec_loader import LAYER_FIELDS, Layer, Spec
+
+# The Keras classes each spec type may be (class names; the table in FORMAT.md).
+TYPE_CLASSES: Dict[str, Tuple[str, ...]] = {
+    "conv2d": ("Conv2D", "GroupedConv2D"),
+    "sparse_conv2d": ("SparseConv2D",),
+    "subsampling": ("Subsampling",),
+    "max_pool": ("MaxPooling2D",),
+    "avg_pool": ("AveragePooling2D",),
+    "global_avg_pool": ("GlobalAveragePooling2D",),
+    "global_max_pool": ("GlobalMaxPooling2D",),
+    "zero_padding": ("ZeroPadding2D",),
+    "lrn": ("LocalResponseNormalization",),
+    "batch_norm": ("BatchNormalization",),
+    "activation": ("Activation", "ReLU"),
+    "dropout": ("Dropout",),
+    "flatten": ("Flatten",),
+    "dense": ("Dense",),
+    "rbf": ("EuclideanRBF",),
+    "zero_pad_shortcut": ("ZeroPadShortcut",),
+    "concat": ("Concatenate",),
+    "add": ("Add",),
+}
+
+# YAML field -> Keras config key, per type (FORMAT.md, "Keras config keys").
+_CONV = {"kernel": "kernel_size", "stride": "strides", "padding": "padding",
+         "dilation": "dilation_rate", "filters": "filters", "groups": "groups",
+         "use_bias": "use_bias", "activation": "activation"}
+CONFIG_KEYS: Dict[str, Dict[str, str]] = {
+    "conv2d": _CONV,
+    "sparse_conv2d": {"kernel": "kernel_size", "stride": "strides", "padding": "padding",
+                      "filters": "filters", "connections": "connection_table",
+                      "activation": "activation"},
+    "subsampling": {"pool": "pool_size", "stride": "strides", "activation": "activation"},
+    "max_pool": {"pool": "pool_size", "stride": "strides", "padding": "padding"},
+    "avg_pool": {"pool": "pool_size", "stride": "strides", "padding": "padding"},
+    "zero_padding": {"padding": "padding"},
+    "lrn": {"size": "size", "alpha": "alpha", "beta": "beta", "bias": "bias"},
+    "batch_norm": {"epsilon": "epsilon"},
+    "activation": {"activation": "activation"},
+    "dropout": {"rate": "rate"},
+    "dense": {"units": "units", "use_bias": "use_bias", "activation": "activation"},
+    "rbf": {"units": "units"},
+    "zero_pad_shortcut": {"stride": "strides", "filters": "filters"},
+}
+
+_PAIR_FIELDS = ("kernel", "stride", "dilation", "pool")
+_SINGLE_INPUT = set(LAYER_FIELDS) - {"concat", "add"}
+
+
+class ArithmeticProblem(ValueError):
+    """A layer whose inputs or fields admit no output (bad kernel, bad merge)."""
+
+
+# --------------------------------------------------------------------------
+# Values
+# --------------------------------------------------------------------------
+
+
+def pair(value) -> Tuple[int, int]:
+    """``3`` or ``[3, 3]`` -> ``(3, 3)``."""
+    if isinstance(value, (list, tuple)):
+        return tuple(int(v) for v in value)
+    return (int(value), int(value))
+
+
+def padding_pairs(value) -> Tuple[Tuple[int, int], Tuple[int, int]]:
+    """A zero_padding's ``p``, ``[before, after]`` or ``[[t, b], [l, r]]``
+    (or Keras's config) as ``((top, bottom), (left, right))``."""
+    if isinstance(value, int):
+        return ((value, value), (value, value))
+    value = list(value)
+    if all(isinstance(v, int) for v in value):
+        return ((value[0], value[1]), (value[0], value[1]))
+    return tuple((int(v[0]), int(v[1])) for v in value)
+
+
+def activation_name(value) -> Optional[str]:
+    """An activation as a plain name: ``"relu"``, ``"keras_classics>scaled_tanh"``
+    -> ``"scaled_tanh"``, a serialised dict -> its registered name."""
+    if value is None:
+        return "linear"
+    if isinstance(value, dict):
+        # A serialised function: {"class_name": "function", "config":
+        # "keras_classics>scaled_tanh", "registered_name": "function"}.
+        inner = value.get("config")
+        if isinstance(inner, dict):
+            inner = inner.get("name")
+        value = inner or value.get("registered_name") or value.get("class_name")
+    if callable(value):
+        value = getattr(value, "__name__", type(value).__name__)
+    value = str(value)
+    return value.rsplit(">", 1)[-1]
+
+
+def same_value(a, b) -> bool:
+    """Equality that lets ``3`` equal ``[3, 3]`` and floats differ by rounding."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b or a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-12)
+    if isinstance(a, (list, tuple)) and isinstance(b, (int, float)):
+        a, b = b, a
+    if isinstance(a, (int, float)) and isinstance(b, (list, tuple)):
+        return len(b) > 0 and all(same_value(a, item) for item in b)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def show(value) -> str:
+    """Values printed as in the YAML: lists, not tuples."""
+    if isinstance(value, tuple):
+        value = list(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(show(v) for v in value) + "]"
+    if isinstance(value, str):
+        return value
+    return repr(value)
+
+
+def _collapse(model_value, yaml_value):
+    """Show a model's ``(3, 3)`` as ``3`` where the YAML wrote ``3``."""
+    if (isinstance(yaml_value, int) and isinstance(model_value, (list, tuple))
+            and len(set(model_value)) == 1):
+        return model_value[0]
+    return model_value
+
+
+# --------------------------------------------------------------------------
+# (a) The YAML against the arithmetic
+# --------------------------------------------------------------------------
+
+
+def _one_input(layer: Layer, shapes: List[List[int]], rank: Optional[int] = None) -> List[int]:
+    if len(shapes) != 1:
+        raise ArithmeticProblem(f"a {layer.type} layer takes one input, got {len(shapes)}")
+    shape = shapes[0]
+    if rank is not None and len(shape) != rank:
+        raise ArithmeticProblem(
+            f"a {layer.type} layer needs a (height, width, channels) input, got {show(shape)}")
+    return shape
+
+
+def _sizes(function, shape, kernel, stride, *args, **kwargs) -> List[int]:
+    try:
+        return [function(shape[0], kernel[0], stride[0], *args, **kwargs),
+                function(shape[1], kernel[1], stride[1], *args, **kwargs)]
+    except ValueError as error:
+        raise ArithmeticProblem(str(error)) from None
+
+
+def expected(layer: Layer, shapes: List[List[int]]) -> Tuple[List[int], int, str, Optional[int]]:
+    """What ``layer``'s fields and its inputs' shapes imply:
+    ``(output_shape, params, how the params are counted, trainable params)``
+    (trainable None where it equals params)."""
+    f = layer.fields
+    t = layer.type
+    if t == "conv2d":
+        h, w, c = _one_input(layer, shapes, 3)
+        kh, kw = pair(f["kernel"])
+        sh, sw = pair(f["stride"])
+        dh, dw = pair(f["dilation"])
+        if dh != dw:
+            raise ArithmeticProblem("different dilations along height and width are not supported")
+        out = _sizes(arithmetic.conv_output_size, (h, w), (kh, kw), (sh, sw), f["padding"], dh)
+        try:
+            params = arithmetic.conv_params((kh, kw), c, f["filters"], f["groups"], f["use_bias"])
+        except ValueError as error:
+            raise ArithmeticProblem(str(error)) from None
+        bias = f" + {f['filters']}" if f["use_bias"] else ""
+        how = f"{kh}*{kw}*{c // f['groups']}*{f['filters']}{bias}"
+        return out + [f["filters"]], params, how, None
+    if t == "sparse_conv2d":
+        h, w, c = _one_input(layer, shapes, 3)
+        kh, kw = pair(f["kernel"])
+        sh, sw = pair(f["stride"])
+        out = _sizes(arithmetic.conv_output_size, (h, w), (kh, kw), (sh, sw), f["padding"])
+        table = f["connections"]
+        if isinstance(table, list):
+            bad = [p for p in table if not (p[0] < c and p[1] < f["filters"])]
+            if bad:
+                raise ArithmeticProblem(
+                    f"connections {show(bad)} name maps outside {c} inputs x {f['filters']} outputs")
+            if len({tuple(p) for p in table}) != len(table):
+                raise ArithmeticProblem("connections lists a pair twice")
+        n = len(table) if isinstance(table, list) else table
+        return out + [f["filters"]], kh * kw * n + f["filters"], f"{kh}*{kw}*{n} + {f['filters']}", None
+    if t == "subsampling":
+        h, w, c = _one_input(layer, shapes, 3)
+        out = _sizes(arithmetic.pool_output_size, (h, w), pair(f["pool"]), pair(f["stride"]))
+        return out + [c], 2 * c, f"2*{c}", None
+    if t in ("max_pool", "avg_pool"):
+        h, w, c = _one_input(layer, shapes, 3)
+        out = _sizes(arithmetic.pool_output_size, (h, w), pair(f["pool"]), pair(f["stride"]), f["padding"])
+        return out + [c], 0, "0", None
+    if t in ("global_avg_pool", "global_max_pool"):
+        _, _, c = _one_input(layer, shapes, 3)
+        return [c], 0, "0", None
+    if t == "zero_padding":
+        h, w, c = _one_input(layer, shapes, 3)
+        (top, bottom), (left, right) = padding_pairs(f["padding"])
+        return [h + top + bottom, w + left + right, c], 0, "0", None
+    if t in ("lrn", "activation", "dropout"):
+        return list(_one_input(layer, shapes)), 0, "0", None
+    if t == "batch_norm":
+        shape = _one_input(layer, shapes)
+        counts = arithmetic.batch_norm_params(shape[-1])
+        return list(shape), counts.total, f"4*{shape[-1]}", counts.trainable
+    if t == "flatten":
+        shape = _one_input(layer, shapes)
+        return [math.prod(shape)], 0, "0", None
+    if t == "dense":
+        shape = _one_input(layer, shapes)
+        params = arithmetic.dense_params(shape[-1], f["units"], f["use_bias"])
+        bias = f" + {f['units']}" if f["use_bias"] else ""
+        return list(shape[:-1]) + [f["units"]], params, f"{shape[-1]}*{f['units']}{bias}", None
+    if t == "rbf":
+        shape = _one_input(layer, shapes)
+        return list(shape[:-1]) + [f["units"]], shape[-1] * f["units"], f"{shape[-1]}*{f['units']}", None
+    if t == "zero_pad_shortcut":
+        h, w, c = _one_input(layer, shapes, 3)
+        sh, sw = pair(f["stride"])
+        if f["filters"] < c:
+            raise ArithmeticProblem(f"filters {f['filters']} is fewer than the {c} input channels; "
+                                    "option A only pads channels with zeros")
+        return [-(-h // sh), -(-w // sw), f["filters"]], 0, "0", None
+    if t == "concat":
+        if len(shapes) < 2:
+            raise ArithmeticProblem(f"concat needs two or more inputs, got {len(shapes)}")
+        first = shapes[0]
+        for shape in shapes[1:]:
+            if len(shape) != len(first) or list(shape[:-1]) != list(first[:-1]):
+                raise ArithmeticProblem(
+                    f"concat needs equal shapes but for the channels, got {', '.join(map(show, shapes))}")
+        return list(first[:-1]) + [sum(s[-1] for s in shapes)], 0, "0", None
+    if t == "add":
+        if len(shapes) < 2:
+            raise ArithmeticProblem(f"add needs two or more inputs, got {len(shapes)}")
+        if any(list(s) != list(shapes[0]) for s in shapes[1:]):
+            raise ArithmeticProblem(f"add needs equal shapes, got {', '.join(map(show, shapes))}")
+        return list(shapes[0]), 0, "0", None
+    raise ArithmeticProblem(f"unknown layer type {t!r}")
+
+
+def input_shapes(spec: Spec, layer: Layer) -> Tuple[List[List[int]], List[str]]:
+    """The declared shapes of ``layer``'s inputs, from the YAML, and the
+    problems (an input that is not listed before it)."""
+    position = {l.name: k for k, l in enumerate(spec.layers)}
+    here = position[layer.name]
+    shapes, problems = [], []
+    for name in layer.inputs:
+        if name == "input":
+            shapes.append(list(spec.input_shape))
+        elif name not in position:
+            problems.append(f"input {name!r} is not a layer of this file")
+        elif position[name] >= here:
+            problems.append(f"input {name!r} is listed after this layer (line "
+                            f"{spec.layers[position[name]].line}); list layers after their inputs")
+        else:
+            shapes.append(list(spec.layers[position[name]].output_shape))
+    return shapes, problems
+
+
+def arithmetic_problems(spec: Spec, layer: Layer) -> List[str]:
+    """(a): does ``layer``'s output_shape and params follow from its fields
+    and the shapes its inputs declare?"""
+    prefix = f"{spec.file_name}:{layer.line} {layer.name}: "
+    shapes, problems = input_shapes(spec, layer)
+    if problems:
+        return [prefix + p for p in problems]
+    if layer.type in _SINGLE_INPUT and len(layer.inputs) != 1:
+        return [prefix + f"a {layer.type} layer takes one input, got inputs {show(layer.inputs)}"]
+    try:
+        shape, params, how, trainable = expected(layer, shapes)
+    except ArithmeticProblem as error:
+        return [prefix + f"{error} (inputs {', '.join(map(show, shapes))})"]
+    out = []
+    if list(layer.output_shape) != shape:
+        out.append(prefix + f"output_shape {show(layer.output_shape)} does not follow from its input "
+                   f"{', '.join(map(show, shapes))} and fields: the arithmetic gives {show(shape)}")
+    if layer.params != params:
+        out.append(prefix + f"params {layer.params} does not follow from its input and fields: "
+                   f"{how} = {params}")
+    written = layer.fields.get("trainable_params")
+    if layer.type == "batch_norm" and written is not None and written != trainable:
+        out.append(prefix + f"trainable_params {written} does not follow: 2*{shape[-1]} = {trainable}")
+    if layer.type == "rbf" and written not in (0, params):
+        out.append(prefix + f"trainable_params {written} must be 0 (fixed prototypes) or all "
+                   f"{params} params")
+    return out
+
+
+# --------------------------------------------------------------------------
+# (b) The model against the YAML
+# --------------------------------------------------------------------------
+
+
+def _model_field(layer: Layer, summary_layer, field: str):
+    """The model's value of a YAML field (raises KeyError when absent)."""
+    config = summary_layer.config
+    if layer.type == "activation" and summary_layer.class_name == "ReLU":
+        odd = {k: config.get(k) for k in ("max_value", "negative_slope", "threshold")
+               if config.get(k) not in (None, 0, 0.0)}
+        return "relu" if not odd else "relu(" + ", ".join(f"{k}={v}" for k, v in odd.items()) + ")"
+    key = CONFIG_KEYS[layer.type][field]
+    if key not in config:
+        raise KeyError(key)
+    value = config[key]
+    if field == "activation":
+        return activation_name(value)
+    if field == "connections":
+        table = [tuple(p) for p in value]
+        if isinstance(layer.fields["connections"], list):
+            return sorted(table)
+        return len(table)
+    if layer.type == "zero_padding":
+        return padding_pairs(value)
+    return value
+
+
+def _yaml_field(layer: Layer, field: str):
+    value = layer.fields[field]
+    if field == "connections" and isinstance(value, list):
+        return sorted(tuple(p) for p in value)
+    if layer.type == "zero_padding":
+        return padding_pairs(value)
+    return value
+
+
+def model_problems(spec: Spec, layer: Layer, summary) -> List[str]:
+    """(b): the registered model's layer of this name against the YAML."""
+    prefix = f"{spec.file_name}:{layer.line} {layer.name}: "
+    got = summary.layers.get(layer.name)
+    if got is None:
+        return [prefix + f"the model {summary.name!r} (built with its registered defaults) has no "
+                "layer of that name"]
+    out = []
+    classes = TYPE_CLASSES[layer.type]
+    if got.class_name not in classes:
+        out.append(prefix + f"type {layer.type} expects Keras class {' or '.join(classes)}, got "
+                   f"{got.class_name} ({got.class_module})")
+    else:
+        for field in CONFIG_KEYS.get(layer.type, {}):
+            want = _yaml_field(layer, field)
+            if want is None:  # optional field not written (batch_norm epsilon)
+                continue
+            try:
+                have = _model_field(layer, got, field)
+            except KeyError as missing:
+                out.append(prefix + f"{field}: the model's {got.class_name} config has no "
+                           f"{missing.args[0]!r}")
+                continue
+            if not same_value(want, have):
+                out.append(prefix + f"{field} expected {show(want)}, got {show(_collapse(have, want))}")
+        if layer.fields.get("trainable_params") is not None:
+            if layer.fields["trainable_params"] != got.trainable_params:
+                out.append(prefix + f"trainable_params expected {layer.fields['trainable_params']}, "
+                           f"got {got.trainable_params}")
+        if layer.type == "concat":
+            axis = got.config.get("axis", -1)
+            if axis not in (-1, len(layer.output_shape)):
+                out.append(prefix + f"concatenates along axis {axis}, not the channels (-1)")
+    if got.calls != 1:
+        out.append(prefix + f"is called {got.calls} times in the model; a spec lists each call "
+                   "as a layer of its own")
+    want_inputs, have_inputs = list(layer.inputs), list(got.inbound)
+    if layer.type == "add":  # a sum does not depend on the order of its terms
+        want_inputs, have_inputs = sorted(want_inputs), sorted(have_inputs)
+    if want_inputs != have_inputs:
+        out.append(prefix + f"inputs expected {show(layer.inputs)}, got {show(got.inbound)}")
+    if got.output_shape is not None and list(layer.output_shape) != list(got.output_shape):
+        out.append(prefix + f"output_shape expected {show(layer.output_shape)}, got "
+                   f"{show(got.output_shape)}")
+    if layer.params != got.params:
+        out.append(prefix + f"params expected {layer.params}, got {got.params}")
+    return out
+
+
+# --------------------------------------------------------------------------
+# Per-file checks
+# --------------------------------------------------------------------------
+
+
+def _line(spec: Spec, key: str) -> int:
+    return spec.lines.get(key, spec.lines.get("layers", 1))
+
+
+def layer_trainable(layer: Layer) -> int:
+    """Trainable parameters a layer declares: batch norm's gamma and beta
+    (its trainable_params, or 2 x channels), everything else all its params."""
+    if layer.type == "batch_norm":
+        written = layer.fields.get("trainable_params")
+        return written if written is not None else 2 * layer.output_shape[-1]
+    if layer.type == "rbf":
+        return layer.fields["trainable_params"]
+    return layer.params
+
+
+def totals_problems(spec: Spec, summary=None) -> List[str]:
+    """The layers' params add up to totals.params, which is the model's
+    count_params() (and the same for trainable_params when given)."""
+    where = f"{spec.file_name}:{_line(spec, 'totals')} totals: "
+    out = []
+    declared = spec.totals["params"]
+    total = sum(layer.params for layer in spec.layers)
+    if total != declared:
+        out.append(where + f"params {declared} is not the sum of the layers' params, {total}")
+    if summary is not None and summary.params != declared:
+        out.append(where + f"params expected {declared}, got {summary.params} (model.count_params())")
+    if "trainable_params" in spec.totals:
+        declared_t = spec.totals["trainable_params"]
+        total_t = sum(layer_trainable(layer) for layer in spec.layers)
+        if total_t != declared_t:
+            out.append(where + f"trainable_params {declared_t} is not the sum of the layers' "
+                       f"trainable params, {total_t}")
+        if summary is not None and summary.trainable_params != declared_t:
+            out.append(where + f"trainable_params expected {declared_t}, got "
+                       f"{summary.trainable_params}")
+    return out
+
+
+def coverage_problems(spec: Spec, summary) -> List[str]:
+    """Every model layer but the InputLayer is listed, nothing listed is
+    missing, and the model's outputs are the spec's."""
+    out = []
+    layers_line = _line(spec, "layers")
+    listed = {layer.name for layer in spec.layers}
+    for name, got in summary.layers.items():
+        if got.class_name == "InputLayer":
+            continue
+        if name not in listed:
+            out.append(f"{spec.file_name}:{layers_line} layers: the model's layer {name!r} "
+                       f"({got.class_name}) is not listed")
+    for layer in spec.layers:
+        if layer.name not in summary.layers:
+            out.append(f"{spec.file_name}:{layer.line} {layer.name}: listed, but the model has no "
+                       "layer of that name")
+    if len(summary.input_shapes) != 1:
+        out.append(f"{spec.file_name}:{_line(spec, 'input_shape')} input_shape: the model has "
+                   f"{len(summary.input_shapes)} inputs; a spec describes one")
+    if list(spec.outputs) != list(summary.outputs):
+        out.append(f"{spec.file_name}:{_line(spec, 'outputs')} outputs expected "
+                   f"{show(spec.outputs)}, got {show(summary.outputs)}")
+    return out
+
+
+def input_shape_problems(spec: Spec, summary=None, registered_shape: Optional[Sequence[int]] = None) -> List[str]:
+    """input_shape is the model's input shape and the registry entry's."""
+    where = f"{spec.file_name}:{_line(spec, 'input_shape')} input_shape: "
+    out = []
+    if summary is not None and summary.input_shapes and list(summary.input_shapes[0]) != list(spec.input_shape):
+        out.append(where + f"expected {show(spec.input_shape)}, got {show(summary.input_shapes[0])} "
+                   "(the model's input)")
+    if registered_shape is not None and list(registered_shape) != list(spec.input_shape):
+        out.append(where + f"expected {show(spec.input_shape)}, got {show(list(registered_shape))} "
+                   "(the registry entry's input_shape)")
+    return out
+
+
+def _match(names: Sequence[str], pattern: str) -> List[str]:
+    return [name for name in names if fnmatch.fnmatchcase(name, pattern)]
+
+
+def _field_problems(spec: Spec, entry: Dict[str, Any], value, where: str, what: str) -> List[str]:
+    """Each layer that ``entry['layers']`` names holds ``value`` in ``entry['field']``."""
+    names = [layer.name for layer in spec.layers]
+    field = entry["field"]
+    out = []
+    for pattern in entry["layers"]:
+        matched = _match(names, pattern)
+        if not matched:
+            out.append(where + f"{pattern!r} matches no layer")
+            continue
+        for name in matched:
+            layer = spec.layer(name)
+            try:
+                have = layer.get(field)
+            except KeyError:
+                out.append(where + f"{name} ({layer.type}, line {layer.line}) has no field {field!r}")
+                continue
+            if have is None or not same_value(have, value):
+                out.append(where + f"{name} (line {layer.line}): {field} is {show(have)}, {what} "
+                           f"{show(value)}")
+    return out
+
+
+def deviation_problems(spec: Spec, summary=None) -> List[str]:
+    """Each deviation is real (ours != paper) and true of the YAML: its
+    layers exist (or, for presence: absent, do not) and hold ``ours``."""
+    out = []
+    names = [layer.name for layer in spec.layers]
+    model_names = [] if summary is None else [
+        n for n, l in summary.layers.items() if l.class_name != "InputLayer"]
+    for k, deviation in enumerate(spec.deviations):
+        line = spec.item_lines.get("deviations", [])[k] if spec.item_lines.get("deviations") else 1
+        where = f"{spec.file_name}:{line} deviations[{k}]: "
+        paper, ours = deviation["paper"], deviation["ours"]
+        if same_value(paper, ours):
+            out.append(where + f"ours ({show(ours)}) equals paper ({show(paper)}): not a deviation")
+            continue
+        if deviation["field"] == "presence":
+            for pattern in deviation["layers"]:
+                in_yaml = _match(names, pattern)
+                in_model = _match(model_names, pattern)
+                if ours == "present":
+                    if not in_yaml:
+                        out.append(where + f"{pattern!r} matches no layer, but ours is present")
+                    elif summary is not None and not in_model:
+                        out.append(where + f"{pattern!r} matches no layer of the model, but ours "
+                                   "is present")
+                else:
+                    present = sorted(set(in_yaml) | set(in_model))
+                    if present:
+                        out.append(where + f"ours is absent, but {pattern!r} matches "
+                                   f"{show(present)}")
+            continue
+        out += _field_problems(spec, deviation, ours, where, "the deviation says ours =")
+    return out
+
+
+def choice_problems(spec: Spec) -> List[str]:
+    """Each choice's layers exist and hold its value."""
+    out = []
+    lines = spec.item_lines.get("choices") or []
+    for k, choice in enumerate(spec.choices):
+        where = f"{spec.file_name}:{lines[k] if k < len(lines) else 1} choices[{k}]: "
+        out += _field_problems(spec, choice, choice["value"], where, "the choice says")
+    return out
