@@ -16,6 +16,7 @@ from typing import Optional, Sequence
 COMMAND_MODULES = (
     "keras_classics.anatomy_cli",
     "keras_classics.training.cli",
+    "keras_classics.bench_cli",
 )
 
 

@@ -101,8 +101,9 @@ def get_entry(name: str) -> ModelEntry:
     )
 
 
-def build(name: str, **kwargs):
-    """Build the registered model ``name``; ``kwargs`` go to its builder.
+def build(name: str, /, **kwargs):
+    """Build the registered model ``name``; ``kwargs`` go to its builder
+    (including its own ``name`` argument, hence the positional-only one).
 
     >>> import keras_classics
     >>> keras_classics.build("lenet5").name
