@@ -1,0 +1,148 @@
+"""Every setting of a training run, as one plain dataclass.
+
+No TensorFlow here: the command line builds its help from these defaults, and
+a run folder's ``results.json`` records them all. ``None`` means "the
+network's paper recipe decides" (see `keras_classics.training.recipes`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Dict, Optional, Tuple
+
+__all__ = ["TrainConfig", "STRATEGIES", "CACHE_MODES", "VERIFY_MODES"]
+
+STRATEGIES = ("auto", "default", "mirrored", "multiworker")
+CACHE_MODES = ("auto", "memory", "none")
+VERIFY_MODES = ("auto", "yes", "no")
+
+# Settings that may change between a killed run and its restart without
+# changing what the run computes (cached or not, the batches are the same).
+RESTARTABLE_FIELDS = ("verbose", "overwrite", "run_dir", "cache")
+
+
+@dataclass
+class TrainConfig:
+    """What to train, on what, and how.
+
+    Args:
+        model: registered model name (`keras_classics.list_models()`).
+        data: None for scikit-learn's bundled digits, else a folder of class
+            sub-folders of images, or one holding ``train/`` and ``val/`` such
+            folders (the ImageNet / Imagenette layout).
+        run_dir: the run folder; None: ``runs/<model>``. The same command
+            finds the same folder, which is how a killed run resumes.
+        epochs, batch_size, learning_rate, optimizer, momentum, weight_decay,
+        schedule, lr_patience, lr_factor, lr_milestones, dropout,
+        aux_loss_weight, preprocess: None takes the paper recipe's value.
+            ``batch_size`` is the global batch, split across replicas; the
+            recipe's learning rate is scaled linearly with it.
+        augment: apply the recipe's training augmentation (crops, flips,
+            colour noise); False keeps only the test-time transform.
+        input_size: square input side; None: the registered input shape.
+        val_fraction, test_fraction: held-out shares of the data (10% to
+            steer the schedule and pick the best epoch, 15% to report).
+        seed: seeds the split, the weights, the shuffles and augmentation.
+        strategy: "auto" (MultiWorkerMirrored when TF_CONFIG names a cluster,
+            Mirrored over every visible GPU, else the default strategy) or one
+            of "default", "mirrored", "multiworker".
+        mixed_precision: float16 compute on GPUs.
+        steps_per_epoch: cap on the training steps per epoch (smoke runs).
+        cache: "auto" keeps decoded images in memory when they fit.
+        verify_images: decode every image once before training ("auto":
+            when the folder holds at most 20,000 images).
+        verbose: Keras verbosity; None: progress bar on a terminal, one
+            line per epoch otherwise.
+        overwrite: start afresh in a run folder that holds another run.
+    """
+
+    model: str = "lenet5"
+    data: Optional[str] = None
+    run_dir: Optional[str] = None
+    epochs: Optional[int] = None
+    batch_size: Optional[int] = None
+    learning_rate: Optional[float] = None
+    optimizer: Optional[str] = None
+    momentum: Optional[float] = None
+    weight_decay: Optional[float] = None
+    schedule: Optional[str] = None
+    lr_patience: Optional[int] = None
+    lr_factor: Optional[float] = None
+    lr_milestones: Optional[Tuple[int, ...]] = None
+    dropout: Optional[float] = None
+    aux_loss_weight: Optional[float] = None
+    preprocess: Optional[str] = None
+    augment: bool = True
+    input_size: Optional[int] = None
+    val_fraction: float = 0.10
+    test_fraction: float = 0.15
+    seed: int = 1337
+    strategy: str = "auto"
+    mixed_precision: bool = False
+    steps_per_epoch: Optional[int] = None
+    cache: str = "auto"
+    verify_images: str = "auto"
+    verbose: Optional[int] = None
+    overwrite: bool = False
+    extra: Dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.lr_milestones is not None:
+            self.lr_milestones = tuple(int(m) for m in self.lr_milestones)
+        self.validate()
+
+    def validate(self) -> None:
+        """Reject settings that cannot work, with the reason."""
+        positive = {
+            "epochs": self.epochs,
+            "batch_size": self.batch_size,
+            "learning_rate": self.learning_rate,
+            "lr_patience": self.lr_patience,
+            "input_size": self.input_size,
+            "steps_per_epoch": self.steps_per_epoch,
+        }
+        for name, value in positive.items():
+            if value is not None and not value > 0:
+                raise ValueError(f"{name} must be positive, got {value!r}")
+        for name in ("momentum", "weight_decay", "aux_loss_weight"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise ValueError(f"{name} must be >= 0, got {value!r}")
+        if self.dropout is not None and not 0 <= self.dropout < 1:
+            raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
+        if self.lr_factor is not None and not 0 < self.lr_factor < 1:
+            raise ValueError(f"lr_factor must be in (0, 1), got {self.lr_factor!r}")
+        for name in ("val_fraction", "test_fraction"):
+            value = getattr(self, name)
+            if not 0 < value < 1:
+                raise ValueError(f"{name} must be in (0, 1), got {value!r}")
+        if self.val_fraction + self.test_fraction >= 0.9:
+            raise ValueError(
+                "val_fraction + test_fraction must leave at least 10% of the data for training, "
+                f"got {self.val_fraction} + {self.test_fraction}"
+            )
+        for name, value, choices in (
+            ("strategy", self.strategy, STRATEGIES),
+            ("cache", self.cache, CACHE_MODES),
+            ("verify_images", self.verify_images, VERIFY_MODES),
+        ):
+            if value not in choices:
+                raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+        if self.verbose not in (None, 0, 1, 2):
+            raise ValueError(f"verbose must be 0, 1 or 2, got {self.verbose!r}")
+
+    def to_dict(self) -> Dict[str, Any]:
+        """JSON-ready settings (tuples become lists)."""
+        out = dataclasses.asdict(self)
+        if out["lr_milestones"] is not None:
+            out["lr_milestones"] = list(out["lr_milestones"])
+        return out
+
+    @classmethod
+    def from_dict(cls, values: Dict[str, Any]) -> "TrainConfig":
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"unknown training setting(s): {', '.join(unknown)}")
+        return cls(**values)

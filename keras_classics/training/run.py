@@ -1,0 +1,500 @@
+"""One training run, from settings to a run folder.
+
+`train` does, in order: choose the strategy (first: a multi-worker strategy
+must exist before any other TensorFlow op), check the run folder, find and
+split the data, resolve the paper recipe, build and compile the model inside
+``strategy.scope()``, restore a backup if there is one, ``model.fit`` from
+that epoch, evaluate on the test split, and write the record.
+
+The run folder (``runs/<model>`` unless ``run_dir`` says otherwise)::
+
+    config.json        the settings, written first (a restart must match it)
+    backup/            BackupAndRestore state, with callback and RNG state
+    best.keras         the model with the lowest validation loss
+    last.keras         the model after the last epoch
+    metrics.csv        one row per epoch
+    curves.png         loss, accuracy and learning rate per epoch
+    logs/              TensorBoard event files
+    stats.npz          training-set statistics the preprocessing used
+    skipped_files.txt  images skipped as unreadable or corrupt (if any)
+    results.json       final test metrics and every setting used
+
+Under MultiWorkerMirroredStrategy the chief writes the run folder; each other
+worker writes the same files under ``<run_dir>/workers/<type>-<index>/``
+(every worker must take part in saving, and each keeps its own backup).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional
+
+import numpy as np
+
+from keras_classics.training import data as data_lib
+from keras_classics.training import recipes
+from keras_classics.training import strategy as strategy_lib
+from keras_classics.training.augment import Transforms, get_scheme
+from keras_classics.training.config import RESTARTABLE_FIELDS, TrainConfig
+
+__all__ = ["train", "TrainResult", "RUN_FILES"]
+
+RUN_FILES = (
+    "config.json", "results.json", "best.keras", "last.keras", "metrics.csv", "curves.png",
+    "stats.npz", "skipped_files.txt",
+)
+RUN_FOLDERS = ("backup", "logs")
+
+
+@dataclass
+class TrainResult:
+    """What a run produced; ``record`` is the content of ``results.json``."""
+
+    run_dir: str
+    test: Dict[str, float]
+    test_last: Dict[str, float]
+    best_epoch: Optional[int]
+    epochs: int
+    resumed_from: int
+    wall_time_s: float
+    record: Dict[str, Any] = field(repr=False, default_factory=dict)
+
+    @property
+    def accuracy(self) -> Optional[float]:
+        return _main_accuracy(self.test)
+
+    def summary_line(self) -> str:
+        record = self.record
+        accuracy = self.accuracy
+        shown = f"test accuracy {accuracy:.2%}" if accuracy is not None else "test"
+        loss = self.test.get("loss")
+        shown += f" (loss {loss:.4f})" if loss is not None else ""
+        best = f"best epoch {self.best_epoch + 1} of {self.epochs}" if self.best_epoch is not None else (
+            f"{self.epochs} epochs")
+        resumed = f", resumed at epoch {self.resumed_from + 1}" if self.resumed_from else ""
+        dist = record.get("distribution", {})
+        replicas = dist.get("replicas", 1)
+        return (
+            f"{record.get('model')} on {record.get('data', {}).get('name')}: {shown}, {best}{resumed}, "
+            f"{self.wall_time_s:.1f} s, {replicas} replica{'s' if replicas != 1 else ''} "
+            f"({dist.get('strategy')}); run folder {self.run_dir}"
+        )
+
+
+def _main_accuracy(metrics: Dict[str, float]) -> Optional[float]:
+    if "accuracy" in metrics:
+        return metrics["accuracy"]
+    for key, value in metrics.items():
+        if key.endswith("accuracy") and "aux" not in key:
+            return value
+    return None
+
+
+# -- the run folder ------------------------------------------------------------
+def _task_run_dir(run_dir: str) -> str:
+    if strategy_lib.is_chief():
+        return run_dir
+    kind, index = strategy_lib.task_info()
+    return os.path.join(run_dir, "workers", f"{kind}-{index}")
+
+
+def _comparable(settings: Dict[str, Any]) -> Dict[str, Any]:
+    return {k: v for k, v in settings.items() if k not in RESTARTABLE_FIELDS}
+
+
+def _clean(run_dir: str) -> None:
+    for name in RUN_FILES:
+        path = os.path.join(run_dir, name)
+        if os.path.exists(path):
+            os.remove(path)
+    for name in RUN_FOLDERS:
+        shutil.rmtree(os.path.join(run_dir, name), ignore_errors=True)
+
+
+def _write_json(path: str, value) -> None:
+    temporary = path + ".tmp"
+    with open(temporary, "w") as handle:
+        json.dump(value, handle, indent=2, sort_keys=False, default=_json_default)
+        handle.write("\n")
+    os.replace(temporary, path)
+
+
+def _json_default(value):
+    if isinstance(value, (np.floating, np.integer)):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return str(value)
+
+
+def _prepare_run_dir(run_dir: str, settings: Dict[str, Any], overwrite: bool) -> bool:
+    """Check the folder, clean it when asked; True when resuming a run."""
+    config_path = os.path.join(run_dir, "config.json")
+    if os.path.exists(run_dir) and not os.path.isdir(run_dir):
+        raise NotADirectoryError(f"run folder {run_dir!r} is a file")
+    os.makedirs(run_dir, exist_ok=True)
+    resuming = False
+    if os.path.exists(config_path):
+        if overwrite:
+            _clean(run_dir)
+        elif os.path.exists(os.path.join(run_dir, "results.json")):
+            raise ValueError(
+                f"run folder {run_dir!r} already holds a finished run (results.json); pass "
+                "--overwrite to train again, or choose another --run-dir"
+            )
+        else:
+            with open(config_path) as handle:
+                before = _comparable(json.load(handle))
+            now = _comparable(json.loads(json.dumps(settings, default=_json_default)))
+            differ = sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k))
+            started = os.path.exists(os.path.join(run_dir, "backup", "training_metadata.json"))
+            if differ and started:
+                shown = ", ".join(f"{k}: {before.get(k)!r} then, {now.get(k)!r} now" for k in differ[:4])
+                raise ValueError(
+                    f"run folder {run_dir!r} holds an unfinished run with other settings ({shown}); "
+                    "rerun it with the same settings to resume, or pass --overwrite to start afresh"
+                )
+            if differ:
+                # A start that failed before its first epoch has nothing to keep.
+                _clean(run_dir)
+            resuming = not differ
+    else:
+        foreign = [n for n in os.listdir(run_dir) if n != "workers"]
+        if foreign:
+            raise ValueError(
+                f"{run_dir!r} exists and is not a keras-classics run folder (it holds "
+                f"{', '.join(sorted(foreign)[:3])}); choose another --run-dir"
+            )
+    _write_json(config_path, settings)
+    return resuming
+
+
+# -- the model -------------------------------------------------------------------
+def _build_model(config: TrainConfig, model_fn, input_shape, classes):
+    if model_fn is not None:
+        return model_fn(input_shape=input_shape, classes=classes)
+    from keras_classics import registry
+
+    return registry.build(config.model, input_shape=input_shape, classes=classes)
+
+
+def _input_shape(config: TrainConfig, model_fn) -> tuple:
+    if model_fn is not None:
+        shape = config.extra.get("input_shape")
+        if shape is None:
+            size = config.input_size or 32
+            shape = (size, size, int(config.extra.get("channels", 1)))
+        return tuple(shape)
+    from keras_classics import registry
+
+    height, width, channels = registry.get_entry(config.model).input_shape
+    if config.input_size:
+        height = width = config.input_size
+    if height != width:
+        raise ValueError(f"{config.model}: only square inputs are supported, got {height}x{width}")
+    return (height, width, channels)
+
+
+def _family(config: TrainConfig, model_fn) -> Optional[str]:
+    if model_fn is not None:
+        return config.extra.get("family")
+    from keras_classics import registry
+
+    return registry.get_entry(config.model).family
+
+
+def _registered_side(config: TrainConfig, model_fn) -> Optional[int]:
+    if model_fn is not None:
+        return None
+    from keras_classics import registry
+
+    return registry.get_entry(config.model).input_shape[0]
+
+
+def _compile(model, hp, optimizer, classes: int, jit_compile):
+    import keras
+
+    metrics: List[Any] = ["accuracy"]
+    if classes >= 20:
+        metrics.append(keras.metrics.SparseTopKCategoricalAccuracy(k=5, name="top5_accuracy"))
+    outputs = len(model.outputs)
+    if outputs == 1:
+        model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
+                      metrics=metrics, jit_compile=jit_compile)
+        return 1
+    # GoogLeNet's auxiliary classifiers (Sec. 5): their losses weigh 0.3
+    # during training; metrics stay on the main output (per-output metric
+    # dicts fail in Keras 3.11, keras issue 21675).
+    model.compile(
+        optimizer=optimizer,
+        loss=["sparse_categorical_crossentropy"] * outputs,
+        loss_weights=[1.0] + [hp.aux_loss_weight] * (outputs - 1),
+        metrics=[metrics] + [[] for _ in range(outputs - 1)],
+        jit_compile=jit_compile,
+    )
+    return outputs
+
+
+def _set_dropout(model, rate: float) -> int:
+    import keras
+
+    changed = 0
+    for layer in model._flatten_layers(include_self=False, recursive=True):
+        if isinstance(layer, keras.layers.Dropout):
+            layer.rate = rate
+            changed += 1
+    return changed
+
+
+def _lr_callback(hp, verbose: int):
+    import keras
+
+    from keras_classics.training.callbacks import PlateauDivider
+
+    if hp.schedule == "plateau":
+        return PlateauDivider(
+            monitor="val_loss", factor=hp.lr_factor, patience=hp.lr_patience,
+            max_drops=hp.max_lr_drops, verbose=1 if verbose else 0,
+        )
+    return keras.callbacks.LearningRateScheduler(
+        lambda epoch, lr: recipes.scheduled_rate(hp, epoch)
+    )
+
+
+# -- the run ---------------------------------------------------------------------
+def _resolve_config(config: Optional[TrainConfig], overrides: Dict[str, Any]) -> TrainConfig:
+    if config is None:
+        return TrainConfig(**overrides)
+    if overrides:
+        return dataclasses.replace(config, **overrides)
+    return config
+
+
+def train(config: Optional[TrainConfig] = None, *, model_fn: Optional[Callable] = None,
+          callbacks=(), **overrides) -> TrainResult:
+    """Train a registered network with its paper's recipe; see the module doc.
+
+    Args:
+        config: the settings; keyword ``overrides`` replace its fields
+            (``train(model="lenet5", epochs=5)`` works without a config).
+        model_fn: build your own model instead of the registered one:
+            ``model_fn(input_shape=..., classes=...)`` returns an uncompiled
+            Keras model. ``config.model`` then only names the run; set
+            ``config.extra["input_shape"]`` (default 32x32x1) and
+            ``config.extra["family"]`` (which recipe) as needed.
+        callbacks: extra Keras callbacks for ``fit``.
+
+    Returns:
+        A `TrainResult`; the same numbers are in ``results.json``.
+
+    Raises:
+        ValueError, FileNotFoundError, NotADirectoryError: bad settings or
+            data, with the reason.
+        DivergedError: the loss became NaN or infinite.
+    """
+    started = time.perf_counter()
+    config = _resolve_config(config, overrides)
+    if config.data not in (None, "digits"):
+        config = dataclasses.replace(config, data=os.path.abspath(config.data))
+
+    # A MultiWorkerMirroredStrategy must come before any other TF op.
+    strategy = strategy_lib.choose_strategy(config.strategy)
+    chief = strategy_lib.is_chief()
+    base_dir = config.run_dir or os.path.join("runs", config.model)
+    run_dir = _task_run_dir(base_dir)
+    verbose = config.verbose
+    if verbose is None:
+        verbose = 1 if sys.stdout.isatty() else 2
+    if not chief:
+        verbose = 0
+
+    # Data and model shape problems surface before the run folder changes.
+    source = data_lib.load_source(config.data, config.val_fraction, config.test_fraction, config.seed)
+    input_shape = _input_shape(config, model_fn)
+    size, channels = input_shape[0], input_shape[-1]
+    family = _family(config, model_fn)
+    recipe = recipes.recipe_for(config.model, family, _registered_side(config, model_fn))
+    hp = recipes.resolve(recipe, config)
+    replicas = int(strategy.num_replicas_in_sync)
+    if hp.batch_size % replicas:
+        raise ValueError(
+            f"the global batch {hp.batch_size} does not split evenly across {replicas} replicas; "
+            f"use a multiple of {replicas}"
+        )
+    if len(source.train) < hp.batch_size:
+        raise ValueError(
+            f"data {source.name!r} has {len(source.train)} training images, fewer than one batch of "
+            f"{hp.batch_size}; lower --batch-size"
+        )
+    policy = strategy_lib.set_mixed_precision(config.mixed_precision)
+    resuming = _prepare_run_dir(run_dir, config.to_dict(), config.overwrite)
+
+    import keras
+    import tensorflow as tf
+
+    from keras_classics.training import callbacks as cb
+    from keras_classics.training.optimizers import make_optimizer
+
+    transforms = Transforms(get_scheme(hp.preprocess), size, channels, augment=config.augment)
+    source = data_lib.verify_images(source, channels, config.verify_images)
+    if source.skipped:
+        with open(os.path.join(run_dir, "skipped_files.txt"), "w") as handle:
+            for path, why in source.skipped:
+                handle.write(f"{path}\t{why}\n")
+        print(
+            f"keras-classics train: skipping {len(source.skipped)} unreadable or corrupt image(s); "
+            f"list in {os.path.join(run_dir, 'skipped_files.txt')}",
+            file=sys.stderr,
+        )
+    transforms.stats = data_lib.compute_stats(source, transforms, config.seed)
+    stats = {k: v for k, v in dataclasses.asdict(transforms.stats).items() if v is not None}
+    if stats:
+        np.savez(os.path.join(run_dir, "stats.npz"), **stats)
+    cache = data_lib.should_cache(source, transforms, config.cache)
+    steps = len(source.train) // hp.batch_size
+    if config.steps_per_epoch:
+        steps = min(steps, config.steps_per_epoch)
+
+    keras.utils.set_random_seed(config.seed)
+    on_gpu = bool(tf.config.list_physical_devices("GPU"))
+    with strategy.scope():
+        try:
+            model = _build_model(config, model_fn, input_shape, source.classes)
+        except ValueError as error:
+            raise ValueError(
+                f"data {source.name!r} ({source.classes} classes, input {size}x{size}x{channels}) "
+                f"does not fit {config.model}: {error}"
+            ) from None
+        if config.dropout is not None:
+            _set_dropout(model, config.dropout)
+        optimizer = make_optimizer(hp)
+        # XLA is slower than plain TF on these CPUs (NOTES.md); Keras turns
+        # it off under a strategy by itself.
+        num_outputs = _compile(model, hp, optimizer, source.classes, "auto" if on_gpu else False)
+
+        checkpoint_best = keras.callbacks.ModelCheckpoint(
+            os.path.join(run_dir, "best.keras"), monitor="val_loss", save_best_only=True,
+        )
+        best_epoch = cb.BestEpoch("val_loss")
+        lr_callback = _lr_callback(hp, verbose)
+        timer = cb.EpochTimer()
+        backup = cb.ResumableBackup(
+            os.path.join(run_dir, "backup"),
+            cb.stateful_attributes(
+                [("lr", lr_callback), ("best_checkpoint", checkpoint_best), ("best_epoch", best_epoch)]
+            ),
+        )
+        first_epoch = backup.restore(model)
+
+    csv_path = os.path.join(run_dir, "metrics.csv")
+    cb.truncate_csv(csv_path, first_epoch)
+    if chief and first_epoch:
+        print(f"Resuming {run_dir} at epoch {first_epoch + 1} of {hp.epochs}", flush=True)
+    elif chief and resuming:
+        print(f"Restarting {run_dir}: no epoch had finished", flush=True)
+
+    def make_train(input_context=None):
+        return data_lib.train_dataset(
+            source, transforms, batch_size=hp.batch_size, steps_per_epoch=steps,
+            first_epoch=first_epoch, epochs=max(hp.epochs, first_epoch), seed=config.seed,
+            cache=cache, num_outputs=num_outputs, input_context=input_context,
+        )
+
+    if replicas > 1 or strategy_lib.cluster_spec() is not None:
+        train_data = strategy.distribute_datasets_from_function(make_train)
+    else:
+        train_data = make_train()
+    val_data, val_steps = data_lib.eval_dataset(source, "val", transforms, batch_size=hp.batch_size,
+                                     cache=cache, num_outputs=num_outputs)
+    test_data, test_steps = data_lib.eval_dataset(source, "test", transforms, batch_size=hp.batch_size,
+                                      cache=cache, num_outputs=num_outputs)
+
+    fit_callbacks = [
+        cb.NanGuard(hp.learning_rate),
+        lr_callback,
+        checkpoint_best,
+        best_epoch,
+        timer,
+        keras.callbacks.CSVLogger(csv_path, append=True),
+        cb.tensorboard_callback(os.path.join(run_dir, "logs")),
+        *callbacks,
+        backup,  # last: it saves what the others updated this epoch
+    ]
+    fit_started = time.perf_counter()
+    if first_epoch < hp.epochs:
+        model.fit(
+            train_data, epochs=hp.epochs, steps_per_epoch=steps, initial_epoch=first_epoch,
+            validation_data=val_data, validation_steps=val_steps, callbacks=fit_callbacks, verbose=verbose, shuffle=False,
+        )
+    fit_time = time.perf_counter() - fit_started
+
+    model.save(os.path.join(run_dir, "last.keras"))
+    test_last = _evaluate(model, test_data, test_steps)
+    best_path = os.path.join(run_dir, "best.keras")
+    if os.path.exists(best_path):
+        model.load_weights(best_path)
+        test_best = _evaluate(model, test_data, test_steps)
+    else:
+        test_best = test_last
+    plot_ok = cb.plot_curves(csv_path, os.path.join(run_dir, "curves.png"),
+                             title=f"{config.model} on {source.name}")
+
+    wall = time.perf_counter() - started
+    epochs_here = max(0, hp.epochs - first_epoch)
+    durations = timer.durations[1:] or timer.durations
+    steady = float(np.median(durations)) if durations else None
+    record = {
+        "model": config.model,
+        "data": {**source.summary(), "cached": cache, "input_shape": list(input_shape)},
+        "test": test_best,
+        "test_last_epoch": test_last,
+        "best_epoch": None if best_epoch.best_epoch is None else int(best_epoch.best_epoch) + 1,
+        "epochs": hp.epochs,
+        "steps_per_epoch": steps,
+        "resumed_from_epoch": first_epoch + 1 if first_epoch else None,
+        "settings": config.to_dict(),
+        "hyperparameters": hp.to_dict(),
+        "recipe": {"network": recipe.network, "source": recipe.source, "notes": recipe.notes},
+        "preprocessing": dataclasses.asdict(transforms.scheme),
+        "augment": config.augment,
+        "distribution": {**strategy_lib.describe(strategy), "batch_per_replica": hp.batch_size // replicas},
+        "dtype_policy": policy,
+        "multiworker_patch": _patch_state(),
+        "versions": {"keras": keras.__version__, "tensorflow": tf.__version__},
+        "timing": {
+            "wall_s": round(wall, 2),
+            "fit_s": round(fit_time, 2),
+            "epochs_this_process": epochs_here,
+            "epoch_s_median": None if steady is None else round(steady, 3),
+            "train_images_per_s": None if not steady else round(steps * hp.batch_size / steady, 1),
+        },
+        "skipped_files": [{"path": p, "why": w} for p, w in source.skipped],
+        "curves_png": plot_ok,
+        "run_dir": os.path.abspath(run_dir),
+    }
+    _write_json(os.path.join(run_dir, "results.json"), record)
+    result = TrainResult(
+        run_dir=run_dir, test=test_best, test_last=test_last,
+        best_epoch=best_epoch.best_epoch, epochs=hp.epochs, resumed_from=first_epoch,
+        wall_time_s=wall, record=record,
+    )
+    if chief:
+        print(result.summary_line(), flush=True)
+    return result
+
+
+def _patch_state() -> Dict[str, Any]:
+    from keras_classics.training import multiworker_patch
+
+    return {"needed": multiworker_patch.needs_patch(), "applied": multiworker_patch.is_applied()}
+
+
+def _evaluate(model, dataset, steps: int) -> Dict[str, float]:
+    values = model.evaluate(dataset, steps=steps, verbose=0, return_dict=True)
+    return {k: float(v) for k, v in values.items()}

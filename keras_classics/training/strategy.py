@@ -1,0 +1,151 @@
+"""Which tf.distribute strategy a run uses, and what that implies.
+
+"auto" picks, in order: ``MultiWorkerMirroredStrategy`` when ``TF_CONFIG``
+describes a cluster of two or more tasks; ``MirroredStrategy`` over every
+visible GPU; the default (no-op) strategy on a CPU. Builders never see any of
+this: the training code builds and compiles the model inside
+``strategy.scope()``.
+
+A ``MultiWorkerMirroredStrategy`` must exist before any other TensorFlow
+op runs, so `choose_strategy` is the first thing a run does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Optional
+
+__all__ = [
+    "cluster_spec",
+    "task_info",
+    "is_chief",
+    "choose_strategy",
+    "describe",
+    "split_cpu",
+    "set_mixed_precision",
+]
+
+
+def cluster_spec() -> Optional[dict]:
+    """``TF_CONFIG``'s cluster when it names two or more tasks, else None."""
+    raw = os.environ.get("TF_CONFIG", "").strip()
+    if not raw:
+        return None
+    try:
+        config = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"TF_CONFIG is not valid JSON: {error}") from None
+    cluster = config.get("cluster") or {}
+    tasks = sum(len(cluster.get(kind, [])) for kind in ("chief", "worker"))
+    return cluster if tasks >= 2 else None
+
+
+def task_info():
+    """(task type, index) of this process in ``TF_CONFIG`` (("worker", 0) alone)."""
+    raw = os.environ.get("TF_CONFIG", "").strip()
+    if not raw:
+        return "worker", 0
+    task = json.loads(raw).get("task") or {}
+    return task.get("type", "worker"), int(task.get("index", 0))
+
+
+def is_chief() -> bool:
+    """The chief writes the run folder; the others write their own copies.
+
+    The chief is the "chief" task, or worker 0 when the cluster has none.
+    """
+    cluster = cluster_spec()
+    kind, index = task_info()
+    if cluster is None:
+        return True
+    if "chief" in cluster:
+        return kind == "chief"
+    return kind == "worker" and index == 0
+
+
+def choose_strategy(name: str = "auto"):
+    """A strategy by name: "auto", "default", "mirrored" or "multiworker"."""
+    import tensorflow as tf
+
+    cluster = cluster_spec()
+    if name == "auto":
+        if cluster is not None:
+            name = "multiworker"
+        elif tf.config.list_physical_devices("GPU"):
+            name = "mirrored"
+        else:
+            name = "default"
+    if name == "multiworker":
+        if cluster is None:
+            raise ValueError(
+                "the multiworker strategy needs TF_CONFIG to describe a cluster of at least two "
+                'tasks, e.g. {"cluster": {"worker": ["host1:port", "host2:port"]}, "task": '
+                '{"type": "worker", "index": 0}}'
+            )
+        from keras_classics.training import multiworker_patch
+
+        multiworker_patch.apply()
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    if name == "mirrored":
+        gpus = tf.config.list_logical_devices("GPU")
+        if gpus:
+            return tf.distribute.MirroredStrategy()
+        # Several logical CPUs (see split_cpu) make one replica each.
+        cpus = [d.name for d in tf.config.list_logical_devices("CPU")]
+        return tf.distribute.MirroredStrategy(devices=cpus)
+    if name == "default":
+        return tf.distribute.get_strategy()
+    raise ValueError(f"unknown strategy {name!r}; choose auto, default, mirrored or multiworker")
+
+
+def describe(strategy) -> dict:
+    """Strategy, replicas and devices, for the run record."""
+    try:
+        devices = list(strategy.extended.worker_devices)
+    except RuntimeError:  # the default strategy has no device list
+        devices = []
+    name = type(strategy).__name__
+    info = {
+        "strategy": "default" if name.startswith("_Default") else name,
+        "replicas": int(strategy.num_replicas_in_sync),
+        "devices": [str(d) for d in devices],
+    }
+    cluster = cluster_spec()
+    if cluster is not None:
+        kind, index = task_info()
+        info.update(workers=sum(len(cluster.get(k, [])) for k in ("chief", "worker")),
+                    task=f"{kind}:{index}", chief=is_chief())
+    return info
+
+
+def split_cpu(replicas: int) -> None:
+    """Split the CPU into ``replicas`` logical devices (for MirroredStrategy
+    on a machine without GPUs). Must run before TensorFlow starts."""
+    import tensorflow as tf
+
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    try:
+        tf.config.set_logical_device_configuration(
+            cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(replicas)]
+        )
+    except RuntimeError as error:
+        raise RuntimeError(
+            f"cannot split the CPU into {replicas} devices once TensorFlow has started: {error}"
+        ) from None
+
+
+def set_mixed_precision(enabled: bool) -> str:
+    """Set Keras's global dtype policy; float16 compute needs a GPU."""
+    import keras
+    import tensorflow as tf
+
+    if not enabled:
+        keras.mixed_precision.set_global_policy("float32")
+        return "float32"
+    if not tf.config.list_physical_devices("GPU"):
+        raise ValueError(
+            "--mixed-precision needs a GPU (float16 compute); none is visible to TensorFlow"
+        )
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    return "mixed_float16"
