@@ -8,7 +8,13 @@ The builders are reached as ``keras_classics.<builder>`` (see
 
 from typing import Callable, Dict
 
-from keras_classics.models import alexnet, googlenet, lenet, resnet, vgg, zfnet
+# Oldest network first: the import order is the registry's order.
+from keras_classics.models import lenet  # isort: skip
+from keras_classics.models import alexnet  # isort: skip
+from keras_classics.models import zfnet  # isort: skip
+from keras_classics.models import vgg  # isort: skip
+from keras_classics.models import googlenet  # isort: skip
+from keras_classics.models import resnet  # isort: skip
 
 NETWORK_MODULES = (lenet, alexnet, zfnet, vgg, googlenet, resnet)
 
