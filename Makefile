@@ -27,8 +27,10 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
 
 # The main job: train LeNet-5 on the embedded digits and print its test accuracy.
+# Each run gets its own folder, so running it again never clobbers a finished
+# run (the CLI refuses to reuse one) and always trains.
 train: $(STAMP)
-	$(BIN)/keras-classics train lenet5
+	$(BIN)/keras-classics train lenet5 --run-dir runs/lenet5-$$(date +%Y%m%d-%H%M%S)
 
 # The whole test suite: arithmetic, layers, builders, `pytest spec/`, the site.
 test: $(STAMP) browser
