@@ -35,6 +35,7 @@ from typing import Dict, Iterable, List, Optional, Sequence
 
 import jinja2
 
+import results
 import source_code
 import spec_facts
 from spec_facts import LayerFacts, ModelFacts, human, model_facts
@@ -101,11 +102,18 @@ def tex(value) -> str:
     return f"{value:,}".replace(",", "{,}")
 
 
+def mib(n_bytes) -> str:
+    """Memory in MiB, or in KiB below 1 MiB (LeNet's activations)."""
+    if n_bytes < 2 ** 20:
+        return f"{n_bytes / 2 ** 10:.1f} KiB"
+    return f"{n_bytes / 2 ** 20:.1f} MiB"
+
+
 def fixed(value: float, digits: int = 2) -> str:
     return f"{value:.{digits}f}"
 
 
-FILTERS = {"num": num, "si": si, "pct": pct, "shape": shape, "tex": tex, "fixed": fixed}
+FILTERS = {"mib": mib, "num": num, "si": si, "pct": pct, "shape": shape, "tex": tex, "fixed": fixed}
 
 
 # --------------------------------------------------------------------------
@@ -287,39 +295,48 @@ def spec_table(model: str) -> str:
         deviating.update(_matching(facts, item.get("layers", [])))
     rows = []
     previous = "input"
+    branched = False
     for lf in facts.layers.values():
         activation = lf.layer.fields.get("activation")
         mark = " †" if lf.name in deviating else ""
         kernel, stride = _kernel(lf), _stride(lf)
         window = f"{kernel} / {stride}" if kernel else (f"– / {stride}" if stride else "")
+        padding = _padding_text(lf)
+        if padding:
+            window = f"{window}, {padding}" if window else padding
+        kind = lf.type if activation in (None, "linear") else f"{lf.type}, {activation}"
+        inputs = _inputs(facts, lf, previous)
+        branched = branched or bool(inputs)
+        # The YAML line is a tooltip on the name: a reader who wants it
+        # hovers, and the table keeps its width for the numbers.
+        where = f"{facts.file}, line {lf.layer.line}"
         rows.append([
-            f"`{lf.name}`{mark}",
-            lf.type,
-            _inputs(facts, lf, previous),
+            f'<code title="{where}">{lf.name}</code>{mark}',
+            kind,
+            inputs,
             window,
-            _padding_text(lf),
             _maps(lf),
-            "" if activation in (None, "linear") else str(activation),
             shape(lf.output_shape),
             num(lf.params) if lf.params else "",
             si(lf.macs) if lf.macs else "",
             _rf(lf),
-            f"{lf.layer.line}",
         ])
         previous = lf.name
-    table = _table(
-        ["layer", "type", "from", "kernel / stride", "padding", "maps", "act.", "output",
-         "params", "MACs", "RF / jump", "line"],
-        [":---", ":---", ":---", "---:", ":---", "---:", ":---", "---:", "---:", "---:", "---:", "---:"],
-        rows,
-    )
+    header = ["layer", "type", "from", "kernel / stride, padding", "maps", "output", "params", "MACs", "RF / jump"]
+    align = [":---", ":---", ":---", ":---", "---:", "---:", "---:", "---:", "---:"]
+    if not branched:
+        # A chain: every layer reads the one before, so the column is empty.
+        for row in rows:
+            del row[2]
+        del header[2], align[2]
+    table = _table(header, align, rows)
     trainable = facts.trainable_params
     totals = (
         f"**{facts.name}**: input {shape(facts.input_shape)}, {len(facts.layers)} layers, "
         f"depth {facts.depth}, {num(facts.params)} parameters"
         + (f" ({num(trainable)} trainable)" if trainable != facts.params else "")
         + f", {si(facts.macs)} MACs per image. "
-        f"Generated from `{facts.file}` (the last column is its line); "
+        f"Generated from `{facts.file}` (hover over a layer's name for its line there); "
         f"source: {facts.source}."
     )
     legend = ""
@@ -492,6 +509,67 @@ def recipe(family: str) -> str:
         rows.append(["auxiliary loss weight", f"{r.aux_loss_weight:g}"])
     out = _table(["setting", "value"], [":---", ":---"], rows)
     return out + f"\n\n*Notes kept with the recipe:* {r.notes}\n"
+
+
+def _error(value) -> str:
+    return "–" if value is None else f"{value:g}%"
+
+
+def results_table(family: Optional[str] = None, page=None) -> str:
+    """The ILSVRC error rates the papers report: the headline single model
+    and ensemble of every network (``family=None``), or every row a
+    network's paper reports (its page)."""
+    rows = []
+    for row in results.RESULTS:
+        if family is None and not row.headline:
+            continue
+        if family is not None and row.family != family:
+            continue
+        cells = [row.entry, row.kind, _error(row.top1_val), _error(row.top5_val), _error(row.top5_test), row.source]
+        if family is None:
+            title = FAMILY_TITLES[row.family]
+            cells.insert(0, f"{_link(page, FAMILY_PAGES[row.family], title)} (ILSVRC {results.CHALLENGE_YEAR[row.family]})")
+        rows.append(cells)
+    if not rows:
+        raise ValueError(f"no ILSVRC result recorded for {family!r}")
+    header = ["entry", "", "top-1 val", "top-5 val", "top-5 test", "from"]
+    if family is None:
+        header.insert(0, "network")
+    align = [":---"] * (2 if family is not None else 3) + ["---:"] * 3 + [":---"]
+    return _table(header, align, rows) + "\n"
+
+
+def result_value(key: str) -> str:
+    """One top-1 figure a page quotes in its prose, with its table."""
+    row = results.by_key(key)
+    return f"{_error(row.top1_val)}"
+
+
+def years(family: str) -> str:
+    """'2012', or 'ILSVRC 2013, published 2014' where the two differ."""
+    names = [n for n in registered() if entry(n).family == family]
+    published = model_facts(names[0]).year if names else None
+    challenge = results.CHALLENGE_YEAR.get(family)
+    if challenge is None or challenge == published:
+        return str(published or challenge)
+    return f"ILSVRC {challenge}, published {published}"
+
+
+def exercises(*items) -> str:
+    """Course-style exercises, each a (question, answer) pair, the answer
+    computed by the package when the page is built and folded away."""
+    if not 3 <= len(items) <= 5:
+        raise ValueError(f"a page sets 3 to 5 exercises, got {len(items)}")
+    out = ['## Exercises {: #exercises }', ""]
+    for number, (question, answer) in enumerate(items, 1):
+        out.append(f"**{number}.** {' '.join(str(question).split())}")
+        out.append("")
+        out.append('??? success "Answer"')
+        out.append("")
+        for line in str(answer).strip().splitlines():
+            out.append(f"    {line.strip()}" if line.strip() else "")
+        out.append("")
+    return "\n".join(out) + "\n"
 
 
 # --------------------------------------------------------------------------
@@ -812,6 +890,11 @@ def context(page, config, files) -> dict:
         "recipe": recipe,
         "link": lambda target, text: _link(page, target, text),
         "family_pages": FAMILY_PAGES,
+        "results_table": lambda family=None: results_table(family, page),
+        "result_value": result_value,
+        "years": years,
+        "exercises": exercises,
+        "mib": mib,
     }
 
 
