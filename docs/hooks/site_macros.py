@@ -397,8 +397,14 @@ def _oneline(text) -> str:
 
 
 def _year(model: str) -> str:
+    """The publication year, preceded by the challenge's where they differ
+    (ZFNet: ILSVRC 2013, published 2014)."""
     facts = model_facts(model)
-    return str(facts.year) if facts.year else ""
+    published = str(facts.year) if facts.year else ""
+    challenge = results.CHALLENGE_YEAR.get(entry(model).family)
+    if challenge is None or str(challenge) == published:
+        return published
+    return f"{challenge} / {published}"
 
 
 def networks_table(page=None) -> str:
@@ -427,7 +433,7 @@ def networks_table(page=None) -> str:
             si(facts.macs),
         ])
     return _table(
-        ["network", "model", "year", "input", "depth", "parameters", "MACs"],
+        ["network", "model", "year (ILSVRC / paper)", "input", "depth", "parameters", "MACs"],
         [":---", ":---", "---:", "---:", "---:", "---:", "---:"],
         rows,
     ) + "\n"
