@@ -61,6 +61,7 @@ FAMILY_TITLES = {
     "resnet": "ResNet",
 }
 DIAGRAM_DIR = "assets/diagrams"
+FIGURE_DIR = "assets/figures"
 
 TIMES = "\u00d7"
 
@@ -767,6 +768,50 @@ def diagram(model: str, page, config, files, caption: str = "") -> str:
     )
 
 
+def _generated(uri: str, content: str, config, files) -> None:
+    from mkdocs.structure.files import File
+
+    if files.get_file_from_path(uri) is None:
+        files.append(File.generated(config, uri, content=content))
+
+
+def _figure_html(page, uri: str, alt: str, caption: str, kind: str = "kc-diagram") -> str:
+    here = posixpath.dirname(page.file.src_uri)
+    link = posixpath.relpath(uri, here or ".")
+    return (
+        f'<figure class="{kind}" markdown>\n<div class="kc-diagram-scroll" markdown>\n\n'
+        f"[![{alt}]({link})]({link})\n\n</div>\n<figcaption markdown>\n\n{caption}\n\n</figcaption>\n</figure>\n"
+    )
+
+
+def block_diagram(model: str, page, config, files, caption: str = "") -> str:
+    """A residual network drawn block by block (`diagram.to_block_svg`)."""
+    from keras_classics.diagram import to_block_svg
+
+    uri = f"{DIAGRAM_DIR}/{model}-blocks.svg"
+    built = STATE.anatomy(model)
+    _generated(uri, to_block_svg(built, title=model), config, files)
+    STATE.documented.setdefault(page.file.src_uri, []).append(model)
+    text = caption or (
+        f"`{model}` as built by the package, one box per residual block: {num(built.params)} parameters, "
+        f"{si(built.macs)} MACs. Each shortcut is drawn beside the block it skips and enters the "
+        f"addition (+) below it: dashed for identity shortcuts, solid red for 1×1 projections, dotted "
+        f"for zero-padding ones. `keras-classics plot {model}` draws every layer."
+    )
+    return _figure_html(page, uri, f"Block diagram of {model}", text)
+
+
+def figure(name: str, page, config, files, caption: str) -> str:
+    """A teaching figure of `keras_classics.figures`, drawn at build time."""
+    from keras_classics.figures import FIGURES
+
+    if name not in FIGURES:
+        raise ValueError(f"no teaching figure {name!r}; known: {sorted(FIGURES)}")
+    uri = f"{FIGURE_DIR}/{name}.svg"
+    _generated(uri, FIGURES[name](), config, files)
+    return _figure_html(page, uri, caption.split(".")[0], caption, "kc-diagram kc-figure")
+
+
 def source(path: str, *names: str, docstring: bool = True, comments: bool = True) -> str:
     """Fenced code blocks with the named definitions from ``path``."""
     blocks = []
@@ -887,6 +932,8 @@ def context(page, config, files) -> dict:
         "deviations": deviations,
         "walk": walk,
         "diagram": lambda model, caption="": diagram(model, page, config, files, caption),
+        "block_diagram": lambda model, caption="": block_diagram(model, page, config, files, caption),
+        "figure": lambda name, caption: figure(name, page, config, files, caption),
         "source": source,
         "cli_help": cli_help,
         "table": table,
