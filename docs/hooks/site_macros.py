@@ -284,7 +284,35 @@ def _rf(lf: LayerFacts) -> str:
 def _inputs(facts: ModelFacts, lf: LayerFacts, previous: str) -> str:
     if list(lf.layer.inputs) == [previous]:
         return ""
-    return ", ".join(f"`{name}`" for name in lf.layer.inputs)
+    # Inside a module or block, name the inputs without the prefix they
+    # share with this layer ("inception3a_1x1" -> "1x1"): the table stays
+    # narrow and the branch still reads.
+    prefix = lf.name.split("_")[0] + "_"
+    if lf.name.startswith(("conv",)) and "_block" in lf.name:
+        prefix = "_".join(lf.name.split("_")[:2]) + "_"
+    names = [n[len(prefix):] if n.startswith(prefix) and len(lf.layer.inputs) > 1 else n for n in lf.layer.inputs]
+    return ", ".join(f"`{name}`" for name in names)
+
+
+_SHORT_TYPES = {
+    "conv2d": "conv",
+    "sparse_conv2d": "sparse conv",
+    "max_pool": "max pool",
+    "avg_pool": "avg pool",
+    "global_avg_pool": "global avg pool",
+    "global_max_pool": "global max pool",
+    "batch_norm": "batch norm",
+    "zero_padding": "zero pad",
+    "zero_pad_shortcut": "zero-pad shortcut",
+}
+
+
+def _kind(lf: LayerFacts) -> str:
+    activation = lf.layer.fields.get("activation")
+    if lf.type == "activation":
+        return str(activation)
+    kind = _SHORT_TYPES.get(lf.type, lf.type.replace("_", " "))
+    return kind if activation in (None, "linear") else f"{kind}, {activation}"
 
 
 def spec_table(model: str) -> str:
@@ -305,7 +333,7 @@ def spec_table(model: str) -> str:
         padding = _padding_text(lf)
         if padding:
             window = f"{window}, {padding}" if window else padding
-        kind = lf.type if activation in (None, "linear") else f"{lf.type}, {activation}"
+        kind = _kind(lf)
         inputs = _inputs(facts, lf, previous)
         branched = branched or bool(inputs)
         # The YAML line is a tooltip on the name: a reader who wants it
@@ -809,7 +837,7 @@ def figure(name: str, page, config, files, caption: str) -> str:
         raise ValueError(f"no teaching figure {name!r}; known: {sorted(FIGURES)}")
     uri = f"{FIGURE_DIR}/{name}.svg"
     _generated(uri, FIGURES[name](), config, files)
-    return _figure_html(page, uri, caption.split(".")[0], caption, "kc-diagram kc-figure")
+    return _figure_html(page, uri, f"Teaching figure: {name.replace('-', ' ')}", caption, "kc-diagram kc-figure")
 
 
 def source(path: str, *names: str, docstring: bool = True, comments: bool = True) -> str:
