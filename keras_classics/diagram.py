@@ -25,8 +25,8 @@ from keras_classics.anatomy import Anatomy, LayerRow
 
 __all__ = ["to_svg", "to_block_svg", "residual_blocks", "write_svg"]
 
-BOX_W, BOX_H = 230, 38
-COL_W, ROW_H = 260, 62
+BOX_W, BOX_H = 190, 38
+COL_W, ROW_H = 206, 62
 MARGIN = 30
 # Fill colours by layer family, so the eye finds the convolutions.
 _COLOURS = {
@@ -36,6 +36,15 @@ _COLOURS = {
     "norm": "#eadcf8",
     "merge": "#f8d7da",
     "input": "#e9ecef",
+}
+
+
+# Long Keras class names, shortened so the label fits its box.
+_SHORT_TYPES = {
+    "LocalResponseNormalization": "LRN",
+    "BatchNormalization": "BatchNorm",
+    "GlobalAveragePooling2D": "GlobalAvgPool",
+    "GlobalMaxPooling2D": "GlobalMaxPool",
 }
 
 
@@ -78,6 +87,25 @@ def _layout(anatomy: Anatomy) -> Tuple[Dict[str, Tuple[float, int]], float, floa
         children.setdefault(row.name, [])
         for parent in row.inputs:
             children.setdefault(parent, []).append(row.name)
+    order = {row.name: i for i, row in enumerate(anatomy.rows)}
+    merges = [row for row in anatomy.rows if len(row.inputs) > 1]
+    merge_names = {row.name for row in merges}
+
+    def branch_order(parent: str, siblings: List[str]) -> List[str]:
+        # Branches in the order their merge lists them (an inception
+        # module's concatenation: 1x1, 3x3, 5x5, pool), not the order
+        # Keras happened to run them.
+        merge = next((m for m in merges if order[m.name] > order.get(parent, -1)), None)
+        if merge is None:
+            return siblings
+        key = {}
+        for child in siblings:
+            node = child
+            while node not in merge.inputs and len(children.get(node, [])) == 1:
+                node = children[node][0]
+            key[child] = merge.inputs.index(node) if node in merge.inputs else len(merge.inputs)
+        return sorted(siblings, key=lambda c: key[c])
+
     lane: Dict[str, float] = {"input": 0.0}
     for row in anatomy.rows:
         parents = [p for p in row.inputs if p in lane] or ["input"]
@@ -91,14 +119,20 @@ def _layout(anatomy: Anatomy) -> Tuple[Dict[str, Tuple[float, int]], float, floa
         if _is_side_head(parent) and lane.get(parent) is None:
             lane[row.name] = None
             continue
-        siblings = [c for c in children[parent] if not _is_side_head(c) or _is_side_head(parent)]
+        # A merge among the children takes its lane from all its inputs, so
+        # it does not spread the others (a residual addition reading the
+        # block's input must not push the block sideways).
+        siblings = [c for c in children[parent]
+                    if (not _is_side_head(c) or _is_side_head(parent)) and c not in merge_names]
+        if len(siblings) > 1:
+            siblings = branch_order(parent, siblings)
         if len(siblings) <= 1:
             lane[row.name] = lane[parent]
         else:
             index = siblings.index(row.name)
             lane[row.name] = lane[parent] + index - (len(siblings) - 1) / 2
     main = [v for v in lane.values() if v is not None]
-    side = max(main) + 1.5
+    side = max(main) + 1.25
     for name, value in lane.items():
         if value is None:
             lane[name] = side
@@ -111,20 +145,28 @@ def _layout(anatomy: Anatomy) -> Tuple[Dict[str, Tuple[float, int]], float, floa
 def to_svg(anatomy: Anatomy, title: str | None = None) -> str:
     """The diagram of ``anatomy`` as an SVG document."""
     place, low, high, deepest = _layout(anatomy)
-    arc_room = 120  # to the right of the last lane, for skip arcs
-    width = int(2 * MARGIN + (high - low + 1) * COL_W + arc_room)
     header = 40
     height = 2 * MARGIN + header + (deepest + 1) * ROW_H
     occupied: Dict[Tuple[float, int], str] = {place[name]: name for name in place}
+
+    def lane_is_free(column: float, first: int, last: int) -> bool:
+        return all((column, d) not in occupied for d in range(first, last + 1))
+
+    def skips(parent: str, child: str) -> bool:
+        """An edge down its own lane over boxes of that lane: drawn as an
+        arc to the right."""
+        (c1, d1), (c2, d2) = place[parent], place[child]
+        return c1 == c2 and d2 - d1 > 1 and not lane_is_free(c1, d1 + 1, d2 - 1)
+
+    any_skip = any(skips(p, row.name) for row in anatomy.rows for p in row.inputs if p in place)
+    arc_room = 120 if any_skip else 0  # to the right of the last lane
+    width = int(2 * MARGIN + (high - low + 1) * COL_W + arc_room)
 
     def centre(name: str) -> Tuple[float, float]:
         column, d = place[name]
         x = MARGIN + (column - low) * COL_W + COL_W / 2
         y = MARGIN + header + d * ROW_H + BOX_H / 2
         return x, y
-
-    def lane_is_free(column: float, first: int, last: int) -> bool:
-        return all((column, d) not in occupied for d in range(first, last + 1))
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -150,7 +192,7 @@ def to_svg(anatomy: Anatomy, title: str | None = None) -> str:
             x1, y1 = centre(parent)
             top, bottom = y1 + BOX_H / 2, y2 - BOX_H / 2
             (c1, d1), (c2, d2) = place[parent], place[row.name]
-            if c1 == c2 and d2 - d1 > 1 and not lane_is_free(c1, d1 + 1, d2 - 1):
+            if skips(parent, row.name):
                 # A skip connection over boxes of its own lane: bow out to
                 # the right of the column.
                 span = d2 - d1
@@ -185,7 +227,7 @@ def to_svg(anatomy: Anatomy, title: str | None = None) -> str:
 
     block("input", "input", f"Input · {_shape(anatomy.input_shape)}")
     for row in anatomy.rows:
-        detail = row.type
+        detail = _SHORT_TYPES.get(row.type, row.type)
         if row.kernel is not None:
             detail += f" {row.kernel[0]}x{row.kernel[1]}"
             if row.stride and row.stride != (1, 1):
