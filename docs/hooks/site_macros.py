@@ -547,7 +547,11 @@ def recipe(family: str) -> str:
 
 
 def _error(value) -> str:
-    return "–" if value is None else f"{value:g}%"
+    """An error rate as the papers print it: 36.0%, 19.38%."""
+    if value is None:
+        return "–"
+    text = f"{value:.2f}".rstrip("0")
+    return (text + "0" if text.endswith(".") else text) + "%"
 
 
 def results_table(family: Optional[str] = None, page=None) -> str:
@@ -567,7 +571,7 @@ def results_table(family: Optional[str] = None, page=None) -> str:
         rows.append(cells)
     if not rows:
         raise ValueError(f"no ILSVRC result recorded for {family!r}")
-    header = ["entry", "", "top-1 val", "top-5 val", "top-5 test", "from"]
+    header = ["entry", "kind", "top-1 val", "top-5 val", "top-5 test", "from"]
     if family is None:
         header.insert(0, "network")
     align = [":---"] * (2 if family is not None else 3) + ["---:"] * 3 + [":---"]
