@@ -203,7 +203,7 @@ def test_quick_run_page_describes_the_run(quick_run):
     assert page.startswith("# Performance\n")
     assert "`--quick` smoke test" in page
     assert "- Command: `python benchmarks/bench.py --quick --output " in page
-    for heading in ("## The run", "## Targets", "## keras_classics against keras.applications",
+    for heading in ("## The run", "## Goals", "## keras_classics against keras.applications",
                     "## Grouped convolution", "## Every registered network against the matmul peak",
                     "## How it is measured", "## Like with like"):
         assert heading in page

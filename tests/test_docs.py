@@ -38,6 +38,18 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
 INSTALL_HINT = 'pip install -e ".[docs]"'
 BROWSER_HINT = "apt-get install chromium chromium-driver"
+# The layer tables must fit their column at this width, left navigation and
+# table of contents included, without a horizontal scrollbar.
+WINDOW_WIDTH = 1400
+# The teaching figures (keras_classics.figures) each page shows.
+FIGURE_PAGES = {
+    "networks/alexnet/": {"pooling-windows"},
+    "networks/vgg/": {"stacked-kernels"},
+    "networks/googlenet/": {"inception-modules"},
+    "networks/resnet/": {"residual-blocks"},
+    "concepts/arithmetic/": {"pooling-windows"},
+    "concepts/receptive-fields/": {"stacked-kernels"},
+}
 
 
 def _hooks():
@@ -190,6 +202,81 @@ def test_math_becomes_mathml():
     assert "<mn>34,944</mn>" in html and "&#x0003C;" in html
 
 
+def test_display_sums_take_their_limits_under_and_over():
+    _hooks()
+    import mathml
+
+    block = mathml.tex_to_mathml(r"\sum_{j=0}^{n} x_j^2", "block")
+    assert "<munderover><mo>&#x02211;</mo>" in block and "</munderover>" in block
+    # x_j^2 stays a sub- and superscript; only the sum's limits move.
+    assert "<msubsup><mi>x</mi>" in block
+    inline = mathml.tex_to_mathml(r"\sum_{j=0}^{n} x_j", "inline")
+    assert "<munderover>" not in inline
+
+
+def test_teaching_figures_carry_the_papers_numbers():
+    from keras_classics import figures
+
+    # ResNet's Figure 5: 2 * 3*3*64*64 against 256*64 + 3*3*64*64 + 64*256.
+    blocks = figures.residual_blocks_svg()
+    assert f"{2 * 9 * 64 * 64:,} weights" in blocks and f"{256 * 64 + 9 * 64 * 64 + 64 * 256:,} weights" in blocks
+    # GoogLeNet's module 3a on 28x28x192, naive and reduced (Table 1's row).
+    naive = 28 * 28 * (192 * 64 + 9 * 192 * 128 + 25 * 192 * 32)
+    reduced = 28 * 28 * (192 * 64 + 192 * 96 + 9 * 96 * 128 + 192 * 16 + 25 * 16 * 32 + 192 * 32)
+    modules = figures.inception_modules_svg()
+    assert f"total {naive:,} MACs" in modules and f"total {reduced:,} MACs" in modules
+    assert "28x28x416" in modules and "28x28x256" in modules
+    # 3-wide windows at stride 2 on 9 pixels: 4 windows sharing pixels 3, 5, 7;
+    # 2-wide windows: 4 windows and pixel 9 in none.
+    pools = figures.pooling_windows_svg(9)
+    assert "3 pixels in two windows" in pools and "1 pixel in no window" in pools
+    kernels = figures.stacked_kernels_svg()
+    assert "18C²" in kernels and "25C²" in kernels
+    for make in figures.FIGURES.values():
+        assert make().lstrip().startswith("<svg")
+
+
+def test_diagram_lanes_keep_branches_apart_and_heads_aside():
+    import keras_classics
+    from keras_classics.anatomy import anatomy
+    from keras_classics.diagram import _layout
+
+    built = anatomy(keras_classics.build("googlenet_aux"))
+    place, low, high, _ = _layout(built)
+    # Each module's four branches stand in four different lanes, and the
+    # convolution after a reduction stays in its reduction's lane.
+    for module in ("inception3a", "inception4d", "inception5b"):
+        lanes = {place[f"{module}_{branch}"][0] for branch in ("1x1", "3x3_reduce", "5x5_reduce", "pool")}
+        assert len(lanes) == 4, module
+        assert place[f"{module}_3x3"][0] == place[f"{module}_3x3_reduce"][0]
+        assert place[f"{module}_5x5"][0] == place[f"{module}_5x5_reduce"][0]
+    # The auxiliary heads hang to the right of every main lane, one row
+    # below the module they read (4a and 4d, Sec. 5 of the paper).
+    main = [lane for name, (lane, _) in place.items() if not name.startswith("aux")]
+    for head, module in (("aux1", "inception4a"), ("aux2", "inception4d")):
+        assert place[f"{head}_pool"][0] > max(main)
+        assert place[f"{head}_pool"][1] == place[f"{module}_concat"][1] + 1
+        assert built.row(f"{head}_pool").inputs == (f"{module}_concat",)
+
+
+def test_block_diagram_tells_projection_from_identity():
+    import keras_classics
+    from keras_classics.anatomy import anatomy
+    from keras_classics.diagram import residual_blocks, to_block_svg
+
+    built = anatomy(keras_classics.build("resnet50"))
+    stem, blocks, head = residual_blocks(built)
+    # Table 1: 3, 4, 6 and 3 bottlenecks; the first of each stage projects.
+    assert [sum(b.stage == s for b in blocks) for s in ("conv2", "conv3", "conv4", "conv5")] == [3, 4, 6, 3]
+    assert [b.name for b in blocks if b.shortcut == "projection"] == [
+        "conv2_block1", "conv3_block1", "conv4_block1", "conv5_block1"]
+    assert sum(b.shortcut == "identity" for b in blocks) == 12
+    svg = to_block_svg(built, "resnet50")
+    assert svg.count('stroke-dasharray="6 4"') >= 12 and "1x1 conv 512 /2" in svg
+    cifar = residual_blocks(anatomy(keras_classics.build("resnet20")))[1]
+    assert [b.name for b in cifar if b.shortcut == "zero-pad"] == ["conv3_block1", "conv4_block1"]
+
+
 def test_doctests_are_fenced_for_the_api_reference():
     _hooks()
     import griffe_doctests
@@ -318,7 +405,7 @@ def browser():
     options.binary_location = CHROMIUM
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--window-size=1280,1400", f"--user-data-dir={profile}"):
+                 "--disable-dev-shm-usage", f"--window-size={WINDOW_WIDTH},1400", f"--user-data-dir={profile}"):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
@@ -348,7 +435,13 @@ const maths = Array.from(document.querySelectorAll("article math"));
 const sizes = maths.map(m => { const r = m.getBoundingClientRect(); return [r.width, r.height]; });
 const tables = Array.from(document.querySelectorAll(".kc-spec-table table"));
 const figures = Array.from(document.querySelectorAll(".kc-diagram img"));
+const wraps = Array.from(document.querySelectorAll(".kc-spec-table .md-typeset__scrollwrap"));
 return {
+  tableOverflow: wraps.map(w => [w.scrollWidth, w.clientWidth]),
+  teaching: Array.from(document.querySelectorAll(".kc-figure img")).map(
+    i => [i.getAttribute("src"), i.complete, i.naturalWidth, i.naturalHeight]),
+  exercises: document.querySelectorAll("#exercises ~ details").length,
+  hasExercises: document.getElementById("exercises") !== null,
   title: document.title,
   text: clone.textContent,
   arithmatex: document.querySelectorAll("article .arithmatex").length,
@@ -423,7 +516,29 @@ def test_every_page_renders_in_chromium(built_site, server, browser):
             for src, complete, width, height in info["diagrams"]:
                 if not (complete and width > 0 and height > 0):
                     problems.append(f"{page}: diagram {src} did not load")
+            for scroll_width, client_width in info["tableOverflow"]:
+                if scroll_width > client_width + 1:
+                    problems.append(f"{page}: a layer table scrolls sideways at {WINDOW_WIDTH} px "
+                                    f"({scroll_width} px of content in {client_width} px)")
+        if page in network_pages or page.startswith("concepts/"):
+            if not info["hasExercises"] or not 3 <= info["exercises"] <= 5:
+                problems.append(f"{page}: {info['exercises']} folded exercises, expected 3 to 5")
+        shown = {src.rsplit("/", 1)[-1].removesuffix(".svg") for src, *_ in info["teaching"]}
+        if not FIGURE_PAGES.get(page, set()) <= shown:
+            problems.append(f"{page}: teaching figures {sorted(FIGURE_PAGES[page] - shown)} missing")
+        for src, complete, width, height in info["teaching"]:
+            if not (complete and width > 0 and height > 0):
+                problems.append(f"{page}: teaching figure {src} did not load")
         _save_screenshots(browser, page)
+    # A phone-sized window (Chromium's smallest): the table scrolls inside
+    # its own box and the text stays readable; a screenshot to look at.
+    browser.set_window_size(400, 860)
+    try:
+        browser.get(f"{server}/networks/alexnet/")
+        time.sleep(0.3)
+        _save_screenshots(browser, "phone/networks/alexnet/")
+    finally:
+        browser.set_window_size(WINDOW_WIDTH, 1400)
     assert not problems, "\n".join(problems)
 
 
@@ -434,7 +549,7 @@ def _save_screenshots(driver, page: str) -> None:
     driver.execute_script("window.scrollTo(0, 0)")
     driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
     for selector, suffix in ((".kc-diagram", "diagram"), ("div.arithmatex", "math"),
-                             (".kc-spec-table", "table")):
+                             (".kc-spec-table", "table"), (".kc-figure", "figure"), ("#exercises", "exercises")):
         elements = driver.find_elements(By.CSS_SELECTOR, selector)
         if not elements:
             continue

@@ -35,6 +35,7 @@ from typing import Dict, Iterable, List, Optional, Sequence
 
 import jinja2
 
+import results
 import source_code
 import spec_facts
 from spec_facts import LayerFacts, ModelFacts, human, model_facts
@@ -60,6 +61,7 @@ FAMILY_TITLES = {
     "resnet": "ResNet",
 }
 DIAGRAM_DIR = "assets/diagrams"
+FIGURE_DIR = "assets/figures"
 
 TIMES = "\u00d7"
 
@@ -101,11 +103,18 @@ def tex(value) -> str:
     return f"{value:,}".replace(",", "{,}")
 
 
+def mib(n_bytes) -> str:
+    """Memory in MiB, or in KiB below 1 MiB (LeNet's activations)."""
+    if n_bytes < 2 ** 20:
+        return f"{n_bytes / 2 ** 10:.1f} KiB"
+    return f"{n_bytes / 2 ** 20:.1f} MiB"
+
+
 def fixed(value: float, digits: int = 2) -> str:
     return f"{value:.{digits}f}"
 
 
-FILTERS = {"num": num, "si": si, "pct": pct, "shape": shape, "tex": tex, "fixed": fixed}
+FILTERS = {"mib": mib, "num": num, "si": si, "pct": pct, "shape": shape, "tex": tex, "fixed": fixed}
 
 
 # --------------------------------------------------------------------------
@@ -275,7 +284,35 @@ def _rf(lf: LayerFacts) -> str:
 def _inputs(facts: ModelFacts, lf: LayerFacts, previous: str) -> str:
     if list(lf.layer.inputs) == [previous]:
         return ""
-    return ", ".join(f"`{name}`" for name in lf.layer.inputs)
+    # Inside a module or block, name the inputs without the prefix they
+    # share with this layer ("inception3a_1x1" -> "1x1"): the table stays
+    # narrow and the branch still reads.
+    prefix = lf.name.split("_")[0] + "_"
+    if lf.name.startswith(("conv",)) and "_block" in lf.name:
+        prefix = "_".join(lf.name.split("_")[:2]) + "_"
+    names = [n[len(prefix):] if n.startswith(prefix) and len(lf.layer.inputs) > 1 else n for n in lf.layer.inputs]
+    return ", ".join(f"`{name}`" for name in names)
+
+
+_SHORT_TYPES = {
+    "conv2d": "conv",
+    "sparse_conv2d": "sparse conv",
+    "max_pool": "max pool",
+    "avg_pool": "avg pool",
+    "global_avg_pool": "global avg pool",
+    "global_max_pool": "global max pool",
+    "batch_norm": "batch norm",
+    "zero_padding": "zero pad",
+    "zero_pad_shortcut": "zero-pad shortcut",
+}
+
+
+def _kind(lf: LayerFacts) -> str:
+    activation = lf.layer.fields.get("activation")
+    if lf.type == "activation":
+        return str(activation)
+    kind = _SHORT_TYPES.get(lf.type, lf.type.replace("_", " "))
+    return kind if activation in (None, "linear") else f"{kind}, {activation}"
 
 
 def spec_table(model: str) -> str:
@@ -287,39 +324,48 @@ def spec_table(model: str) -> str:
         deviating.update(_matching(facts, item.get("layers", [])))
     rows = []
     previous = "input"
+    branched = False
     for lf in facts.layers.values():
         activation = lf.layer.fields.get("activation")
         mark = " †" if lf.name in deviating else ""
         kernel, stride = _kernel(lf), _stride(lf)
         window = f"{kernel} / {stride}" if kernel else (f"– / {stride}" if stride else "")
+        padding = _padding_text(lf)
+        if padding:
+            window = f"{window}, {padding}" if window else padding
+        kind = _kind(lf)
+        inputs = _inputs(facts, lf, previous)
+        branched = branched or bool(inputs)
+        # The YAML line is a tooltip on the name: a reader who wants it
+        # hovers, and the table keeps its width for the numbers.
+        where = f"{facts.file}, line {lf.layer.line}"
         rows.append([
-            f"`{lf.name}`{mark}",
-            lf.type,
-            _inputs(facts, lf, previous),
+            f'<code title="{where}">{lf.name}</code>{mark}',
+            kind,
+            inputs,
             window,
-            _padding_text(lf),
             _maps(lf),
-            "" if activation in (None, "linear") else str(activation),
             shape(lf.output_shape),
             num(lf.params) if lf.params else "",
             si(lf.macs) if lf.macs else "",
             _rf(lf),
-            f"{lf.layer.line}",
         ])
         previous = lf.name
-    table = _table(
-        ["layer", "type", "from", "kernel / stride", "padding", "maps", "act.", "output",
-         "params", "MACs", "RF / jump", "line"],
-        [":---", ":---", ":---", "---:", ":---", "---:", ":---", "---:", "---:", "---:", "---:", "---:"],
-        rows,
-    )
+    header = ["layer", "type", "from", "kernel / stride, padding", "maps", "output", "params", "MACs", "RF / jump"]
+    align = [":---", ":---", ":---", ":---", "---:", "---:", "---:", "---:", "---:"]
+    if not branched:
+        # A chain: every layer reads the one before, so the column is empty.
+        for row in rows:
+            del row[2]
+        del header[2], align[2]
+    table = _table(header, align, rows)
     trainable = facts.trainable_params
     totals = (
         f"**{facts.name}**: input {shape(facts.input_shape)}, {len(facts.layers)} layers, "
         f"depth {facts.depth}, {num(facts.params)} parameters"
         + (f" ({num(trainable)} trainable)" if trainable != facts.params else "")
         + f", {si(facts.macs)} MACs per image. "
-        f"Generated from `{facts.file}` (the last column is its line); "
+        f"Generated from `{facts.file}` (hover over a layer's name for its line there); "
         f"source: {facts.source}."
     )
     legend = ""
@@ -380,8 +426,14 @@ def _oneline(text) -> str:
 
 
 def _year(model: str) -> str:
+    """The publication year, preceded by the challenge's where they differ
+    (ZFNet: ILSVRC 2013, published 2014)."""
     facts = model_facts(model)
-    return str(facts.year) if facts.year else ""
+    published = str(facts.year) if facts.year else ""
+    challenge = results.CHALLENGE_YEAR.get(entry(model).family)
+    if challenge is None or str(challenge) == published:
+        return published
+    return f"{challenge} / {published}"
 
 
 def networks_table(page=None) -> str:
@@ -410,7 +462,7 @@ def networks_table(page=None) -> str:
             si(facts.macs),
         ])
     return _table(
-        ["network", "model", "year", "input", "depth", "parameters", "MACs"],
+        ["network", "model", "year (ILSVRC / paper)", "input", "depth", "parameters", "MACs"],
         [":---", ":---", "---:", "---:", "---:", "---:", "---:"],
         rows,
     ) + "\n"
@@ -492,6 +544,71 @@ def recipe(family: str) -> str:
         rows.append(["auxiliary loss weight", f"{r.aux_loss_weight:g}"])
     out = _table(["setting", "value"], [":---", ":---"], rows)
     return out + f"\n\n*Notes kept with the recipe:* {r.notes}\n"
+
+
+def _error(value) -> str:
+    """An error rate as the papers print it: 36.0%, 19.38%."""
+    if value is None:
+        return "–"
+    text = f"{value:.2f}".rstrip("0")
+    return (text + "0" if text.endswith(".") else text) + "%"
+
+
+def results_table(family: Optional[str] = None, page=None) -> str:
+    """The ILSVRC error rates the papers report: the headline single model
+    and ensemble of every network (``family=None``), or every row a
+    network's paper reports (its page)."""
+    rows = []
+    for row in results.RESULTS:
+        if family is None and not row.headline:
+            continue
+        if family is not None and row.family != family:
+            continue
+        cells = [row.entry, row.kind, _error(row.top1_val), _error(row.top5_val), _error(row.top5_test), row.source]
+        if family is None:
+            title = FAMILY_TITLES[row.family]
+            cells.insert(0, f"{_link(page, FAMILY_PAGES[row.family], title)} (ILSVRC {results.CHALLENGE_YEAR[row.family]})")
+        rows.append(cells)
+    if not rows:
+        raise ValueError(f"no ILSVRC result recorded for {family!r}")
+    header = ["entry", "kind", "top-1 val", "top-5 val", "top-5 test", "from"]
+    if family is None:
+        header.insert(0, "network")
+    align = [":---"] * (2 if family is not None else 3) + ["---:"] * 3 + [":---"]
+    return _table(header, align, rows) + "\n"
+
+
+def result_value(key: str) -> str:
+    """One top-1 figure a page quotes in its prose, with its table."""
+    row = results.by_key(key)
+    return f"{_error(row.top1_val)}"
+
+
+def years(family: str) -> str:
+    """'2012', or 'ILSVRC 2013, published 2014' where the two differ."""
+    names = [n for n in registered() if entry(n).family == family]
+    published = model_facts(names[0]).year if names else None
+    challenge = results.CHALLENGE_YEAR.get(family)
+    if challenge is None or challenge == published:
+        return str(published or challenge)
+    return f"ILSVRC {challenge}, published {published}"
+
+
+def exercises(*items) -> str:
+    """Course-style exercises, each a (question, answer) pair, the answer
+    computed by the package when the page is built and folded away."""
+    if not 3 <= len(items) <= 5:
+        raise ValueError(f"a page sets 3 to 5 exercises, got {len(items)}")
+    out = ['## Exercises {: #exercises }', ""]
+    for number, (question, answer) in enumerate(items, 1):
+        out.append(f"**{number}.** {' '.join(str(question).split())}")
+        out.append("")
+        out.append('??? success "Answer"')
+        out.append("")
+        for line in str(answer).strip().splitlines():
+            out.append(f"    {line.strip()}" if line.strip() else "")
+        out.append("")
+    return "\n".join(out) + "\n"
 
 
 # --------------------------------------------------------------------------
@@ -683,6 +800,50 @@ def diagram(model: str, page, config, files, caption: str = "") -> str:
     )
 
 
+def _generated(uri: str, content: str, config, files) -> None:
+    from mkdocs.structure.files import File
+
+    if files.get_file_from_path(uri) is None:
+        files.append(File.generated(config, uri, content=content))
+
+
+def _figure_html(page, uri: str, alt: str, caption: str, kind: str = "kc-diagram") -> str:
+    here = posixpath.dirname(page.file.src_uri)
+    link = posixpath.relpath(uri, here or ".")
+    return (
+        f'<figure class="{kind}" markdown>\n<div class="kc-diagram-scroll" markdown>\n\n'
+        f"[![{alt}]({link})]({link})\n\n</div>\n<figcaption markdown>\n\n{caption}\n\n</figcaption>\n</figure>\n"
+    )
+
+
+def block_diagram(model: str, page, config, files, caption: str = "") -> str:
+    """A residual network drawn block by block (`diagram.to_block_svg`)."""
+    from keras_classics.diagram import to_block_svg
+
+    uri = f"{DIAGRAM_DIR}/{model}-blocks.svg"
+    built = STATE.anatomy(model)
+    _generated(uri, to_block_svg(built, title=model), config, files)
+    STATE.documented.setdefault(page.file.src_uri, []).append(model)
+    text = caption or (
+        f"`{model}` as built by the package, one box per residual block: {num(built.params)} parameters, "
+        f"{si(built.macs)} MACs. Each shortcut is drawn beside the block it skips and enters the "
+        f"addition (+) below it: dashed for identity shortcuts, solid red for 1×1 projections, dotted "
+        f"for zero-padding ones. `keras-classics plot {model}` draws every layer."
+    )
+    return _figure_html(page, uri, f"Block diagram of {model}", text)
+
+
+def figure(name: str, page, config, files, caption: str) -> str:
+    """A teaching figure of `keras_classics.figures`, drawn at build time."""
+    from keras_classics.figures import FIGURES
+
+    if name not in FIGURES:
+        raise ValueError(f"no teaching figure {name!r}; known: {sorted(FIGURES)}")
+    uri = f"{FIGURE_DIR}/{name}.svg"
+    _generated(uri, FIGURES[name](), config, files)
+    return _figure_html(page, uri, f"Teaching figure: {name.replace('-', ' ')}", caption, "kc-diagram kc-figure")
+
+
 def source(path: str, *names: str, docstring: bool = True, comments: bool = True) -> str:
     """Fenced code blocks with the named definitions from ``path``."""
     blocks = []
@@ -803,6 +964,8 @@ def context(page, config, files) -> dict:
         "deviations": deviations,
         "walk": walk,
         "diagram": lambda model, caption="": diagram(model, page, config, files, caption),
+        "block_diagram": lambda model, caption="": block_diagram(model, page, config, files, caption),
+        "figure": lambda name, caption: figure(name, page, config, files, caption),
         "source": source,
         "cli_help": cli_help,
         "table": table,
@@ -812,6 +975,11 @@ def context(page, config, files) -> dict:
         "recipe": recipe,
         "link": lambda target, text: _link(page, target, text),
         "family_pages": FAMILY_PAGES,
+        "results_table": lambda family=None: results_table(family, page),
+        "result_value": result_value,
+        "years": years,
+        "exercises": exercises,
+        "mib": mib,
     }
 
 
