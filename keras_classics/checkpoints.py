@@ -211,7 +211,8 @@ def _uniform(seed: int, label: str, size: int) -> np.ndarray:
     for start in range(0, size, _CHUNK):
         stop = min(size, start + _CHUNK)
         raw = bits.random_raw(stop - start)
-        out[start:stop] = (raw >> np.uint64(40)).astype(np.float32)
+        np.right_shift(raw, np.uint64(40), out=raw)
+        out[start:stop] = raw  # below 2**24: exact in float32
     out *= np.float32(2.0 ** -23)
     out -= np.float32(1.0)
     return out

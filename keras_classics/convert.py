@@ -71,6 +71,7 @@ __all__ = [
     "from_torchvision",
     "convert",
     "supported_models",
+    "expected_source_keys",
     "expected_source_shapes",
     "conversion_info",
     "preprocess",
@@ -946,6 +947,16 @@ def convert(source, output, model_name: Optional[str] = None, *, overwrite: bool
     converted = convert_one(source, model_name)
     converted.save(output, overwrite=overwrite)
     return converted
+
+
+def expected_source_keys(model_name: str, source: str = TORCHVISION, *, include_top: bool = True) -> List[str]:
+    """Names of the tensors a ``source`` checkpoint for ``model_name`` holds
+    (torchvision's ``num_batches_tracked`` counters, which are ignored, left out)."""
+    _check_source(source)
+    target = _targets().get((source, model_name))
+    if target is None or include_top not in target.tops:
+        raise ValueError(f"{source} checkpoints convert into {', '.join(supported_models(source))}")
+    return _ordered(target, include_top)
 
 
 def expected_source_shapes(model_name: str, model, source: str = TORCHVISION) -> Dict[str, Tuple[int, ...]]:
