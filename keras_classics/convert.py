@@ -186,6 +186,19 @@ TORCHVISION_IMAGENET = Preprocessing(
     resize="shorter_side_then_center_crop",
     resize_size=256,
 )
+# Weights whose transform differs from the above; a state dict cannot tell,
+# its cached file name can. The IMAGENET1K_V2 ResNets were evaluated after
+# resizing to 232; vgg16's IMAGENET1K_FEATURES (convolutions only, a NaN
+# classifier) takes 0-255 values less a mean.
+TORCHVISION_CONVENTION_BY_FILE = {
+    "resnet50-11ad3fa6.pth": {"resize_size": 232},
+    "resnet101-cd907fc2.pth": {"resize_size": 232},
+    "resnet152-f82ba261.pth": {"resize_size": 232},
+    "vgg16_features-amdegroot-88682ab5.pth": {
+        "mean": (0.48235, 0.45882, 0.40784),
+        "std": (1 / 255, 1 / 255, 1 / 255),
+    },
+}
 
 
 # --------------------------------------------------------------------------
@@ -827,6 +840,10 @@ def _convert(
     preprocessing = dataclasses.replace(
         target.preprocessing, input_size=None if size is None else tuple(size[:2])
     )
+    if source == TORCHVISION and file_info.get("file") in TORCHVISION_CONVENTION_BY_FILE:
+        preprocessing = dataclasses.replace(
+            preprocessing, **TORCHVISION_CONVENTION_BY_FILE[file_info["file"]]
+        )
     return ConvertedWeights(
         model=model,
         model_name=target.model,

@@ -272,6 +272,21 @@ def test_recorded_convention_is_torchvisions_own():
         assert transform["interpolation"] == "bilinear", name
 
 
+def test_other_weights_are_told_by_their_file_names():
+    """The V2 ResNets and vgg16's features-only weights: torchvision's own
+    transform of each equals ours with that file's changes."""
+    recorded = json.loads((FIXTURES / "preprocessing.json").read_text())["weights"]
+    others = {t["file"]: t for name, t in recorded.items() if not name.endswith(".IMAGENET1K_V1")}
+    assert set(others) == set(convert.TORCHVISION_CONVENTION_BY_FILE)
+    for file, transform in others.items():
+        ours = convert.dataclasses.replace(
+            convert.TORCHVISION_IMAGENET, **convert.TORCHVISION_CONVENTION_BY_FILE[file]
+        )
+        assert transform["resize_size"] == [ours.resize_size], file
+        np.testing.assert_allclose(transform["mean"], ours.mean, rtol=1e-12, err_msg=file)
+        np.testing.assert_allclose(transform["std"], ours.std, rtol=1e-12, err_msg=file)
+
+
 def test_preprocess_standardises_rgb():
     rng = np.random.default_rng(3)
     images = rng.integers(0, 256, (2, 224, 224, 3)).astype(np.uint8)
