@@ -52,7 +52,7 @@ import json
 import math
 import os
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
@@ -751,7 +751,6 @@ class ConvertedWeights:
     builder_kwargs: dict
     source: dict
     preprocessing: Preprocessing
-    entries: List[Entry] = field(repr=False, default_factory=list)
 
     def record(self) -> dict:
         """What `save` writes into the file (see `conversion_info`)."""
@@ -850,7 +849,6 @@ def _convert(
         builder_kwargs=kwargs,
         source={"source": source, "network": target.network, **file_info},
         preprocessing=preprocessing,
-        entries=entries,
     )
 
 
