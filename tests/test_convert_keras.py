@@ -72,8 +72,9 @@ def _theirs(builder: str, side: int, include_top: bool = True):
     )
 
 
-@pytest.fixture(autouse=True)
-def _free_memory():
+@pytest.fixture
+def free_memory():
+    """Drop the large models a test built (not needed by the small tests)."""
     yield
     keras.backend.clear_session()
     gc.collect()
@@ -108,13 +109,13 @@ def _compare(case: str, tmp_path, *, layout: str, include_top: bool = True):
 @pytest.mark.parametrize(
     "case", [pytest.param(c, marks=[pytest.mark.slow] if c in SLOW else []) for c in CASES]
 )
-def test_logits_match_keras_applications(case, tmp_path):
+def test_logits_match_keras_applications(case, tmp_path, free_memory):
     converted = _compare(case, tmp_path, layout="root" if case.startswith("resnet") else "model")
     assert converted.preprocessing.convention == "caffe"
     assert converted.source["network"] == CASES[case][0]
 
 
-def test_vgg16_without_classifier(tmp_path):
+def test_vgg16_without_classifier(tmp_path, free_memory):
     # The _notop files: our model without its top, any input size.
     converted = _compare("vgg16", tmp_path, layout="root", include_top=False)
     assert converted.builder_kwargs == {"include_top": False}

@@ -72,15 +72,16 @@ def _max_abs_diff(model, fixture) -> tuple:
     return float(np.abs(logits - expected).max()), float(np.abs(expected).max())
 
 
-@pytest.fixture(autouse=True)
-def _free_memory():
+@pytest.fixture
+def free_memory():
+    """Drop the large models a test built (not needed by the small tests)."""
     yield
     keras.backend.clear_session()
     gc.collect()
 
 
 @pytest.mark.parametrize("network", list(_fixture_params()))
-def test_logits_match_torchvision(network):
+def test_logits_match_torchvision(network, free_memory):
     fixture = _load(network)
     ours = fixture["keras_classics_model"]
     model = _model_for(fixture)
@@ -114,7 +115,9 @@ def resnet18_state():
     return fixture, state
 
 
-def test_safetensors_converts_in_a_subprocess_and_loads_through_load_converted(resnet18_state, tmp_path):
+def test_safetensors_converts_in_a_subprocess_and_loads_through_load_converted(
+    resnet18_state, tmp_path, free_memory
+):
     from safetensors.numpy import save_file
 
     fixture, state = resnet18_state
@@ -135,6 +138,13 @@ def test_safetensors_converts_in_a_subprocess_and_loads_through_load_converted(r
     assert info["builder_kwargs"] == {"classes": 10}
     assert info["source"]["file"] == source.name
     assert info["preprocessing"]["channel_order"] == "RGB"
+    # The documented call reads the convention from the file itself.
+    grey = np.full((300, 400, 3), 51, np.uint8)
+    prepared = convert.preprocess(grey, output)
+    assert prepared.shape == (1, 224, 224, 3)
+    np.testing.assert_allclose(
+        prepared[0, 100, 100], (0.2 - np.array([0.485, 0.456, 0.406])) / [0.229, 0.224, 0.225], rtol=1e-5
+    )
 
     side = fixture["input"]["shape_nhwc"][1]
     model = convert.load_converted(output, input_shape=(side, side, 3), classifier_activation=None)
@@ -147,7 +157,7 @@ def test_safetensors_converts_in_a_subprocess_and_loads_through_load_converted(r
     assert _max_abs_diff(direct, fixture)[0] <= TOLERANCE * scale
 
 
-def test_npz_converts_without_torch(resnet18_state, tmp_path):
+def test_npz_converts_without_torch(resnet18_state, tmp_path, free_memory):
     fixture, state = resnet18_state
     source = tmp_path / "resnet18.npz"
     np.savez(source, **state)
