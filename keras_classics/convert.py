@@ -828,7 +828,7 @@ def _convert(
     if differences:
         raise CheckpointMismatch(
             f"{label} does not fit {target.model} ({_describe(target, top)}): "
-            f"{len(differences)} tensor(s) differ in shape; nothing was written:",
+            f"nothing was written. {len(differences)} difference(s):",
             differences,
         )
     for entry in entries:
