@@ -239,7 +239,7 @@ def build_network(
     for flag, value in (("include_lrn", include_lrn), ("two_tower", two_tower)):
         if value not in (True, False):
             raise ValueError(f"{name}: {flag} must be True or False, got {value!r}")
-    _common.check_common_args(
+    classes = _common.check_common_args(
         include_top=include_top,
         weights=weights,
         pooling=pooling,
@@ -249,6 +249,8 @@ def build_network(
     )
     img_input = _common.make_input(
         input_tensor=input_tensor,
+        include_top=include_top,
+        flattening_head="fc6",
         input_shape=input_shape,
         default_shape=(arch.input_size, arch.input_size, 3),
         min_size=min_input_size(arch.features),
@@ -266,7 +268,6 @@ def build_network(
 
 
 def alexnet(
-    *,
     include_top=True,
     weights=None,
     input_tensor=None,
@@ -275,6 +276,7 @@ def alexnet(
     classes=1000,
     classifier_activation="softmax",
     name="alexnet",
+    *,
     include_lrn=True,
     two_tower=False,
     variant="paper",

@@ -186,7 +186,6 @@ def auxiliary_classifier(x, name: str, *, classes: int, classifier_activation):
 
 
 def googlenet(
-    *,
     include_top=True,
     weights=None,
     input_tensor=None,
@@ -195,6 +194,7 @@ def googlenet(
     classes=1000,
     classifier_activation="softmax",
     name="googlenet",
+    *,
     aux_classifiers=False,
 ):
     """GoogLeNet, the 22-layer Inception network of Table 1.
@@ -248,7 +248,7 @@ def googlenet(
     >>> [tuple(output.shape) for output in model.outputs]
     [(None, 10), (None, 10), (None, 10)]
     """
-    _common.check_common_args(
+    classes = _common.check_common_args(
         include_top=include_top,
         weights=weights,
         pooling=pooling,
@@ -265,6 +265,7 @@ def googlenet(
         )
     img_input = _common.make_input(
         input_tensor=input_tensor,
+        include_top=include_top,
         input_shape=input_shape,
         default_shape=(224, 224, 3),
         min_size=_min_input_size(aux_classifiers),

@@ -522,7 +522,6 @@ def classifier(x, spec: Variant, classes: int, classifier_activation):
 
 
 def lenet5(
-    *,
     include_top=True,
     weights=None,
     input_tensor=None,
@@ -531,6 +530,7 @@ def lenet5(
     classes=10,
     classifier_activation="softmax",
     name="lenet5",
+    *,
     variant="paper",
 ):
     """LeNet-5, the convolutional network of LeCun et al. (1998) for handwritten digits.
@@ -616,7 +616,7 @@ def lenet5(
         valid = ", ".join(map(repr, VARIANTS))
         raise ValueError(f"{name}: unknown variant {variant!r}; choose one of {valid}")
     spec = VARIANTS[variant]
-    _common.check_common_args(
+    classes = _common.check_common_args(
         include_top=include_top,
         weights=weights,
         pooling=pooling,
@@ -626,6 +626,8 @@ def lenet5(
     )
     img_input = _common.make_input(
         input_tensor=input_tensor,
+        include_top=include_top,
+        flattening_head="f6",
         input_shape=input_shape,
         default_shape=(32, 32, 1),
         min_size=_common.min_input_size(_spatial_layers()),

@@ -131,7 +131,6 @@ def classifier(x, classes: int, activation):
 
 
 def vgg(
-    *,
     include_top=True,
     weights=None,
     input_tensor=None,
@@ -140,6 +139,7 @@ def vgg(
     classes=1000,
     classifier_activation="softmax",
     name=None,
+    *,
     config="D",
     batch_norm=False,
 ):
@@ -208,7 +208,7 @@ def vgg(
             "norm and LRN in one block, which neither the paper nor torchvision has. Use "
             "config 'A' with batch_norm=True (vgg11_bn) or 'A-LRN' without it."
         )
-    _common.check_common_args(
+    classes = _common.check_common_args(
         include_top=include_top,
         weights=weights,
         pooling=pooling,
@@ -218,6 +218,8 @@ def vgg(
     )
     img_input = _common.make_input(
         input_tensor=input_tensor,
+        include_top=include_top,
+        flattening_head="fc1",
         input_shape=input_shape,
         default_shape=_INPUT_SHAPE,
         min_size=_min_input_size(arch),
@@ -237,7 +239,6 @@ def vgg(
 
 
 def vgg11(
-    *,
     include_top=True,
     weights=None,
     input_tensor=None,
@@ -246,6 +247,7 @@ def vgg11(
     classes=1000,
     classifier_activation="softmax",
     name=None,
+    *,
     batch_norm=False,
 ):
     """VGG-11, configuration A of Table 1 (133M parameters, Table 2).
@@ -303,7 +305,6 @@ def vgg11(
 
 
 def vgg11_lrn(
-    *,
     include_top=True,
     weights=None,
     input_tensor=None,
@@ -312,6 +313,7 @@ def vgg11_lrn(
     classes=1000,
     classifier_activation="softmax",
     name=None,
+    *,
     batch_norm=False,
 ):
     """VGG-11 with local response normalisation, configuration A-LRN of Table 1.
@@ -368,7 +370,6 @@ def vgg11_lrn(
 
 
 def vgg13(
-    *,
     include_top=True,
     weights=None,
     input_tensor=None,
@@ -377,6 +378,7 @@ def vgg13(
     classes=1000,
     classifier_activation="softmax",
     name=None,
+    *,
     batch_norm=False,
 ):
     """VGG-13, configuration B of Table 1 (133M parameters, Table 2).
@@ -434,7 +436,6 @@ def vgg13(
 
 
 def vgg16_c(
-    *,
     include_top=True,
     weights=None,
     input_tensor=None,
@@ -443,6 +444,7 @@ def vgg16_c(
     classes=1000,
     classifier_activation="softmax",
     name=None,
+    *,
     batch_norm=False,
 ):
     """VGG-16 with 1x1 convolutions, configuration C of Table 1 (134M, Table 2).
@@ -500,7 +502,6 @@ def vgg16_c(
 
 
 def vgg16(
-    *,
     include_top=True,
     weights=None,
     input_tensor=None,
@@ -509,6 +510,7 @@ def vgg16(
     classes=1000,
     classifier_activation="softmax",
     name=None,
+    *,
     batch_norm=False,
 ):
     """VGG-16, configuration D of Table 1 (138M parameters, Table 2).
@@ -567,7 +569,6 @@ def vgg16(
 
 
 def vgg19(
-    *,
     include_top=True,
     weights=None,
     input_tensor=None,
@@ -576,6 +577,7 @@ def vgg19(
     classes=1000,
     classifier_activation="softmax",
     name=None,
+    *,
     batch_norm=False,
 ):
     """VGG-19, configuration E of Table 1 (144M parameters, Table 2).

@@ -61,7 +61,6 @@ ZFNET = Architecture(
 
 
 def zfnet(
-    *,
     include_top=True,
     weights=None,
     input_tensor=None,
@@ -70,6 +69,7 @@ def zfnet(
     classes=1000,
     classifier_activation="softmax",
     name="zfnet",
+    *,
     include_lrn=True,
 ):
     """ZFNet, the 8-layer network of Zeiler and Fergus's Fig. 3.
