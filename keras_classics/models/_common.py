@@ -134,8 +134,8 @@ def _check_shape(shape, model_name: str) -> Tuple[Optional[int], Optional[int], 
     width may be None), or a ValueError that says what is wrong."""
     if isinstance(shape, (str, bytes)) or not isinstance(shape, Sequence) or len(shape) != 3:
         raise ValueError(
-            f"{model_name}: input_shape must be (height, width, channels), such as "
-            f"(224, 224, 3); got {shape!r}"
+            f"{model_name}: input_shape must be (height, width, channels), three integers "
+            f"such as (224, 224, 3); got {shape!r}"
         )
     checked = []
     for axis, value in zip(("height", "width", "channels"), shape):

@@ -328,9 +328,10 @@ def alexnet(
             file; nothing is downloaded.
         input_tensor: optional Keras tensor to use as the image input.
         input_shape: optional ``(height, width, channels)``; default
-            ``(227, 227, 3)`` (``(224, 224, 3)`` for torchvision). At least
-            67x67 (63x63 for torchvision); with ``include_top`` other sizes
-            change fc6's size.
+            ``(227, 227, 3)`` (``(224, 224, 3)`` for torchvision) with the
+            top, ``(None, None, 3)`` (any size) without it. At least 67x67
+            (63x63 for torchvision); with ``include_top`` the size must be
+            fixed, and other sizes change fc6's size.
         pooling: with ``include_top=False``: None (pool5's 4D output),
             ``"avg"`` or ``"max"`` (global pooling to 2D).
         classes: number of classes of the predictions layer (fc8).
@@ -347,7 +348,7 @@ def alexnet(
 
     Example:
 
-    >>> model = alexnet(include_top=False)
+    >>> model = alexnet(include_top=False, input_shape=(227, 227, 3))
     >>> model.get_layer("conv1").output.shape, model.output_shape
     ((None, 55, 55, 96), (None, 6, 6, 256))
     >>> alexnet(include_top=False, two_tower=True).get_layer("conv2").groups

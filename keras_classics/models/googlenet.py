@@ -223,7 +223,8 @@ def googlenet(
         weights: None (random initialisation) or the path of a weights file.
         input_tensor: optional Keras tensor to use as the image input.
         input_shape: optional ``(height, width, channels)``; defaults to
-            ``(224, 224, 3)``. Any size works without the auxiliary heads;
+            ``(224, 224, 3)`` with the top, ``(None, None, 3)`` without it.
+            Any size works, even with the top, without the auxiliary heads;
             with them the input must be at least 65x65 (their valid 5x5
             average pool needs a 5x5 map after stage 4), and known.
         pooling: with ``include_top=False``, None (the 7x7x1024 map),

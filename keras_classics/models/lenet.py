@@ -588,8 +588,9 @@ def lenet5(
             them the model returns C5's feature maps (1x1x120 at 32x32).
         weights: ``None`` (random initialisation) or the path to a weights file.
         input_tensor: optional Keras tensor to use as the image input.
-        input_shape: ``(height, width, channels)``; defaults to ``(32, 32, 1)``.
-            Height and width must be at least 32.
+        input_shape: ``(height, width, channels)``; defaults to ``(32, 32, 1)``
+            with the top, ``(None, None, 1)`` (any size) without it. Height
+            and width must be at least 32, and fixed with the top.
         pooling: with ``include_top=False``: ``None`` (C5's maps), ``"avg"`` or
             ``"max"`` (global pooling to a 120-vector).
         classes: number of classes.
@@ -609,8 +610,10 @@ def lenet5(
     ((None, 10), 60840)
     >>> sum(math.prod(w.shape) for w in model.trainable_weights)
     60000
-    >>> lenet5(variant="modern", include_top=False).output_shape
+    >>> lenet5(variant="modern", include_top=False, input_shape=(32, 32, 1)).output_shape
     (None, 1, 1, 120)
+    >>> lenet5(include_top=False).output_shape  # without the top, any size
+    (None, None, None, 120)
     """
     if variant not in VARIANTS:
         valid = ", ".join(map(repr, VARIANTS))

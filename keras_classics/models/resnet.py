@@ -537,7 +537,9 @@ def resnet(
         include_top: whether to end with the pooling and the classifier.
         weights: None (He initialisation) or the path of a weights file.
         input_tensor: optional Keras tensor to use as the image input.
-        input_shape: (height, width, channels); default (224, 224, 3).
+        input_shape: (height, width, channels); default (224, 224, 3)
+            with the top, (None, None, 3) (any size) without it. The top
+            pools globally, so it takes any size too when asked.
         pooling: with ``include_top=False``: None (the 4D conv5 features),
             "avg" or "max" (global pooling).
         classes: units of the classifier.
@@ -727,7 +729,7 @@ def resnet50(
 
     Example:
 
-    >>> resnet50(include_top=False).output_shape
+    >>> resnet50(include_top=False, input_shape=(224, 224, 3)).output_shape
     (None, 7, 7, 2048)
     """
     return resnet(
@@ -891,7 +893,8 @@ def cifar_resnet(
         include_top: whether to end with the pooling and the classifier.
         weights: None (He initialisation) or the path of a weights file.
         input_tensor: optional Keras tensor to use as the image input.
-        input_shape: (height, width, channels); default (32, 32, 3).
+        input_shape: (height, width, channels); default (32, 32, 3)
+            with the top, (None, None, 3) (any size) without it.
         pooling: with ``include_top=False``: None, "avg" or "max".
         classes: units of the classifier; CIFAR-10 has 10.
         classifier_activation: activation of the classifier.

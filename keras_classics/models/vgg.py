@@ -170,8 +170,10 @@ def vgg(
             file; nothing is downloaded.
         input_tensor: optional Keras tensor to use as the image input.
         input_shape: optional ``(height, width, channels)``; default
-            ``(224, 224, 3)``. Height and width must be at least 32 (five
-            2x2 pools); with ``include_top`` other sizes change fc1's size.
+            ``(224, 224, 3)`` with the top, ``(None, None, 3)`` (any size)
+            without it. Height and width must be at least 32 (five 2x2
+            pools); with ``include_top`` they must be fixed, and other sizes
+            change fc1's size.
         pooling: with ``include_top=False``: None (the last pool's 4D
             output), ``"avg"`` or ``"max"`` (global pooling to 2D).
         classes: number of classes of the last FC layer.
@@ -273,7 +275,8 @@ def vgg11(
             file; nothing is downloaded.
         input_tensor: optional Keras tensor to use as the image input.
         input_shape: optional ``(height, width, channels)``; default
-            ``(224, 224, 3)``; height and width at least 32.
+            ``(224, 224, 3)`` with the top (fixed sizes only), any size
+            without it; height and width at least 32.
         pooling: with ``include_top=False``: None, ``"avg"`` or ``"max"``.
         classes: number of classes of the last FC layer.
         classifier_activation: activation of the last layer; None for logits.
@@ -338,7 +341,8 @@ def vgg11_lrn(
             file; nothing is downloaded.
         input_tensor: optional Keras tensor to use as the image input.
         input_shape: optional ``(height, width, channels)``; default
-            ``(224, 224, 3)``; height and width at least 32.
+            ``(224, 224, 3)`` with the top (fixed sizes only), any size
+            without it; height and width at least 32.
         pooling: with ``include_top=False``: None, ``"avg"`` or ``"max"``.
         classes: number of classes of the last FC layer.
         classifier_activation: activation of the last layer; None for logits.
@@ -404,7 +408,8 @@ def vgg13(
             file; nothing is downloaded.
         input_tensor: optional Keras tensor to use as the image input.
         input_shape: optional ``(height, width, channels)``; default
-            ``(224, 224, 3)``; height and width at least 32.
+            ``(224, 224, 3)`` with the top (fixed sizes only), any size
+            without it; height and width at least 32.
         pooling: with ``include_top=False``: None, ``"avg"`` or ``"max"``.
         classes: number of classes of the last FC layer.
         classifier_activation: activation of the last layer; None for logits.
@@ -470,7 +475,8 @@ def vgg16_c(
             file; nothing is downloaded.
         input_tensor: optional Keras tensor to use as the image input.
         input_shape: optional ``(height, width, channels)``; default
-            ``(224, 224, 3)``; height and width at least 32.
+            ``(224, 224, 3)`` with the top (fixed sizes only), any size
+            without it; height and width at least 32.
         pooling: with ``include_top=False``: None, ``"avg"`` or ``"max"``.
         classes: number of classes of the last FC layer.
         classifier_activation: activation of the last layer; None for logits.
@@ -537,7 +543,8 @@ def vgg16(
             file; nothing is downloaded.
         input_tensor: optional Keras tensor to use as the image input.
         input_shape: optional ``(height, width, channels)``; default
-            ``(224, 224, 3)``; height and width at least 32.
+            ``(224, 224, 3)`` with the top (fixed sizes only), any size
+            without it; height and width at least 32.
         pooling: with ``include_top=False``: None, ``"avg"`` or ``"max"``.
         classes: number of classes of the last FC layer.
         classifier_activation: activation of the last layer; None for logits.
@@ -604,7 +611,8 @@ def vgg19(
             file; nothing is downloaded.
         input_tensor: optional Keras tensor to use as the image input.
         input_shape: optional ``(height, width, channels)``; default
-            ``(224, 224, 3)``; height and width at least 32.
+            ``(224, 224, 3)`` with the top (fixed sizes only), any size
+            without it; height and width at least 32.
         pooling: with ``include_top=False``: None, ``"avg"`` or ``"max"``.
         classes: number of classes of the last FC layer.
         classifier_activation: activation of the last layer; None for logits.
