@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import os
 import re
 
 import keras
@@ -101,7 +102,8 @@ def smallest(name) -> int:
 
 def raised_in_our_code(excinfo) -> bool:
     """The error came from keras_classics, not from deep inside Keras."""
-    return "keras_classics" in str(excinfo.traceback[-1].path)
+    package = os.path.dirname(os.path.abspath(keras_classics.__file__))
+    return os.path.abspath(str(excinfo.traceback[-1].path)).startswith(package + os.sep)
 
 
 @pytest.fixture
@@ -391,3 +393,24 @@ def test_a_weights_file_of_an_unknown_kind_is_refused(tmp_path):
 def test_include_top_must_be_a_boolean(value):
     with pytest.raises(ValueError, match="include_top must be True or False"):
         keras_classics.lenet5(include_top=value)
+
+
+def test_a_keras_2_h5_weights_file_loads(saved_lenet):
+    import h5py
+    from keras.src.legacy.saving import legacy_h5_format
+
+    source = keras_classics.lenet5(variant="modern")
+    path = saved_lenet / "keras2.h5"
+    with h5py.File(path, "w") as handle:
+        legacy_h5_format.save_weights_to_hdf5_group(handle, source)
+    model = keras_classics.lenet5(variant="modern", weights=str(path))
+    x = np.random.default_rng(1).standard_normal((2, 32, 32, 1)).astype("float32")
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(model(x)),
+                                  keras.ops.convert_to_numpy(source(x)))
+
+
+def test_a_device_as_weights_is_not_called_missing():
+    with pytest.raises(ValueError) as excinfo:
+        keras_classics.lenet5(weights=os.devnull)
+    assert "not a regular file" in str(excinfo.value)
+    assert "does not exist" not in str(excinfo.value)

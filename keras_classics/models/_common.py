@@ -75,6 +75,11 @@ def check_weights_path(weights, model_name: str) -> None:
             f"{model_name}: weights {path!r} is a folder, not a weights file; pass the path of "
             f"{_WEIGHTS_FILES}, or None for random initialisation."
         )
+    if os.path.exists(path) and not os.path.isfile(path):
+        raise ValueError(
+            f"{model_name}: weights {path!r} is not a regular file; pass the path of "
+            f"{_WEIGHTS_FILES}, or None for random initialisation."
+        )
     if not os.path.isfile(path):
         raise ValueError(
             f"{model_name}: weights file {path!r} does not exist. keras_classics downloads "
