@@ -125,9 +125,9 @@ def build_from_args(args, extra: Sequence[str]):
     flags = parse_variant_flags(extra)
     _check_flags(entry, flags)
     kwargs = dict(flags)
-    shape = _input_shape(entry, args.input_size)
-    if shape is not None:
-        kwargs["input_shape"] = shape
+    # The registered size unless --input-size says otherwise: passed
+    # explicitly, since a builder's own default may leave the size open.
+    kwargs["input_shape"] = _input_shape(entry, args.input_size) or entry.input_shape
     if args.classes is not None:
         kwargs["classes"] = args.classes
     return entry.build(**kwargs)
@@ -152,7 +152,7 @@ def _list(args) -> int:
     print(f"{'model':<{width}}  {'input':>11}  {'params':>12}  {'MACs':>7}  summary")
     for name in names:
         entry = get_entry(name)
-        table = anatomy(entry.build())
+        table = anatomy(entry.build(input_shape=entry.input_shape))
         shape = "x".join(str(d) for d in entry.input_shape)
         print(f"{name:<{width}}  {shape:>11}  {table.params:>12,}  {human_count(table.macs):>7}  {entry.summary}")
         sys.stdout.flush()

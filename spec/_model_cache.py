@@ -143,7 +143,8 @@ class ModelCache:
             return self._build(name)
         import keras_classics
 
-        return keras_classics.build(name)
+        # The registered size, always: the spec describes the network there.
+        return keras_classics.build(name, input_shape=keras_classics.get_entry(name).input_shape)
 
     def summary(self, name: str) -> ModelSummary:
         if name in self._errors:

@@ -191,8 +191,8 @@ def test_two_tower_equals_one_tower_with_cross_tower_blocks_zeroed(one_tower, tw
 
 def test_include_lrn_false_has_no_lrn_layers():
     for model in (
-        keras_classics.alexnet(include_top=False, include_lrn=False),
-        keras_classics.zfnet(include_top=False, include_lrn=False),
+        keras_classics.alexnet(include_top=False, include_lrn=False, input_shape=(227, 227, 3)),
+        keras_classics.zfnet(include_top=False, include_lrn=False, input_shape=(224, 224, 3)),
     ):
         assert not any(isinstance(layer, LocalResponseNormalization) for layer in model.layers)
         assert not any("lrn" in name for name in _names(model))

@@ -262,7 +262,8 @@ def test_classifier_activation_none_gives_logits():
 
 
 def test_include_top_false_and_pooling():
-    assert lenet5(include_top=False).output_shape == (None, 1, 1, 120)
+    assert lenet5(include_top=False, input_shape=(32, 32, 1)).output_shape == (None, 1, 1, 120)
+    assert lenet5(include_top=False).output_shape == (None, None, None, 120)
     assert lenet5(include_top=False, pooling="avg").output_shape == (None, 120)
     assert lenet5(include_top=False, pooling="max", variant="modern").output_shape == (None, 120)
 

@@ -1,15 +1,18 @@
 """What every builder shares: the keras.applications argument contract.
 
-Each builder in this package takes the same keyword-only arguments
+Each builder in this package takes the same arguments as keras.applications
 (``include_top, weights, input_tensor, input_shape, pooling, classes,
-classifier_activation, name``) and goes through the helpers here, so a bad
+classifier_activation, name``, in that order and so also positionally; its
+own options are keyword-only) and goes through the helpers here, so a bad
 argument gets the same clear message from every network, before any layer
 is built.
 """
 
 from __future__ import annotations
 
+import numbers
 import os
+import zipfile
 from typing import Iterable, Optional, Sequence, Tuple
 
 import keras
@@ -18,34 +21,98 @@ from keras_classics import arithmetic
 
 _POOLING_CHOICES = (None, "avg", "max")
 
+# What a ``weights`` argument may name, said in every message about one.
+_WEIGHTS_FILES = (
+    "a .weights.h5 file (written by model.save_weights), a .keras file (written by "
+    "model.save) or a Keras 2 .h5 weights file"
+)
+_WEIGHTS_SUFFIXES = (".weights.h5", ".keras", ".h5", ".hdf5")
+
+
+def as_integer(value, what: str, *, model_name: str, minimum: int = 1) -> int:
+    """``value`` as a plain ``int``: Python and numpy integers pass, anything
+    else (floats such as ``20.0``, booleans, strings) is refused by name."""
+    if isinstance(value, (bool, float)) or not isinstance(value, numbers.Integral) or value < minimum:
+        kind = f" (a {type(value).__name__})" if not isinstance(value, numbers.Integral) else ""
+        raise ValueError(f"{model_name}: {what} must be an integer >= {minimum}, got {value!r}{kind}")
+    return int(value)
+
+
+def check_data_format(model_name: str) -> None:
+    """Refuse ``channels_first``: every layer here reads channels last.
+
+    Keras's global ``image_data_format`` would otherwise turn the
+    convolutions and pools channels-first while batch norm, LRN, the
+    concatenations, the zero-pad shortcut and LeNet-5's custom layers kept
+    reading the last axis: a different network, built without a word.
+    """
+    data_format = keras.config.image_data_format()
+    if data_format != "channels_last":
+        raise ValueError(
+            f"{model_name}: keras_classics builds channels-last models only, and "
+            f"keras.config.image_data_format() is {data_format!r}. Call "
+            "keras.config.set_image_data_format('channels_last') (or set "
+            "\"image_data_format\": \"channels_last\" in ~/.keras/keras.json) and give images as "
+            "(height, width, channels); transpose channels-first arrays with "
+            "np.transpose(x, (0, 2, 3, 1))."
+        )
+
+
+def check_weights_path(weights, model_name: str) -> None:
+    """``weights`` must be None or an existing weights file; say which of
+    the ways it is not."""
+    if weights is None:
+        return
+    if not isinstance(weights, (str, os.PathLike)):
+        raise ValueError(
+            f"{model_name}: weights must be None (random initialisation) or the path to "
+            f"{_WEIGHTS_FILES}; got {weights!r}. keras_classics downloads nothing: pretrained "
+            "weights must be a local file."
+        )
+    path = os.fspath(weights)
+    if os.path.isdir(path):
+        raise ValueError(
+            f"{model_name}: weights {path!r} is a folder, not a weights file; pass the path of "
+            f"{_WEIGHTS_FILES}, or None for random initialisation."
+        )
+    if os.path.exists(path) and not os.path.isfile(path):
+        raise ValueError(
+            f"{model_name}: weights {path!r} is not a regular file; pass the path of "
+            f"{_WEIGHTS_FILES}, or None for random initialisation."
+        )
+    if not os.path.isfile(path):
+        raise ValueError(
+            f"{model_name}: weights file {path!r} does not exist. keras_classics downloads "
+            "nothing (no pretrained 'imagenet' weights): pass None for random initialisation "
+            f"or the path of {_WEIGHTS_FILES}."
+        )
+    if not path.endswith(_WEIGHTS_SUFFIXES):
+        raise ValueError(
+            f"{model_name}: weights file {path!r} has an unknown extension; pass the path of "
+            f"{_WEIGHTS_FILES}."
+        )
+
 
 def check_common_args(
     *,
-    include_top: bool,
+    include_top,
     weights,
     pooling,
-    classes: int,
+    classes,
     classifier_activation,
     model_name: str,
-) -> None:
-    """Validate the contract arguments that do not depend on the input."""
-    if weights is not None:
-        if not isinstance(weights, (str, os.PathLike)):
-            raise ValueError(
-                f"{model_name}: weights must be None (random initialisation) or the path to a "
-                f"weights file; got {weights!r}. keras_classics downloads nothing: pretrained "
-                "weights must be a local file."
-            )
-        if not os.path.isfile(weights):
-            raise ValueError(
-                f"{model_name}: weights file {os.fspath(weights)!r} does not exist. keras_classics "
-                "downloads nothing (no pretrained 'imagenet' weights): pass None for random "
-                "initialisation or the path of a local .weights.h5 or .keras file."
-            )
+) -> int:
+    """Validate the contract arguments that do not depend on the input.
+
+    Returns ``classes`` as a plain ``int`` (numpy integers are accepted).
+    """
+    check_data_format(model_name)
+    if include_top not in (True, False):
+        raise ValueError(f"{model_name}: include_top must be True or False, got {include_top!r}")
+    check_weights_path(weights, model_name)
     if pooling not in _POOLING_CHOICES:
         raise ValueError(f"{model_name}: pooling must be None, 'avg' or 'max', got {pooling!r}")
-    if isinstance(classes, bool) or not isinstance(classes, int) or classes < 1:
-        raise ValueError(f"{model_name}: classes must be an integer >= 1, got {classes!r}")
+    classes = as_integer(classes, "classes", model_name=model_name)
     if classifier_activation is not None and not (
         isinstance(classifier_activation, str) or callable(classifier_activation)
     ):
@@ -53,6 +120,7 @@ def check_common_args(
             f"{model_name}: classifier_activation must be None, an activation name such as "
             f"'softmax', or a callable; got {classifier_activation!r}"
         )
+    return classes
 
 
 def min_input_size(spatial_layers: Iterable[Sequence]) -> int:
@@ -66,6 +134,29 @@ def min_input_size(spatial_layers: Iterable[Sequence]) -> int:
     return arithmetic.min_input_size(spatial_layers)
 
 
+def _check_shape(shape, model_name: str) -> Tuple[Optional[int], Optional[int], int]:
+    """``shape`` as ``(height, width, channels)`` of plain ints (height and
+    width may be None), or a ValueError that says what is wrong."""
+    if isinstance(shape, (str, bytes)) or not isinstance(shape, Sequence) or len(shape) != 3:
+        raise ValueError(
+            f"{model_name}: input_shape must be (height, width, channels), three integers "
+            f"such as (224, 224, 3); got {shape!r}"
+        )
+    checked = []
+    for axis, value in zip(("height", "width", "channels"), shape):
+        if value is None and axis != "channels":
+            checked.append(None)
+            continue
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            allowed = "an integer" if axis == "channels" else "an integer or None (any size)"
+            raise ValueError(
+                f"{model_name}: input_shape's {axis} must be {allowed}, got {value!r} "
+                f"(a {type(value).__name__}) in input_shape {tuple(shape)!r}"
+            )
+        checked.append(int(value))
+    return tuple(checked)
+
+
 def make_input(
     *,
     input_tensor,
@@ -73,13 +164,20 @@ def make_input(
     default_shape: Tuple[int, int, int],
     min_size: int,
     model_name: str,
+    include_top: bool = True,
+    flattening_head: Optional[str] = None,
     channels: Optional[int] = None,
 ):
     """Return the image input, checked against what the network accepts.
 
-    ``channels`` pins the channel count where the network needs one (None:
-    any positive count). ``min_size`` is the smallest height and width that
-    keeps every feature map at least 1x1.
+    Without ``input_shape`` or ``input_tensor`` the input is
+    ``default_shape`` with the top, and ``(None, None, channels)`` without
+    it (any height and width, as in keras.applications). ``channels`` pins
+    the channel count where the network needs one (None: any positive
+    count). ``min_size`` is the smallest height and width that keeps every
+    feature map at least 1x1. ``flattening_head`` names, for networks whose
+    top flattens a feature map into a dense layer, that dense layer: with
+    the top, such a network needs a fixed height and width.
     """
     if input_tensor is not None:
         if not keras.backend.is_keras_tensor(input_tensor):
@@ -93,16 +191,22 @@ def make_input(
                 f"{model_name}: input_shape {tuple(input_shape)} disagrees with input_tensor's "
                 f"shape {shape}; pass one or make them equal"
             )
+    elif input_shape is not None:
+        shape = input_shape
+    elif include_top:
+        shape = tuple(default_shape)
     else:
-        shape = tuple(default_shape) if input_shape is None else tuple(input_shape)
+        shape = (None, None, default_shape[2])
 
-    if len(shape) != 3:
+    if len(shape) != 3 and input_tensor is not None:
         raise ValueError(
-            f"{model_name}: input_shape must be (height, width, channels), got {shape}"
+            f"{model_name}: input_tensor must be an image batch (batch, height, width, "
+            f"channels), got shape {tuple(input_tensor.shape)}"
         )
-    height, width, depth = shape
-    if depth is None or depth < 1:
-        raise ValueError(f"{model_name}: the channel count must be known and >= 1, got {depth}")
+    height, width, depth = _check_shape(shape, model_name)
+    shape = (height, width, depth)
+    if depth < 1:
+        raise ValueError(f"{model_name}: the channel count must be >= 1, got {depth}")
     if channels is not None and depth != channels:
         raise ValueError(
             f"{model_name}: expects {channels} input channel(s), got {depth} "
@@ -114,6 +218,14 @@ def make_input(
                 f"{model_name}: input {axis} {value} is too small; the smallest input that "
                 f"works is {min_size}x{min_size} (default {default_shape[0]}x{default_shape[1]})"
             )
+    if include_top and flattening_head and None in (height, width):
+        raise ValueError(
+            f"{model_name}: include_top=True needs a fixed input height and width: its top "
+            f"flattens the last feature map into {flattening_head}, whose weights are sized "
+            f"from it; got input shape {shape}. Pass a fixed input_shape such as "
+            f"{tuple(default_shape)} (any size from {min_size}x{min_size} works), or "
+            "include_top=False for a feature extractor that takes any size."
+        )
 
     if input_tensor is not None:
         return input_tensor
@@ -144,17 +256,45 @@ def build_model(img_input, outputs, *, name: str, weights, model_name: str) -> k
     return model
 
 
-def load_weights(model: keras.Model, path, *, model_name: str) -> None:
-    """Load a weights file, turning a mismatch into a clear error."""
-    path = os.fspath(path)
+def _read_error(path: str) -> Optional[str]:
+    """Why the file at ``path`` cannot be read as a weights file, or None.
+
+    Checked before loading, so that a corrupt or truncated file is not
+    reported as weights that do not fit.
+    """
     try:
         if path.endswith(".keras"):
-            source = keras.saving.load_model(path, compile=False)
-            model.set_weights(source.get_weights())
-        else:
-            model.load_weights(path)
-    except Exception as error:  # Keras raises several types for a mismatch.
-        raise ValueError(
-            f"{model_name}: the weights in {path!r} do not fit this architecture "
-            f"({model.count_params():,} parameters in {len(model.weights)} arrays): {error}"
-        ) from error
+            with zipfile.ZipFile(path) as archive:
+                broken = archive.testzip()
+            return None if broken is None else f"its member {broken!r} is damaged"
+        import h5py  # a dependency of Keras
+
+        with h5py.File(path, "r"):
+            return None
+    except (OSError, zipfile.BadZipFile, EOFError) as error:
+        return str(error) or type(error).__name__
+
+
+def load_weights(model: keras.Model, path, *, model_name: str) -> None:
+    """Load a weights file, telling an unreadable file from a mismatch."""
+    path = os.fspath(path)
+    unreadable = _read_error(path)
+    if unreadable is None:
+        try:
+            if path.endswith(".keras"):
+                source = keras.saving.load_model(path, compile=False)
+                model.set_weights(source.get_weights())
+            else:
+                model.load_weights(path)
+            return
+        except OSError as error:  # h5py's read errors: the file, not the model
+            unreadable = str(error)
+        except Exception as error:  # Keras raises several types for a mismatch.
+            raise ValueError(
+                f"{model_name}: the weights in {path!r} do not fit this architecture "
+                f"({model.count_params():,} parameters in {len(model.weights)} arrays): {error}"
+            ) from error
+    raise ValueError(
+        f"{model_name}: the weights file {path!r} cannot be read; it is corrupt or truncated "
+        f"(an interrupted copy or save?), or not {_WEIGHTS_FILES}. Details: {unreadable}"
+    )

@@ -239,7 +239,7 @@ def build_network(
     for flag, value in (("include_lrn", include_lrn), ("two_tower", two_tower)):
         if value not in (True, False):
             raise ValueError(f"{name}: {flag} must be True or False, got {value!r}")
-    _common.check_common_args(
+    classes = _common.check_common_args(
         include_top=include_top,
         weights=weights,
         pooling=pooling,
@@ -249,6 +249,8 @@ def build_network(
     )
     img_input = _common.make_input(
         input_tensor=input_tensor,
+        include_top=include_top,
+        flattening_head="fc6",
         input_shape=input_shape,
         default_shape=(arch.input_size, arch.input_size, 3),
         min_size=min_input_size(arch.features),
@@ -266,7 +268,6 @@ def build_network(
 
 
 def alexnet(
-    *,
     include_top=True,
     weights=None,
     input_tensor=None,
@@ -275,6 +276,7 @@ def alexnet(
     classes=1000,
     classifier_activation="softmax",
     name="alexnet",
+    *,
     include_lrn=True,
     two_tower=False,
     variant="paper",
@@ -326,9 +328,10 @@ def alexnet(
             file; nothing is downloaded.
         input_tensor: optional Keras tensor to use as the image input.
         input_shape: optional ``(height, width, channels)``; default
-            ``(227, 227, 3)`` (``(224, 224, 3)`` for torchvision). At least
-            67x67 (63x63 for torchvision); with ``include_top`` other sizes
-            change fc6's size.
+            ``(227, 227, 3)`` (``(224, 224, 3)`` for torchvision) with the
+            top, ``(None, None, 3)`` (any size) without it. At least 67x67
+            (63x63 for torchvision); with ``include_top`` the size must be
+            fixed, and other sizes change fc6's size.
         pooling: with ``include_top=False``: None (pool5's 4D output),
             ``"avg"`` or ``"max"`` (global pooling to 2D).
         classes: number of classes of the predictions layer (fc8).
@@ -345,7 +348,7 @@ def alexnet(
 
     Example:
 
-    >>> model = alexnet(include_top=False)
+    >>> model = alexnet(include_top=False, input_shape=(227, 227, 3))
     >>> model.get_layer("conv1").output.shape, model.output_shape
     ((None, 55, 55, 96), (None, 6, 6, 256))
     >>> alexnet(include_top=False, two_tower=True).get_layer("conv2").groups

@@ -186,7 +186,6 @@ def auxiliary_classifier(x, name: str, *, classes: int, classifier_activation):
 
 
 def googlenet(
-    *,
     include_top=True,
     weights=None,
     input_tensor=None,
@@ -195,6 +194,7 @@ def googlenet(
     classes=1000,
     classifier_activation="softmax",
     name="googlenet",
+    *,
     aux_classifiers=False,
 ):
     """GoogLeNet, the 22-layer Inception network of Table 1.
@@ -223,7 +223,8 @@ def googlenet(
         weights: None (random initialisation) or the path of a weights file.
         input_tensor: optional Keras tensor to use as the image input.
         input_shape: optional ``(height, width, channels)``; defaults to
-            ``(224, 224, 3)``. Any size works without the auxiliary heads;
+            ``(224, 224, 3)`` with the top, ``(None, None, 3)`` without it.
+            Any size works, even with the top, without the auxiliary heads;
             with them the input must be at least 65x65 (their valid 5x5
             average pool needs a 5x5 map after stage 4), and known.
         pooling: with ``include_top=False``, None (the 7x7x1024 map),
@@ -248,7 +249,7 @@ def googlenet(
     >>> [tuple(output.shape) for output in model.outputs]
     [(None, 10), (None, 10), (None, 10)]
     """
-    _common.check_common_args(
+    classes = _common.check_common_args(
         include_top=include_top,
         weights=weights,
         pooling=pooling,
@@ -265,6 +266,7 @@ def googlenet(
         )
     img_input = _common.make_input(
         input_tensor=input_tensor,
+        include_top=include_top,
         input_shape=input_shape,
         default_shape=(224, 224, 3),
         min_size=_min_input_size(aux_classifiers),

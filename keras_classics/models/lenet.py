@@ -522,7 +522,6 @@ def classifier(x, spec: Variant, classes: int, classifier_activation):
 
 
 def lenet5(
-    *,
     include_top=True,
     weights=None,
     input_tensor=None,
@@ -531,6 +530,7 @@ def lenet5(
     classes=10,
     classifier_activation="softmax",
     name="lenet5",
+    *,
     variant="paper",
 ):
     """LeNet-5, the convolutional network of LeCun et al. (1998) for handwritten digits.
@@ -588,8 +588,9 @@ def lenet5(
             them the model returns C5's feature maps (1x1x120 at 32x32).
         weights: ``None`` (random initialisation) or the path to a weights file.
         input_tensor: optional Keras tensor to use as the image input.
-        input_shape: ``(height, width, channels)``; defaults to ``(32, 32, 1)``.
-            Height and width must be at least 32.
+        input_shape: ``(height, width, channels)``; defaults to ``(32, 32, 1)``
+            with the top, ``(None, None, 1)`` (any size) without it. Height
+            and width must be at least 32, and fixed with the top.
         pooling: with ``include_top=False``: ``None`` (C5's maps), ``"avg"`` or
             ``"max"`` (global pooling to a 120-vector).
         classes: number of classes.
@@ -609,14 +610,16 @@ def lenet5(
     ((None, 10), 60840)
     >>> sum(math.prod(w.shape) for w in model.trainable_weights)
     60000
-    >>> lenet5(variant="modern", include_top=False).output_shape
+    >>> lenet5(variant="modern", include_top=False, input_shape=(32, 32, 1)).output_shape
     (None, 1, 1, 120)
+    >>> lenet5(include_top=False).output_shape  # without the top, any size
+    (None, None, None, 120)
     """
     if variant not in VARIANTS:
         valid = ", ".join(map(repr, VARIANTS))
         raise ValueError(f"{name}: unknown variant {variant!r}; choose one of {valid}")
     spec = VARIANTS[variant]
-    _common.check_common_args(
+    classes = _common.check_common_args(
         include_top=include_top,
         weights=weights,
         pooling=pooling,
@@ -626,6 +629,8 @@ def lenet5(
     )
     img_input = _common.make_input(
         input_tensor=input_tensor,
+        include_top=include_top,
+        flattening_head="f6",
         input_shape=input_shape,
         default_shape=(32, 32, 1),
         min_size=_common.min_input_size(_spatial_layers()),

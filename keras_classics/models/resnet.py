@@ -405,12 +405,18 @@ def _check_flags(model_name, *, stride_placement, shortcut, residual):
 
 
 def _lookup(tables, depth, model_name, where):
-    if isinstance(depth, bool) or depth not in tables:
+    """The stage table of ``depth`` and the depth as a plain ``int``.
+
+    Numpy integers pass; a float such as ``20.0`` is refused, since it would
+    otherwise match 20 and name the model "resnet20.0".
+    """
+    if isinstance(depth, bool) or not isinstance(depth, numbers.Integral) or depth not in tables:
+        kind = "" if isinstance(depth, numbers.Integral) else f" (a {type(depth).__name__})"
         raise ValueError(
-            f"{model_name}: depth must be one of {', '.join(map(str, tables))} ({where}); "
-            f"got {depth!r}"
+            f"{model_name}: depth must be one of the integers {', '.join(map(str, tables))} "
+            f"({where}); got {depth!r}{kind}"
         )
-    return tables[depth]
+    return tables[depth], int(depth)
 
 
 def _build(
@@ -429,7 +435,7 @@ def _build(
     residual,
     default_shape,
 ):
-    _common.check_common_args(
+    classes = _common.check_common_args(
         include_top=include_top,
         weights=weights,
         pooling=pooling,
@@ -439,6 +445,7 @@ def _build(
     )
     img_input = _common.make_input(
         input_tensor=input_tensor,
+        include_top=include_top,
         input_shape=input_shape,
         default_shape=default_shape,
         min_size=_min_input_size(table, stride_placement),
@@ -490,8 +497,6 @@ def _build(
 
 
 def resnet(
-    *,
-    depth=50,
     include_top=True,
     weights=None,
     input_tensor=None,
@@ -500,6 +505,8 @@ def resnet(
     classes=1000,
     classifier_activation="softmax",
     name=None,
+    *,
+    depth=50,
     stride_placement="paper",
     shortcut="B",
     residual=True,
@@ -530,7 +537,9 @@ def resnet(
         include_top: whether to end with the pooling and the classifier.
         weights: None (He initialisation) or the path of a weights file.
         input_tensor: optional Keras tensor to use as the image input.
-        input_shape: (height, width, channels); default (224, 224, 3).
+        input_shape: (height, width, channels); default (224, 224, 3)
+            with the top, (None, None, 3) (any size) without it. The top
+            pools globally, so it takes any size too when asked.
         pooling: with ``include_top=False``: None (the 4D conv5 features),
             "avg" or "max" (global pooling).
         classes: units of the classifier.
@@ -554,7 +563,7 @@ def resnet(
     >>> model.output_shape
     (None, 10)
     """
-    table = _lookup(IMAGENET_TABLES, depth, "resnet", "Table 1")
+    table, depth = _lookup(IMAGENET_TABLES, depth, "resnet", "Table 1")
     if name is None:
         name = f"{'resnet' if residual is True else 'plain'}{depth}"
         if stride_placement == "v1.5" and table.block == "bottleneck":
@@ -578,7 +587,6 @@ def resnet(
 
 
 def resnet18(
-    *,
     include_top=True,
     weights=None,
     input_tensor=None,
@@ -587,6 +595,7 @@ def resnet18(
     classes=1000,
     classifier_activation="softmax",
     name="resnet18",
+    *,
     stride_placement="paper",
     shortcut="B",
     residual=True,
@@ -632,7 +641,6 @@ def resnet18(
 
 
 def resnet34(
-    *,
     include_top=True,
     weights=None,
     input_tensor=None,
@@ -641,6 +649,7 @@ def resnet34(
     classes=1000,
     classifier_activation="softmax",
     name="resnet34",
+    *,
     stride_placement="paper",
     shortcut="B",
     residual=True,
@@ -686,7 +695,6 @@ def resnet34(
 
 
 def resnet50(
-    *,
     include_top=True,
     weights=None,
     input_tensor=None,
@@ -695,6 +703,7 @@ def resnet50(
     classes=1000,
     classifier_activation="softmax",
     name="resnet50",
+    *,
     stride_placement="paper",
     shortcut="B",
     residual=True,
@@ -720,7 +729,7 @@ def resnet50(
 
     Example:
 
-    >>> resnet50(include_top=False).output_shape
+    >>> resnet50(include_top=False, input_shape=(224, 224, 3)).output_shape
     (None, 7, 7, 2048)
     """
     return resnet(
@@ -740,7 +749,6 @@ def resnet50(
 
 
 def resnet101(
-    *,
     include_top=True,
     weights=None,
     input_tensor=None,
@@ -749,6 +757,7 @@ def resnet101(
     classes=1000,
     classifier_activation="softmax",
     name="resnet101",
+    *,
     stride_placement="paper",
     shortcut="B",
     residual=True,
@@ -794,7 +803,6 @@ def resnet101(
 
 
 def resnet152(
-    *,
     include_top=True,
     weights=None,
     input_tensor=None,
@@ -803,6 +811,7 @@ def resnet152(
     classes=1000,
     classifier_activation="softmax",
     name="resnet152",
+    *,
     stride_placement="paper",
     shortcut="B",
     residual=True,
@@ -848,8 +857,6 @@ def resnet152(
 
 
 def cifar_resnet(
-    *,
-    depth=20,
     include_top=True,
     weights=None,
     input_tensor=None,
@@ -858,6 +865,8 @@ def cifar_resnet(
     classes=10,
     classifier_activation="softmax",
     name=None,
+    *,
+    depth=20,
     shortcut="A",
     residual=True,
 ):
@@ -884,7 +893,8 @@ def cifar_resnet(
         include_top: whether to end with the pooling and the classifier.
         weights: None (He initialisation) or the path of a weights file.
         input_tensor: optional Keras tensor to use as the image input.
-        input_shape: (height, width, channels); default (32, 32, 3).
+        input_shape: (height, width, channels); default (32, 32, 3)
+            with the top, (None, None, 3) (any size) without it.
         pooling: with ``include_top=False``: None, "avg" or "max".
         classes: units of the classifier; CIFAR-10 has 10.
         classifier_activation: activation of the classifier.
@@ -904,7 +914,7 @@ def cifar_resnet(
     >>> model.output_shape, model.get_layer("conv4_block3_out").output.shape
     ((None, 10), (None, 8, 8, 64))
     """
-    table = _lookup(CIFAR_TABLES, depth, "cifar_resnet", "6n+2, Sec. 4.2 and Table 6")
+    table, depth = _lookup(CIFAR_TABLES, depth, "cifar_resnet", "6n+2, Sec. 4.2 and Table 6")
     if name is None:
         name = f"{'resnet' if residual is True else 'plain'}{depth}"
     _check_flags(name, stride_placement="paper", shortcut=shortcut, residual=residual)

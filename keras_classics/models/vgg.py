@@ -131,7 +131,6 @@ def classifier(x, classes: int, activation):
 
 
 def vgg(
-    *,
     include_top=True,
     weights=None,
     input_tensor=None,
@@ -140,6 +139,7 @@ def vgg(
     classes=1000,
     classifier_activation="softmax",
     name=None,
+    *,
     config="D",
     batch_norm=False,
 ):
@@ -170,8 +170,10 @@ def vgg(
             file; nothing is downloaded.
         input_tensor: optional Keras tensor to use as the image input.
         input_shape: optional ``(height, width, channels)``; default
-            ``(224, 224, 3)``. Height and width must be at least 32 (five
-            2x2 pools); with ``include_top`` other sizes change fc1's size.
+            ``(224, 224, 3)`` with the top, ``(None, None, 3)`` (any size)
+            without it. Height and width must be at least 32 (five 2x2
+            pools); with ``include_top`` they must be fixed, and other sizes
+            change fc1's size.
         pooling: with ``include_top=False``: None (the last pool's 4D
             output), ``"avg"`` or ``"max"`` (global pooling to 2D).
         classes: number of classes of the last FC layer.
@@ -208,7 +210,7 @@ def vgg(
             "norm and LRN in one block, which neither the paper nor torchvision has. Use "
             "config 'A' with batch_norm=True (vgg11_bn) or 'A-LRN' without it."
         )
-    _common.check_common_args(
+    classes = _common.check_common_args(
         include_top=include_top,
         weights=weights,
         pooling=pooling,
@@ -218,6 +220,8 @@ def vgg(
     )
     img_input = _common.make_input(
         input_tensor=input_tensor,
+        include_top=include_top,
+        flattening_head="fc1",
         input_shape=input_shape,
         default_shape=_INPUT_SHAPE,
         min_size=_min_input_size(arch),
@@ -237,7 +241,6 @@ def vgg(
 
 
 def vgg11(
-    *,
     include_top=True,
     weights=None,
     input_tensor=None,
@@ -246,6 +249,7 @@ def vgg11(
     classes=1000,
     classifier_activation="softmax",
     name=None,
+    *,
     batch_norm=False,
 ):
     """VGG-11, configuration A of Table 1 (133M parameters, Table 2).
@@ -271,7 +275,8 @@ def vgg11(
             file; nothing is downloaded.
         input_tensor: optional Keras tensor to use as the image input.
         input_shape: optional ``(height, width, channels)``; default
-            ``(224, 224, 3)``; height and width at least 32.
+            ``(224, 224, 3)`` with the top (fixed sizes only), any size
+            without it; height and width at least 32.
         pooling: with ``include_top=False``: None, ``"avg"`` or ``"max"``.
         classes: number of classes of the last FC layer.
         classifier_activation: activation of the last layer; None for logits.
@@ -303,7 +308,6 @@ def vgg11(
 
 
 def vgg11_lrn(
-    *,
     include_top=True,
     weights=None,
     input_tensor=None,
@@ -312,6 +316,7 @@ def vgg11_lrn(
     classes=1000,
     classifier_activation="softmax",
     name=None,
+    *,
     batch_norm=False,
 ):
     """VGG-11 with local response normalisation, configuration A-LRN of Table 1.
@@ -336,7 +341,8 @@ def vgg11_lrn(
             file; nothing is downloaded.
         input_tensor: optional Keras tensor to use as the image input.
         input_shape: optional ``(height, width, channels)``; default
-            ``(224, 224, 3)``; height and width at least 32.
+            ``(224, 224, 3)`` with the top (fixed sizes only), any size
+            without it; height and width at least 32.
         pooling: with ``include_top=False``: None, ``"avg"`` or ``"max"``.
         classes: number of classes of the last FC layer.
         classifier_activation: activation of the last layer; None for logits.
@@ -368,7 +374,6 @@ def vgg11_lrn(
 
 
 def vgg13(
-    *,
     include_top=True,
     weights=None,
     input_tensor=None,
@@ -377,6 +382,7 @@ def vgg13(
     classes=1000,
     classifier_activation="softmax",
     name=None,
+    *,
     batch_norm=False,
 ):
     """VGG-13, configuration B of Table 1 (133M parameters, Table 2).
@@ -402,7 +408,8 @@ def vgg13(
             file; nothing is downloaded.
         input_tensor: optional Keras tensor to use as the image input.
         input_shape: optional ``(height, width, channels)``; default
-            ``(224, 224, 3)``; height and width at least 32.
+            ``(224, 224, 3)`` with the top (fixed sizes only), any size
+            without it; height and width at least 32.
         pooling: with ``include_top=False``: None, ``"avg"`` or ``"max"``.
         classes: number of classes of the last FC layer.
         classifier_activation: activation of the last layer; None for logits.
@@ -434,7 +441,6 @@ def vgg13(
 
 
 def vgg16_c(
-    *,
     include_top=True,
     weights=None,
     input_tensor=None,
@@ -443,6 +449,7 @@ def vgg16_c(
     classes=1000,
     classifier_activation="softmax",
     name=None,
+    *,
     batch_norm=False,
 ):
     """VGG-16 with 1x1 convolutions, configuration C of Table 1 (134M, Table 2).
@@ -468,7 +475,8 @@ def vgg16_c(
             file; nothing is downloaded.
         input_tensor: optional Keras tensor to use as the image input.
         input_shape: optional ``(height, width, channels)``; default
-            ``(224, 224, 3)``; height and width at least 32.
+            ``(224, 224, 3)`` with the top (fixed sizes only), any size
+            without it; height and width at least 32.
         pooling: with ``include_top=False``: None, ``"avg"`` or ``"max"``.
         classes: number of classes of the last FC layer.
         classifier_activation: activation of the last layer; None for logits.
@@ -500,7 +508,6 @@ def vgg16_c(
 
 
 def vgg16(
-    *,
     include_top=True,
     weights=None,
     input_tensor=None,
@@ -509,6 +516,7 @@ def vgg16(
     classes=1000,
     classifier_activation="softmax",
     name=None,
+    *,
     batch_norm=False,
 ):
     """VGG-16, configuration D of Table 1 (138M parameters, Table 2).
@@ -535,7 +543,8 @@ def vgg16(
             file; nothing is downloaded.
         input_tensor: optional Keras tensor to use as the image input.
         input_shape: optional ``(height, width, channels)``; default
-            ``(224, 224, 3)``; height and width at least 32.
+            ``(224, 224, 3)`` with the top (fixed sizes only), any size
+            without it; height and width at least 32.
         pooling: with ``include_top=False``: None, ``"avg"`` or ``"max"``.
         classes: number of classes of the last FC layer.
         classifier_activation: activation of the last layer; None for logits.
@@ -567,7 +576,6 @@ def vgg16(
 
 
 def vgg19(
-    *,
     include_top=True,
     weights=None,
     input_tensor=None,
@@ -576,6 +584,7 @@ def vgg19(
     classes=1000,
     classifier_activation="softmax",
     name=None,
+    *,
     batch_norm=False,
 ):
     """VGG-19, configuration E of Table 1 (144M parameters, Table 2).
@@ -602,7 +611,8 @@ def vgg19(
             file; nothing is downloaded.
         input_tensor: optional Keras tensor to use as the image input.
         input_shape: optional ``(height, width, channels)``; default
-            ``(224, 224, 3)``; height and width at least 32.
+            ``(224, 224, 3)`` with the top (fixed sizes only), any size
+            without it; height and width at least 32.
         pooling: with ``include_top=False``: None, ``"avg"`` or ``"max"``.
         classes: number of classes of the last FC layer.
         classifier_activation: activation of the last layer; None for logits.

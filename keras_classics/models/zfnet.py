@@ -61,7 +61,6 @@ ZFNET = Architecture(
 
 
 def zfnet(
-    *,
     include_top=True,
     weights=None,
     input_tensor=None,
@@ -70,6 +69,7 @@ def zfnet(
     classes=1000,
     classifier_activation="softmax",
     name="zfnet",
+    *,
     include_lrn=True,
 ):
     """ZFNet, the 8-layer network of Zeiler and Fergus's Fig. 3.
@@ -104,8 +104,9 @@ def zfnet(
             file; nothing is downloaded.
         input_tensor: optional Keras tensor to use as the image input.
         input_shape: optional ``(height, width, channels)``; default
-            ``(224, 224, 3)``, at least 53x53. With ``include_top`` other
-            sizes change fc6's size.
+            ``(224, 224, 3)`` with the top, ``(None, None, 3)`` (any size)
+            without it; at least 53x53. With ``include_top`` the size must be
+            fixed, and other sizes change fc6's size.
         pooling: with ``include_top=False``: None (pool5's 4D output),
             ``"avg"`` or ``"max"`` (global pooling to 2D).
         classes: number of classes of the predictions layer (fc8).
@@ -119,7 +120,7 @@ def zfnet(
 
     Example:
 
-    >>> model = zfnet(include_top=False)
+    >>> model = zfnet(include_top=False, input_shape=(224, 224, 3))
     >>> [model.get_layer(n).output.shape[1] for n in ("conv1", "pool1", "conv2", "pool2", "pool5")]
     [110, 55, 26, 13, 6]
     """
