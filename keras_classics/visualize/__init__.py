@@ -22,15 +22,18 @@ Gradients are taken in `keras_classics.visualize._gradients` (TensorFlow);
 everything else uses ``keras.ops`` and the models' own layers.
 """
 
-from keras_classics.visualize._graph import VisualizeError
+from keras_classics.visualize._graph import VisualizeError, conv_layer_names, first_conv_layer, spatial_layer_names
 from keras_classics.visualize.activations import TopPatch, feature_maps, receptive_box, top_patches
-from keras_classics.visualize.attribution import grad_cam, predicted_class, saliency
+from keras_classics.visualize.attribution import default_cam_layer, grad_cam, predicted_class, saliency
 from keras_classics.visualize.deconvnet import Projection, check_invertible, deconvnet, guided_backprop
 from keras_classics.visualize.filters import filter_norms, filter_tiles
 from keras_classics.visualize.occlusion import Occlusion, occluder_boxes, occlusion_sensitivity
 
 __all__ = [
     "VisualizeError",
+    "conv_layer_names",
+    "first_conv_layer",
+    "spatial_layer_names",
     "filter_tiles",
     "filter_norms",
     "feature_maps",
@@ -47,4 +50,5 @@ __all__ = [
     "saliency",
     "grad_cam",
     "predicted_class",
+    "default_cam_layer",
 ]

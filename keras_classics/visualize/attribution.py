@@ -29,7 +29,7 @@ from keras_classics.visualize._graph import (
     spatial_layer_names,
 )
 
-__all__ = ["saliency", "grad_cam", "predicted_class"]
+__all__ = ["saliency", "grad_cam", "predicted_class", "default_cam_layer"]
 
 
 def predicted_class(model, image) -> int:
@@ -54,6 +54,17 @@ def saliency(model, image, class_index: Optional[int] = None) -> np.ndarray:
     return gradient[0]
 
 
+def default_cam_layer(model) -> str:
+    """The last convolution whose output has more than one position."""
+    convs = [
+        name for name in conv_layer_names(model)
+        if int(model.get_layer(name).output.shape[1]) * int(model.get_layer(name).output.shape[2]) > 1
+    ]
+    if not convs:
+        raise VisualizeError(f"model {model.name!r} has no convolution with a spatial map for Grad-CAM")
+    return convs[-1]
+
+
 def grad_cam(model, image, layer: Optional[str] = None, class_index: Optional[int] = None) -> np.ndarray:
     """Grad-CAM of ``class_index`` at a convolution layer, at its resolution.
 
@@ -64,15 +75,14 @@ def grad_cam(model, image, layer: Optional[str] = None, class_index: Optional[in
     Args:
         layer: any layer with a spatial output (the convolutions, their
             activations, pooling, residual additions, concatenations);
-            None: the last convolution, the paper's choice.
+            None: the last convolution whose map has more than one
+            position (the paper's choice is the last convolution; a 1x1
+            map, like LeNet-5's C5, can say nothing about where).
     """
     batch = as_batch(model, image)
     class_index = check_class(model, predicted_class(model, batch) if class_index is None else class_index)
     if layer is None:
-        convs = conv_layer_names(model)
-        if not convs:
-            raise VisualizeError(f"model {model.name!r} has no convolution layer for Grad-CAM")
-        layer = convs[-1]
+        layer = default_cam_layer(model)
     get_layer(model, layer, spatial_layer_names(model), what="spatial layer")
     both = activation_model(model, [layer, model.outputs[0]._keras_history.operation.name])
 
