@@ -67,7 +67,7 @@ def load_source(source: str):
     return entry.build(), None, f"{source} (untrained weights)"
 
 
-def _transforms(model, run_dir: Optional[str]):
+def run_transforms(model, run_dir: Optional[str]):
     """The run's test-time preprocessing, or plain [0, 1] pixels."""
     from keras_classics.training.augment import Stats, Transforms, get_scheme
 
@@ -101,7 +101,7 @@ def _run_preprocessing(run_dir: str) -> str:
     return recipes.recipe_for(settings["model"], entry.family, entry.input_shape[0]).preprocess
 
 
-def _prepare(transforms, uint8_images) -> Tuple[np.ndarray, np.ndarray]:
+def prepare_images(transforms, uint8_images) -> Tuple[np.ndarray, np.ndarray]:
     """uint8 images -> (model inputs, the same images resized for display)."""
     loaded = [transforms.load(image, training=False) for image in uint8_images]
     inputs = np.stack([np.asarray(transforms.test(image)) for image in loaded]).astype("float32")
@@ -133,7 +133,7 @@ def _read_image(path: str, channels: int) -> np.ndarray:
     return np.asarray(image)
 
 
-def _data_images(data: Optional[str], channels: int, limit: int):
+def data_images(data: Optional[str], channels: int, limit: int):
     """uint8 images of a data set: the digits' test split, or a folder's."""
     from keras_classics.training import data as data_lib
 
@@ -159,13 +159,13 @@ def _visualize(args) -> int:
         raise CommandError(f"--data is for --method top-patches; {args.method} looks at one image: give --input IMAGE")
     model, run_dir, described = load_source(args.source)
     channels = int(model.inputs[0].shape[-1])
-    transforms = _transforms(model, run_dir)
+    transforms = run_transforms(model, run_dir)
     if args.input:
         raw = [_read_image(args.input, channels)]
     else:
-        raw = _data_images(None if args.method != "top-patches" else args.data, channels,
+        raw = data_images(None if args.method != "top-patches" else args.data, channels,
                            TOP_PATCH_IMAGES if args.method == "top-patches" else 1)
-    inputs, shown = _prepare(transforms, raw)
+    inputs, shown = prepare_images(transforms, raw)
     image = inputs[0]
     method = args.method
     layer = args.layer
@@ -184,7 +184,7 @@ def _visualize(args) -> int:
             layer = layer or vis.first_conv_layer(model)
             figure = figures.feature_maps_figure(vis.feature_maps(model, image, layer), layer, shown[0])
         elif method == "top-patches":
-            layer = layer or vis.conv_layer_names(model)[-1]
+            layer = layer or vis.default_cam_layer(model)
             channel = 0 if args.channel is None else args.channel
             patches = vis.top_patches(model, inputs, layer, channel, display=shown)
             figure = figures.top_patches_figure(patches, layer, channel)
