@@ -40,6 +40,8 @@ def register(subparsers) -> None:
     parser.add_argument("--class", dest="class_index", type=int, default=None, help="class index (default: the predicted one)")
     parser.add_argument("--stride", type=int, default=None, help="occlusion: pixels between square positions (default: input side / 16)")
     parser.add_argument("--size", type=int, default=None, help="occlusion: the square's side (default: a quarter of the input)")
+    parser.add_argument("--fill", default="mean",
+                        help="occlusion: the square's value in the model's input scale, or 'mean' (the image's mean; default)")
     parser.add_argument("-o", "--output", required=True, metavar="FILE.png", help="where to write the figure")
     parser.set_defaults(handler=_visualize)
 
@@ -148,6 +150,15 @@ def data_images(data: Optional[str], channels: int, limit: int):
     return [_read_image(path, channels) for path in items]
 
 
+def _fill(text: str):
+    if text == "mean":
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        raise CommandError(f"--fill must be a number or 'mean', got {text!r}") from None
+
+
 # -- the command ---------------------------------------------------------------
 def _visualize(args) -> int:
     from keras_classics import visualize as vis
@@ -199,12 +210,14 @@ def _visualize(args) -> int:
         elif method == "occlusion":
             side = image.shape[0]
             stride = args.stride or max(1, side // 16)
-            result = vis.occlusion_sensitivity(model, image, args.class_index, size=args.size, stride=stride)
+            result = vis.occlusion_sensitivity(model, image, args.class_index, size=args.size, stride=stride,
+                                               fill=_fill(args.fill))
             figure = figures.heatmap_figure(
                 shown[0], result.drop,
                 f"{model.name}: occlusion, class {result.class_index} (p = {result.baseline:.3f}), "
                 f"{result.size}px square every {result.stride}px",
-                "drop in class probability", cmap="RdBu_r", symmetric=True, block=result.stride,
+                "drop in class probability", ((result.stride - 1) / 2.0, result.stride),
+                cmap="RdBu_r", symmetric=True, smooth=False,
             )
         elif method == "saliency":
             class_index = vis.predicted_class(model, image) if args.class_index is None else args.class_index
@@ -216,7 +229,7 @@ def _visualize(args) -> int:
             cam = vis.grad_cam(model, image, layer, class_index)
             figure = figures.heatmap_figure(
                 shown[0], cam, f"{model.name}: Grad-CAM of class {class_index} at {layer}",
-                "Grad-CAM", floor=0.0,
+                "Grad-CAM", vis.map_geometry(model, layer), floor=0.0,
             )
     except vis.VisualizeError as error:
         raise CommandError(str(error)) from None

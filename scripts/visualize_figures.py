@@ -26,7 +26,7 @@ from importlib import metadata
 
 import numpy as np
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir)
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 sys.path.insert(0, ROOT)
 
 OUT = os.path.join(ROOT, "docs", "figures", "visualize")
@@ -35,6 +35,7 @@ MODEL = "lenet5_modern"
 DIGIT_CLASS = 3
 TOP_PATCH_LAYER, TOP_PATCH_CHANNELS = "c3", (0, 5)
 PROJECTION_LAYER = "c3"
+OCCLUDER_FILL = -0.1
 
 
 def train_once(run_dir: str) -> dict:
@@ -86,20 +87,24 @@ def main(argv=None) -> int:
     projections = [vis.deconvnet(model, image, PROJECTION_LAYER, channel),
                    vis.guided_backprop(model, image, PROJECTION_LAYER, channel)]
     save(figures.projection_figure(picture, projections, ["deconvnet", "guided backprop"]), "deconvnet.png")
-    occlusion = vis.occlusion_sensitivity(model, image, DIGIT_CLASS, size=8, stride=2)
+    # The digits' background is LeNet's -0.1 (Sec. II.A): a square of it
+    # erases ink. A grey one (the image mean) would add ink to the background.
+    occlusion = vis.occlusion_sensitivity(model, image, DIGIT_CLASS, size=8, stride=2, fill=OCCLUDER_FILL)
     save(figures.heatmap_figure(
         picture, occlusion.drop,
-        f"occlusion: drop in P(class {DIGIT_CLASS}) (p = {occlusion.baseline:.3f}), 8px square every 2px",
-        "drop in class probability", cmap="RdBu_r", symmetric=True, block=2), "occlusion.png")
+        f"occlusion: drop in P(class {DIGIT_CLASS}) (p = {occlusion.baseline:.3f}), 8px background square every 2px",
+        "drop in class probability", ((occlusion.stride - 1) / 2.0, occlusion.stride),
+        cmap="RdBu_r", symmetric=True, smooth=False), "occlusion.png")
     save(figures.saliency_figure(picture, vis.saliency(model, image, DIGIT_CLASS),
                                  f"saliency of class {DIGIT_CLASS}"), "saliency.png")
     cam = vis.grad_cam(model, image, "c3", DIGIT_CLASS)
-    save(figures.heatmap_figure(picture, cam, f"Grad-CAM of class {DIGIT_CLASS} at c3", "Grad-CAM", floor=0.0),
-         "grad-cam.png")
+    geometry = vis.map_geometry(model, "c3")
+    save(figures.heatmap_figure(picture, cam, f"Grad-CAM of class {DIGIT_CLASS} at c3", "Grad-CAM", geometry,
+                                floor=0.0), "grad-cam.png")
     other = 8
     cam_other = vis.grad_cam(model, image, "c3", other)
-    save(figures.heatmap_figure(picture, cam_other, f"Grad-CAM of class {other} at c3", "Grad-CAM", floor=0.0),
-         "grad-cam-other-class.png")
+    save(figures.heatmap_figure(picture, cam_other, f"Grad-CAM of class {other} at c3", "Grad-CAM", geometry,
+                                floor=0.0), "grad-cam-other-class.png")
 
     provenance = {
         "command": "python scripts/visualize_figures.py",

@@ -150,6 +150,8 @@ def test_deconvnet_unpools_to_the_switch_rectifies_and_applies_the_transposed_fi
         got = vis.deconvnet(conv_relu_pool, image[..., None], "pool", 0, position=(row, col))
         assert (got.row, got.col) == (row, col)
         assert got.value == pytest.approx(value, rel=1e-5)
+        # By hand: 2 + (2-1)*1 = 3 pixels, jump 2, from row 2*row.
+        assert got.box == (2 * row, 2 * col, 2 * row + 3, 2 * col + 3)
         np.testing.assert_allclose(got.pixels[..., 0], expected, rtol=1e-5, atol=1e-6)
 
 
@@ -242,6 +244,8 @@ def test_top_patch_crops_have_the_receptive_field_of_the_unit():
     dots = [(7, 9, 1.0), (5, 5, 3.0), (9, 6, 2.0)]
     for n, (r, c, v) in enumerate(dots):
         images[n, r, c] = v
+    # The centre of unit 0's field: 1 after a, 1.5 after the pool, 3.5 after b.
+    assert vis.map_geometry(model, "b") == (3.5, 2)
     patches = vis.top_patches(model, images, "b", 0, k=3)
     assert [p.image_index for p in patches] == [1, 2, 0]  # brightest first
     for patch in patches:
@@ -261,3 +265,33 @@ def test_top_patch_boxes_reach_into_the_padding():
     model = keras.Model(inputs, outputs)
     assert vis.receptive_box(model, "c", 0, 0) == (-1, -1, 2, 2)
     assert vis.receptive_box(model, "c", 3, 2) == (2, 1, 5, 4)
+
+
+def test_deconvnet_passes_lrn_unchanged_and_restores_the_model():
+    """The deconvnet has no inverse for LRN and passes its signal as it is:
+    with and without an LRN layer the projections agree once divided by
+    the projected activation's value (every backward rule here is
+    positively homogeneous). The layers are restored afterwards."""
+    from keras_classics.layers import LocalResponseNormalization
+
+    def build(with_lrn):
+        inputs = keras.Input((6, 6, 1))
+        x = keras.layers.Conv2D(4, 3, activation="relu", name="c")(inputs)
+        if with_lrn:
+            x = LocalResponseNormalization(name="lrn")(x)
+        outputs = keras.layers.Conv2D(2, 1, name="d")(x)
+        return keras.Model(inputs, outputs)
+
+    rng = np.random.default_rng(3)
+    with_lrn, without = build(True), build(False)
+    weights = [rng.normal(size=(3, 3, 1, 4)), rng.uniform(0, 1, 4), rng.uniform(0, 1, (1, 1, 4, 2)), np.zeros(2)]
+    for model in (with_lrn, without):
+        model.get_layer("c").set_weights(weights[:2])
+        model.get_layer("d").set_weights(weights[2:])
+    image = rng.uniform(0, 1, (6, 6, 1)).astype("float32")
+    a = vis.deconvnet(with_lrn, image, "d", 0, position=(1, 2))
+    b = vis.deconvnet(without, image, "d", 0, position=(1, 2))
+    assert a.value > 0 and b.value > 0 and a.value != pytest.approx(b.value)
+    np.testing.assert_allclose(a.pixels / a.value, b.pixels / b.value, rtol=1e-5, atol=1e-7)
+    assert "call" not in with_lrn.get_layer("lrn").__dict__
+    assert with_lrn.get_layer("c").activation is keras.activations.relu

@@ -83,3 +83,21 @@ def test_unknown_source_and_wrong_suffix(tmp_path, capsys):
     assert "unknown model 'lenet6'" in capsys.readouterr().err
     assert main(["visualize", "lenet5", "--method", "filters", "-o", str(tmp_path / "a.svg")]) == 2
     assert "ending in .png" in capsys.readouterr().err
+
+
+def test_occlusion_benchmark_quick_run_agrees_with_model_predict(capsys):
+    """The benchmark asserts that both sides give the same probabilities
+    before it times them; --quick runs it on LeNet-5 at 32x32."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "occlusion.py"
+    spec = importlib.util.spec_from_file_location("benchmarks_occlusion", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    assert module.main(["--quick"]) == 0
+    out = capsys.readouterr().out
+    assert "8x8 = 64 occluded images" in out
+    assert "occlusion_sensitivity " in out and "model.predict (one call)" in out

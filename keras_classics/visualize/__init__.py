@@ -23,7 +23,7 @@ everything else uses ``keras.ops`` and the models' own layers.
 """
 
 from keras_classics.visualize._graph import VisualizeError, conv_layer_names, first_conv_layer, spatial_layer_names
-from keras_classics.visualize.activations import TopPatch, feature_maps, receptive_box, top_patches
+from keras_classics.visualize.activations import TopPatch, feature_maps, map_geometry, receptive_box, top_patches
 from keras_classics.visualize.attribution import default_cam_layer, grad_cam, predicted_class, saliency
 from keras_classics.visualize.deconvnet import Projection, check_invertible, deconvnet, guided_backprop
 from keras_classics.visualize.filters import filter_norms, filter_tiles
@@ -40,6 +40,7 @@ __all__ = [
     "TopPatch",
     "top_patches",
     "receptive_box",
+    "map_geometry",
     "Projection",
     "deconvnet",
     "guided_backprop",

@@ -86,7 +86,10 @@ def activation_model(model, layer_names) -> keras.Model:
     single = isinstance(layer_names, str)
     names = [layer_names] if single else list(layer_names)
     outputs = [model.get_layer(name).output for name in names]
-    return keras.Model(model.inputs, outputs[0] if single else outputs, name=f"{model.name}_to_{names[-1]}")
+    # A lone input passed bare: calling the model on one tensor then matches
+    # its input structure (a one-item list warns on every call).
+    inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
+    return keras.Model(inputs, outputs[0] if single else outputs, name=f"{model.name}_to_{names[-1]}")
 
 
 def kernel_of(layer) -> np.ndarray:

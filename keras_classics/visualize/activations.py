@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
 import numpy as np
+from keras import ops
 
 from keras_classics.visualize._graph import (
     VisualizeError,
@@ -22,7 +23,12 @@ from keras_classics.visualize._graph import (
     spatial_layer_names,
 )
 
-__all__ = ["feature_maps", "TopPatch", "top_patches", "receptive_box"]
+__all__ = ["feature_maps", "TopPatch", "top_patches", "receptive_box", "map_geometry"]
+
+
+def _numpy(tensor) -> np.ndarray:
+    # An eager call: a new sub-model per call would retrace predict's graph.
+    return ops.convert_to_numpy(tensor)
 
 
 def feature_maps(model, image, layer: str) -> np.ndarray:
@@ -31,7 +37,7 @@ def feature_maps(model, image, layer: str) -> np.ndarray:
     ``image`` is one model input (h, w, c), preprocessed as in training.
     """
     get_layer(model, layer, spatial_layer_names(model), what="spatial layer")
-    return np.asarray(activation_model(model, layer).predict_on_batch(as_batch(model, image))[0])
+    return _numpy(activation_model(model, layer)(as_batch(model, image), training=False))[0]
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,22 @@ def receptive_box(model, layer: str, row: int, col: int, field=None) -> Tuple[in
     top = int(round(first_edge + row * field.jump))
     left = int(round(first_edge + col * field.jump))
     return top, left, top + field.size, left + field.size
+
+
+def map_geometry(model, layer: str) -> Tuple[float, int]:
+    """(centre of unit 0's field, pixels between units) of ``layer``'s map,
+    in input pixels, from `keras_classics.anatomy`.
+
+    A figure that lays a layer's map over the input needs it: valid
+    convolutions shrink the map, so its cells are not spread evenly over the
+    whole image (LeNet-5's 10x10 C3 covers pixels 6.5 to 24.5 of 32).
+    """
+    from keras_classics.anatomy import anatomy
+
+    field = anatomy(model).row(layer).receptive_field
+    if field is None:
+        raise VisualizeError(f"layer {layer!r} has no receptive field in the anatomy")
+    return float(field.start), int(field.jump)
 
 
 def _crop(image: np.ndarray, box: Tuple[int, int, int, int]) -> np.ndarray:
@@ -122,7 +144,7 @@ def top_patches(
     sub_model = activation_model(model, layer)
     best_value, best_index = [], []
     for start in range(0, len(images), batch_size):
-        maps = np.asarray(sub_model.predict_on_batch(images[start:start + batch_size]))[..., channel]
+        maps = _numpy(sub_model(images[start:start + batch_size], training=False))[..., channel]
         flat = maps.reshape(len(maps), -1)
         best_index.append(np.argmax(flat, axis=1))
         best_value.append(np.max(flat, axis=1))

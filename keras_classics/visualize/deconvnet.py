@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Tuple
 
 import keras
 import numpy as np
@@ -65,7 +65,9 @@ class Projection:
     """A reconstruction in pixel space of one activation.
 
     ``pixels``: (h, w, c), the input-space signal; ``layer``, ``channel``,
-    ``row``, ``col``: the activation projected; ``value``: its value.
+    ``row``, ``col``: the activation projected; ``value``: its value;
+    ``box``: its receptive field (top, left, bottom, right), bottom and
+    right exclusive, outside which ``pixels`` is zero.
     """
 
     pixels: np.ndarray
@@ -74,6 +76,7 @@ class Projection:
     row: int
     col: int
     value: float
+    box: Tuple[int, int, int, int]
 
 
 def check_invertible(model, layer: str) -> None:
@@ -148,7 +151,7 @@ def _project(kind: str, model, image, layer: str, channel: int, position: Option
     check_invertible(model, layer)
     batch = as_batch(model, image)
     sub_model = activation_model(model, layer)
-    maps = np.asarray(sub_model.predict_on_batch(batch))[0, ..., channel]
+    maps = keras.ops.convert_to_numpy(sub_model(batch, training=False))[0, ..., channel]
     if position is None:
         row, col = np.unravel_index(int(np.argmax(maps)), maps.shape)
     else:
@@ -165,7 +168,12 @@ def _project(kind: str, model, image, layer: str, channel: int, position: Option
 
     with replaced_activations(sub_model, {"relu": _relu_rule(kind)}), _straight_through(sub_model):
         _, pixels, _, _ = gradients(forward, batch)
-    return Projection(pixels=pixels[0], layer=layer, channel=channel, row=int(row), col=int(col), value=value)
+    from keras_classics.visualize.activations import receptive_box
+
+    return Projection(
+        pixels=pixels[0], layer=layer, channel=channel, row=int(row), col=int(col), value=value,
+        box=receptive_box(model, layer, int(row), int(col)),
+    )
 
 
 def deconvnet(model, image, layer: str, channel: int, position: Optional[tuple] = None) -> Projection:

@@ -10,7 +10,7 @@ than the method found.
 from __future__ import annotations
 
 import math
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -23,7 +23,6 @@ __all__ = [
     "projection_figure",
     "heatmap_figure",
     "saliency_figure",
-    "upsample",
 ]
 
 
@@ -128,10 +127,15 @@ def top_patches_figure(patches: Sequence, layer: str, channel: int, columns: int
     plt = _pyplot()
     rows, columns = _grid(len(patches), columns)
     figure, axes = plt.subplots(rows, columns, figsize=(columns * 1.3, rows * 1.4 + 0.4), squeeze=False)
+    # One scale for every crop, so a faint region is not stretched to look
+    # like a strong one.
+    low = min(float(np.min(p.crop)) for p in patches) if patches else 0.0
+    high = max(float(np.max(p.crop)) for p in patches) if patches else 1.0
+    high = high if high > low else low + 1.0
     for index, axis in enumerate(axes.flat):
         if index < len(patches):
             patch = patches[index]
-            _show(axis, _to_unit(patch.crop))
+            _show(axis, (np.asarray(patch.crop, dtype="float64") - low) / (high - low), vmin=0.0, vmax=1.0)
             axis.set_title(f"#{patch.image_index}: {patch.value:.2f}", fontsize=6, pad=1)
         else:
             axis.axis("off")
@@ -146,7 +150,9 @@ def projection_figure(image: np.ndarray, projections: Sequence, titles: Sequence
     plt = _pyplot()
     figure, axes = plt.subplots(1, 1 + len(projections), figsize=(2.2 * (1 + len(projections)), 2.5), squeeze=False)
     _show(axes[0, 0], _to_unit(image))
-    axes[0, 0].set_title("input", fontsize=8)
+    axes[0, 0].set_title("input, unit's receptive field", fontsize=8)
+    if projections:
+        _box(axes[0, 0], projections[0].box)
     for axis, projection, title in zip(axes[0, 1:], projections, titles):
         pixels = projection.pixels
         extent = float(np.max(np.abs(pixels))) or 1.0
@@ -160,36 +166,31 @@ def projection_figure(image: np.ndarray, projections: Sequence, titles: Sequence
     return figure
 
 
-def upsample(heat: np.ndarray, height: int, width: int) -> np.ndarray:
-    """Bilinear resize of a 2-D map to (height, width), aligning the
-    centres of the map's cells with the centres of the pixel blocks."""
-    heat = np.asarray(heat, dtype="float64")
-    rows, cols = heat.shape
-    y = (np.arange(height) + 0.5) * rows / height - 0.5
-    x = (np.arange(width) + 0.5) * cols / width - 0.5
-    y = np.clip(y, 0, rows - 1)
-    x = np.clip(x, 0, cols - 1)
-    y0, x0 = np.floor(y).astype(int), np.floor(x).astype(int)
-    y1, x1 = np.minimum(y0 + 1, rows - 1), np.minimum(x0 + 1, cols - 1)
-    wy, wx = (y - y0)[:, None], (x - x0)[None, :]
-    top = heat[y0][:, x0] * (1 - wx) + heat[y0][:, x1] * wx
-    bottom = heat[y1][:, x0] * (1 - wx) + heat[y1][:, x1] * wx
-    return top * (1 - wy) + bottom * wy
+def _box(axis, box, color="#ffb300"):
+    """Outline (top, left, bottom, right), bottom and right exclusive."""
+    from matplotlib.patches import Rectangle
+
+    top, left, bottom, right = box
+    axis.add_patch(Rectangle((left - 0.5, top - 0.5), right - left, bottom - top,
+                             fill=False, edgecolor=color, linewidth=1.5, clip_on=True))
 
 
 def heatmap_figure(image: np.ndarray, heat: np.ndarray, title: str, label: str,
-                   cmap: str = "jet", symmetric: bool = False, block: Optional[int] = None,
-                   floor: Optional[float] = None):
+                   geometry: Tuple[float, int], cmap: str = "jet", symmetric: bool = False,
+                   floor: Optional[float] = None, smooth: bool = True):
     """The input, the map at its own resolution, and the map over the input.
 
-    ``block``: the map's cell size in pixels when it is a grid of blocks
-    (occlusion), drawn as blocks; otherwise it is resized smoothly.
+    ``geometry``: (centre of cell 0, pixels between cells) in input
+    pixels, from `keras_classics.visualize.map_geometry` for a layer's map
+    (Grad-CAM) or ``((stride - 1) / 2, stride)`` for occlusion. The map
+    is laid over the pixels its cells stand for and nowhere else, so a
+    shrunken map is not stretched over the whole image.
     ``symmetric``: the colour scale is centred on zero (signed maps);
-    ``floor``: the scale starts there (0 for Grad-CAM, whose map is
-    never negative), so a flat map is not stretched into contrast.
+    ``floor``: the scale starts there (0 for Grad-CAM, whose map is never
+    negative), so a flat map is not stretched into contrast; ``smooth``:
+    bilinear between cell centres, else one flat block per cell.
     """
     plt = _pyplot()
-    height, width = image.shape[:2]
     heat = np.asarray(heat, dtype="float64")
     if symmetric:
         extent = float(np.max(np.abs(heat))) or 1.0
@@ -199,20 +200,28 @@ def heatmap_figure(image: np.ndarray, heat: np.ndarray, title: str, label: str,
         high = float(heat.max())
         if high <= low:
             high = low + 1.0
-    if block:
-        big = np.kron(heat, np.ones((block, block)))[:height, :width]
-    else:
-        big = upsample(heat, height, width)
+    first, jump = geometry
+    rows, cols = heat.shape
+    # Cell edges in pixel coordinates (pixel centres at 0, 1, 2, ...).
+    left, top = first - jump / 2.0, first - jump / 2.0
+    right, bottom = left + cols * jump, top + rows * jump
     figure, axes = plt.subplots(1, 3, figsize=(7.2, 2.6))
     _show(axes[0], _to_unit(image))
     axes[0].set_title("input", fontsize=8)
     shown = axes[1].imshow(heat, cmap=cmap, vmin=low, vmax=high, interpolation="nearest")
     axes[1].set_xticks([])
     axes[1].set_yticks([])
-    axes[1].set_title(f"map ({heat.shape[0]}x{heat.shape[1]})", fontsize=8)
+    axes[1].set_title(f"map ({rows}x{cols})", fontsize=8)
     _show(axes[2], _to_unit(image))
-    axes[2].imshow(big, cmap=cmap, vmin=low, vmax=high, alpha=0.5, interpolation="nearest")
-    axes[2].set_title("over the input", fontsize=8)
+    height, width = image.shape[:2]
+    axes[2].imshow(heat, cmap=cmap, vmin=low, vmax=high, alpha=0.5,
+                   interpolation="bilinear" if smooth else "nearest",
+                   extent=(left, right, bottom, top))
+    axes[2].set_xlim(-0.5, width - 0.5)
+    axes[2].set_ylim(height - 0.5, -0.5)
+    _box(axes[2], (int(round(top + 0.5)), int(round(left + 0.5)), int(round(bottom + 0.5)), int(round(right + 0.5))),
+         color="white")
+    axes[2].set_title("over the pixels it covers", fontsize=8)
     figure.colorbar(shown, ax=list(axes), shrink=0.8, label=label)
     figure.suptitle(title, fontsize=9)
     return figure
