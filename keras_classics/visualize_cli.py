@@ -29,7 +29,13 @@ TOP_PATCH_IMAGES = 2000
 
 def register(subparsers) -> None:
     help_text = "show what a network learned: filters, feature maps, deconvnet, occlusion, Grad-CAM ... as a PNG"
-    parser = subparsers.add_parser("visualize", help=help_text, description=help_text + ". " + __doc__.split("\n\n")[1])
+    description = (
+        help_text + ". SOURCE is a registered name (fresh, untrained weights), a .keras file, or a run "
+        "folder of `keras-classics train` (its best.keras, and the preprocessing the run recorded, "
+        "applied to the input image). Without --input the command looks at a test digit of "
+        "scikit-learn's digits; top-patches scans --data (default: the digits' test images)."
+    )
+    parser = subparsers.add_parser("visualize", help=help_text, description=description)
     parser.add_argument("source", metavar="SOURCE", help="registered model name, .keras file or run folder")
     parser.add_argument("--method", required=True, choices=METHODS, help="what to show")
     parser.add_argument("--layer", help="layer name (default: the method's usual choice)")
@@ -37,7 +43,7 @@ def register(subparsers) -> None:
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--input", metavar="IMAGE", help="image file to look at (default: a test digit)")
     source.add_argument("--data", metavar="DIR", help="top-patches: folder of class sub-folders (default: the digits)")
-    parser.add_argument("--class", dest="class_index", type=int, default=None, help="class index (default: the predicted one)")
+    parser.add_argument("--class", dest="class_index", type=int, default=None, metavar="K", help="class index (default: the predicted one)")
     parser.add_argument("--stride", type=int, default=None, help="occlusion: pixels between square positions (default: input side / 16)")
     parser.add_argument("--size", type=int, default=None, help="occlusion: the square's side (default: a quarter of the input)")
     parser.add_argument("--fill", default="mean",
@@ -140,8 +146,17 @@ def data_images(data: Optional[str], channels: int, limit: int):
     from keras_classics.training import data as data_lib
 
     source = data_lib.load_source(data, 0.10, 0.15, 1337)
-    items = source.test.items if data is None else source.train.items + source.val.items + source.test.items
-    items = items[:limit]
+    if source.in_memory:
+        # The digits: the test split, the images no training run has seen.
+        items = list(source.test.items)
+    else:
+        items = list(source.train.items) + list(source.val.items) + list(source.test.items)
+    if len(items) > limit and source.in_memory:
+        items = items[:limit]
+    elif len(items) > limit:
+        # A seeded sample across every class (the folders are listed class by class).
+        keep = np.sort(np.random.default_rng(0).choice(len(items), limit, replace=False))
+        items = [items[i] for i in keep]
     if source.in_memory:
         images = [np.asarray(image) for image in items]
         if channels == 3:

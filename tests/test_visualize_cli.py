@@ -50,6 +50,21 @@ def test_a_keras_file_and_an_image_file(run_folder, tmp_path):
     assert main(args) == 0 and _is_png(out)
 
 
+def test_top_patches_from_an_image_folder(run_folder, tmp_path):
+    import matplotlib.image
+
+    rng = np.random.default_rng(5)
+    # Ten images a class: the folder loader splits them (and wants every split non-empty).
+    for name in ("a", "b"):
+        (tmp_path / "data" / name).mkdir(parents=True)
+        for index in range(10):
+            matplotlib.image.imsave(tmp_path / "data" / name / f"{index}.png", rng.uniform(size=(20, 24, 3)))
+    out = tmp_path / "patches.png"
+    args = ["visualize", str(run_folder), "--method", "top-patches", "--layer", "c3", "--channel", "2",
+            "--data", str(tmp_path / "data"), "-o", str(out)]
+    assert main(args) == 0 and _is_png(out)
+
+
 def test_a_registered_name(tmp_path):
     out = tmp_path / "filters.png"
     assert main(["visualize", "lenet5", "--method", "filters", "-o", str(out)]) == 0

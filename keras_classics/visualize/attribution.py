@@ -70,7 +70,8 @@ def grad_cam(model, image, layer: Optional[str] = None, class_index: Optional[in
 
     ``relu(sum_k alpha_k A_k)`` with ``alpha_k`` the mean over positions of
     d(score)/d(A_k) (Selvaraju et al. 2017, Eqs. 1 and 2). Shape (h', w')
-    of the layer's map; the rendering scales it to the input.
+    of the layer's map; `map_geometry` says which input pixels its cells
+    stand for.
 
     Args:
         layer: any layer with a spatial output (the convolutions, their

@@ -26,9 +26,9 @@ def filter_tiles(model, layer: Optional[str] = None) -> np.ndarray:
             the input image itself (one or three channels).
 
     Returns:
-        An array (filters, kh, kw, channels) with each filter scaled on its
-        own to [0, 1] around mid-grey 0.5 (zero weight), so a filter's
-        sign and shape show whatever its size.
+        An array (filters, kh, kw, channels) with each filter scaled on
+            its own to [0, 1] around mid-grey 0.5 (zero weight), so a
+            filter's sign and shape show whatever its size.
     """
     name = layer or first_conv_layer(model)
     conv = get_layer(model, name, conv_layer_names(model), what="convolution layer")
