@@ -183,6 +183,7 @@ def _visualize(args) -> int:
         raise CommandError(f"the figure is a PNG: give -o a name ending in .png, not {args.output!r}")
     if args.data and args.method != "top-patches":
         raise CommandError(f"--data is for --method top-patches; {args.method} looks at one image: give --input IMAGE")
+    fill = _fill(args.fill)  # checked before the slow part
     model, run_dir, described = load_source(args.source)
     channels = int(model.inputs[0].shape[-1])
     transforms = run_transforms(model, run_dir)
@@ -226,7 +227,7 @@ def _visualize(args) -> int:
             side = image.shape[0]
             stride = args.stride or max(1, side // 16)
             result = vis.occlusion_sensitivity(model, image, args.class_index, size=args.size, stride=stride,
-                                               fill=_fill(args.fill))
+                                               fill=fill)
             figure = figures.heatmap_figure(
                 shown[0], result.drop,
                 f"{model.name}: occlusion, class {result.class_index} (p = {result.baseline:.3f}), "

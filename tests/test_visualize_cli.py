@@ -76,6 +76,7 @@ def test_a_registered_name(tmp_path):
     (["--method", "grad-cam", "--class", "12"], "class 12 is out of range: the model has 10 classes"),
     (["--method", "filters", "--layer", "flatten"], "convolution layer 'flatten' exists but is not one this method can use"),
     (["--method", "saliency", "--data", "somewhere"], "--data is for --method top-patches"),
+    (["--method", "occlusion", "--fill", "grey"], "--fill must be a number or 'mean', got 'grey'"),
 ])
 def test_bad_input_is_one_line_and_exit_2(run_folder, tmp_path, capsys, args, message):
     out = tmp_path / "never.png"
