@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "keras_classics.training.cli",
     "keras_classics.bench_cli",
     "keras_classics.convert_cli",
+    "keras_classics.visualize_cli",
 )
 
 

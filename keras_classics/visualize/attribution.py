@@ -1,0 +1,97 @@
+"""Which pixels and which regions a class score depends on.
+
+Saliency (Simonyan, Vedaldi and Zisserman 2014) is the gradient of the
+class score with respect to the input pixels. Grad-CAM (Selvaraju et al.
+2017) weights each channel of a convolution layer by the spatial mean of
+the score's gradient there, sums the channels and keeps the positive part:
+a coarse map of where the evidence for the class lies.
+
+Both use the class score before the soft-max, as the papers do: the
+soft-max couples every class, so its gradient would mix in the others.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from keras_classics.visualize._gradients import gradients
+from keras_classics.visualize._graph import (
+    VisualizeError,
+    activation_model,
+    as_batch,
+    check_class,
+    conv_layer_names,
+    get_layer,
+    linear_output,
+    main_output,
+    spatial_layer_names,
+)
+
+__all__ = ["saliency", "grad_cam", "predicted_class", "default_cam_layer"]
+
+
+def predicted_class(model, image) -> int:
+    """The class the model gives ``image``."""
+    return int(np.argmax(main_output(model.predict_on_batch(as_batch(model, image)))[0]))
+
+
+def saliency(model, image, class_index: Optional[int] = None) -> np.ndarray:
+    """d(class score) / d(input), shape (h, w, c).
+
+    Simonyan et al. show ``max over channels of |gradient|``; the
+    rendering does that, the array keeps the sign.
+    """
+    batch = as_batch(model, image)
+    class_index = check_class(model, predicted_class(model, batch) if class_index is None else class_index)
+
+    def forward(x):
+        return main_output(model(x, training=False))[0, class_index], []
+
+    with linear_output(model):
+        _, gradient, _, _ = gradients(forward, batch)
+    return gradient[0]
+
+
+def default_cam_layer(model) -> str:
+    """The last convolution whose output has more than one position."""
+    convs = [
+        name for name in conv_layer_names(model)
+        if int(model.get_layer(name).output.shape[1]) * int(model.get_layer(name).output.shape[2]) > 1
+    ]
+    if not convs:
+        raise VisualizeError(f"model {model.name!r} has no convolution with a spatial map for Grad-CAM")
+    return convs[-1]
+
+
+def grad_cam(model, image, layer: Optional[str] = None, class_index: Optional[int] = None) -> np.ndarray:
+    """Grad-CAM of ``class_index`` at a convolution layer, at its resolution.
+
+    ``relu(sum_k alpha_k A_k)`` with ``alpha_k`` the mean over positions of
+    d(score)/d(A_k) (Selvaraju et al. 2017, Eqs. 1 and 2). Shape (h', w')
+    of the layer's map; `map_geometry` says which input pixels its cells
+    stand for.
+
+    Args:
+        layer: any layer with a spatial output (the convolutions, their
+            activations, pooling, residual additions, concatenations);
+            None: the last convolution whose map has more than one
+            position (the paper's choice is the last convolution; a 1x1
+            map, like LeNet-5's C5, can say nothing about where).
+    """
+    batch = as_batch(model, image)
+    class_index = check_class(model, predicted_class(model, batch) if class_index is None else class_index)
+    if layer is None:
+        layer = default_cam_layer(model)
+    get_layer(model, layer, spatial_layer_names(model), what="spatial layer")
+    both = activation_model(model, [layer, model.outputs[0]._keras_history.operation.name])
+
+    def forward(x):
+        maps, scores = both(x, training=False)
+        return scores[0, class_index], [maps]
+
+    with linear_output(model):
+        _, _, (maps,), (maps_gradient,) = gradients(forward, batch)
+    weights = maps_gradient[0].mean(axis=(0, 1))
+    return np.maximum(np.tensordot(maps[0], weights, axes=([2], [0])), 0.0).astype("float32")
