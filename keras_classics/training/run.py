@@ -362,13 +362,13 @@ def train(config: Optional[TrainConfig] = None, *, model_fn: Optional[Callable] 
     if config.data not in (None, "digits"):
         config = dataclasses.replace(config, data=os.path.abspath(config.data))
 
-    # A MultiWorkerMirroredStrategy must come before any other TF op.
-    strategy = strategy_lib.choose_strategy(config.strategy, config.cluster_timeout)
     run_dir = _task_run_dir(config.run_dir or os.path.join("runs", config.model))
-    # One writer per run folder: a second run into it stops here, before
-    # it reads or changes anything.
+    # One writer per run folder: a second run into it stops here, at once,
+    # before it reads or changes anything (the lock needs no TensorFlow).
     lock, created = _open_run_dir(run_dir)
     try:
+        # A MultiWorkerMirroredStrategy must come before any other TF op.
+        strategy = strategy_lib.choose_strategy(config.strategy, config.cluster_timeout)
         return _train_locked(config, strategy, run_dir, started, model_fn, callbacks)
     except BaseException:
         if created:
