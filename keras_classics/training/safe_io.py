@@ -111,7 +111,9 @@ def atomic_write(path: str, write: Callable[[str], None], *, suffix: str = "") -
             reason = error.strerror or str(error)
             if error.errno == errno.ENOSPC:
                 reason = "the disk is full"
-            raise OSError(error.errno, f"could not save {path}: {reason}") from None
+            failure = OSError(f"could not save {path}: {reason}")
+            failure.errno = error.errno
+            raise failure from None
         except BaseException:
             _remove_quietly(temporary)
             raise
