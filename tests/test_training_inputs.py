@@ -21,7 +21,6 @@ PIL = pytest.importorskip("PIL.Image", reason="pillow writes the test images")
 from keras_classics.cli import main  # noqa: E402
 from keras_classics.training import TrainConfig, train  # noqa: E402
 from keras_classics.training import data as data_lib  # noqa: E402
-from keras_classics.training import safe_io  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -172,6 +171,8 @@ def test_bad_flags_are_one_line_errors(argv, words, tmp_path, capsys):
 
 
 def test_a_full_disk_names_the_file_and_keeps_the_old_one(tmp_path):
+    from keras_classics.training import safe_io
+
     target = tmp_path / "results.json"
     target.write_text("the finished record")
 
