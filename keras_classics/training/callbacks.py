@@ -267,6 +267,11 @@ class ResumableBackup(keras.callbacks.Callback):
                 f"no epoch in {self.backup_dir!r} can be resumed ({'; '.join(problems)}); "
                 "start afresh with --overwrite"
             )
+        if os.path.exists(os.path.join(self.backup_dir, "latest.weights.h5")):
+            raise BackupDamaged(
+                f"{self.backup_dir!r} holds a backup in Keras's BackupAndRestore format, which has no "
+                "checksum to verify it; start afresh with --overwrite"
+            )
         self.restored_epoch = 0
         return 0
 

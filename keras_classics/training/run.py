@@ -140,9 +140,9 @@ def _json_default(value):
 
 
 def _backup_started(run_dir: str) -> bool:
+    # Any file in backup/ (an older Keras-format backup too) is work to keep.
     backup = os.path.join(run_dir, "backup")
-    return os.path.isdir(backup) and any(
-        n.startswith("epoch-") and n.endswith(".json") for n in os.listdir(backup))
+    return os.path.isdir(backup) and bool(os.listdir(backup))
 
 
 def _ours(name: str) -> bool:
