@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "keras_classics.anatomy_cli",
     "keras_classics.training.cli",
     "keras_classics.bench_cli",
+    "keras_classics.lab.cli",
 )
 
 
