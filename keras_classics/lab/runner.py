@@ -17,6 +17,7 @@ new run's (other data, epochs or seeds) is refused rather than mixed.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 import os
 import platform
@@ -83,7 +84,18 @@ def load_runs(folder: str, experiment: Experiment) -> Dict[Tuple[str, int], List
 # ------------------------------------------------------------------ provenance
 
 
+@functools.lru_cache(maxsize=None)
+def _versions() -> tuple:
+    # Read once per process: the code that runs is the code imported at
+    # its start, whatever is committed while it runs.
+    return tuple(_read_versions().items())
+
+
 def versions() -> dict:
+    return dict(_versions())
+
+
+def _read_versions() -> dict:
     import keras
     import numpy
     import sklearn
