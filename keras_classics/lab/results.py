@@ -21,8 +21,7 @@ from typing import Dict, Iterable, List, Optional, Tuple
 
 import numpy as np
 
-from keras_classics.lab.spec import QUANTITY_LABELS, Check, Experiment, Measure
-from keras_classics.lab.train import Row
+from keras_classics.lab.spec import QUANTITY_LABELS, Check, Experiment, Measure, Row
 
 CSV_FIELDS = ("arm", "seed", "kind", "x", "quantity", "value")
 SPREAD_FACTOR = 2.0

@@ -28,8 +28,7 @@ from dataclasses import replace
 from typing import Dict, List, Optional, TextIO, Tuple
 
 from keras_classics.lab import results
-from keras_classics.lab.spec import Experiment
-from keras_classics.lab.train import Row
+from keras_classics.lab.spec import Experiment, Row
 
 QUICK_EPOCHS = 2
 QUICK_STEPS = 3

@@ -10,7 +10,7 @@ experiment is adding one of these to `keras_classics.lab.experiments`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, Optional, Tuple
+from typing import Dict, NamedTuple, Optional, Tuple
 
 # Quantities every run records per epoch (the x axis of the curves).
 EPOCH_QUANTITIES = ("train_loss", "train_error", "val_error", "gap", "conv1_grad_norm")
@@ -31,6 +31,16 @@ QUANTITY_LABELS = {
 }
 
 EXPECTATIONS = ("lower", "higher", "no_higher", "no_lower")
+
+
+class Row(NamedTuple):
+    """One measured number: ``x`` is the epoch ("epoch" rows), the layer
+    (1-based, "layer" rows) or empty ("scalar" rows)."""
+
+    kind: str
+    x: Optional[int]
+    quantity: str
+    value: float
 
 
 @dataclass(frozen=True)

@@ -13,26 +13,16 @@ What a run returns is a list of `Row`s, the lines of its metrics CSV.
 from __future__ import annotations
 
 import math
-from typing import Callable, List, NamedTuple, Optional
+from typing import Callable, List, Optional
 
 import numpy as np
 
 from keras_classics.lab import networks
 from keras_classics.lab.data import LabData
-from keras_classics.lab.spec import Arm, Experiment
+from keras_classics.lab.spec import Arm, Experiment, Row
 
 EVAL_BATCH = 512
 PROFILE_BATCH = 256
-
-
-class Row(NamedTuple):
-    """One measured number: ``x`` is the epoch ("epoch" rows), the layer
-    (1-based, "layer" rows) or empty ("scalar" rows)."""
-
-    kind: str
-    x: Optional[int]
-    quantity: str
-    value: float
 
 
 def augment_batch(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
