@@ -116,7 +116,7 @@ def experiment_page(experiment: Experiment, summary: Optional[dict], results: st
     if os.path.isfile(discussion):
         with open(discussion) as handle:
             lines += ["## Discussion", "", handle.read().strip(), ""]
-    lines += ["Each cell is the mean over seeds ± the standard deviation (range in brackets). ", ""]
+    lines += ["Each cell is the mean over seeds ± the standard deviation (the range over seeds in parentheses). ", ""]
     provenance = summary.get("provenance", {})
     sessions = provenance.get("sessions") or []
     machine = provenance.get("machine") or {}

@@ -282,7 +282,9 @@ def draw_figures(summary: dict, folder: str) -> List[str]:
             high = np.array([np.nan if v is None else v for v in points["max"]], dtype=float)
             (line,) = axes.plot(xs, mean, marker="o", markersize=3, label=f"{arm['label']} ({len(arm['seeds'])} seeds)")
             axes.fill_between(xs, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
-        axes.set_xlabel("epoch" if m["kind"] == "epoch" else "layer (input side first)")
+        steps = ((summary.get("provenance") or {}).get("settings") or {}).get("steps_per_epoch")
+        epoch_label = f"epoch ({steps} steps each)" if steps else "epoch"
+        axes.set_xlabel(epoch_label if m["kind"] == "epoch" else "layer (input side first)")
         axes.set_ylabel(m["label"], fontsize=8)
         if logarithmic:
             axes.set_yscale("log")
