@@ -111,12 +111,17 @@ def experiment_page(experiment: Experiment, summary: Optional[dict], results: st
         path = os.path.join(folder, figure)
         if os.path.isfile(path):
             lines += [f"![{figure[:-4]}]({_relative(out, path)})", ""]
-    lines += [markdown_table(summary), f"Verdict rule: {VERDICT_RULE}", ""]
+    lines += [
+        markdown_table(summary),
+        "Each cell is the mean over seeds ± the standard deviation (the range over seeds in parentheses).",
+        "",
+        f"Verdict rule: {VERDICT_RULE}",
+        "",
+    ]
     discussion = os.path.join(folder, DISCUSSION)
     if os.path.isfile(discussion):
         with open(discussion) as handle:
             lines += ["## Discussion", "", handle.read().strip(), ""]
-    lines += ["Each cell is the mean over seeds ± the standard deviation (the range over seeds in parentheses). ", ""]
     provenance = summary.get("provenance", {})
     sessions = provenance.get("sessions") or []
     machine = provenance.get("machine") or {}
