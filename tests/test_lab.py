@@ -295,3 +295,23 @@ def _value_from_csv(path, measure):
         return float(rows[0]["value"])
     rows.sort(key=lambda r: int(r["x"]))
     return float((rows[0] if measure["at"] == "first" else rows[-1])["value"])
+
+
+def test_a_folder_of_class_sub_folders_loads_at_the_experiment_size(tmp_path):
+    from PIL import Image
+
+    from keras_classics.lab import data
+
+    rng = np.random.default_rng(0)
+    for label in ("cats", "dogs"):
+        (tmp_path / label).mkdir()
+        for i in range(10):
+            pixels = rng.integers(0, 256, size=(20, 30, 3), dtype=np.uint8)
+            Image.fromarray(pixels).save(tmp_path / label / f"{i}.png")
+    loaded = data.load(str(tmp_path), 16)
+    assert loaded.classes == 2
+    assert loaded.input_shape == (16, 16, 3)
+    assert len(loaded.x_train) + len(loaded.x_val) == 20
+    assert set(np.unique(loaded.y_train)) == {0, 1}
+    # standardised with the training set's mean and standard deviation
+    assert abs(float(loaded.x_train.mean())) < 1e-4 and float(loaded.x_train.std()) == pytest.approx(1.0, rel=1e-3)
