@@ -56,7 +56,8 @@ def settings_of(experiment: Experiment, *, data: Optional[str], quick: bool) -> 
 
 
 def quick_version(experiment: Experiment) -> Experiment:
-    """One seed, two epochs of three steps: checks the machinery, not the paper."""
+    """One seed, two epochs of three steps, run eagerly: checks the
+    machinery, not the paper."""
     return replace(experiment, seeds=experiment.seeds[:1], epochs=QUICK_EPOCHS, steps_per_epoch=QUICK_STEPS)
 
 
@@ -294,6 +295,9 @@ def run_experiment(
             rows = train_arm(
                 experiment, arm, seed, loaded,
                 epochs=experiment.epochs, steps_per_epoch=experiment.steps_per_epoch, on_epoch=progress.epoch, cache=step_cache,
+                # A quick run's six steps cost less eagerly than tracing the
+                # step (a 56-layer network: 20 s of CPU against 37 s).
+                eager=quick,
             )
             results.write_csv(unit_path(folder, arm.name, seed), arm.name, seed, rows)
             record["unit_seconds"][f"{arm.name}/seed{seed}"] = round(time.perf_counter() - started, 2)
