@@ -33,6 +33,15 @@ def register(subparsers) -> None:
     run.add_argument("--out", default=DEFAULT_OUT, help=f"results folder (default {DEFAULT_OUT}/)")
     run.add_argument("--fresh", action="store_true", help="discard the folder's finished runs and start over")
     run.set_defaults(handler=_run)
+    summarise = actions.add_parser(
+        "summarise",
+        help="recompute summary.json, table.md and the figures of finished runs from their metrics CSVs",
+    )
+    summarise.add_argument("name", nargs="?", help="experiment name")
+    summarise.add_argument("--all", action="store_true", help="every experiment with finished runs in OUT")
+    summarise.add_argument("--out", default=DEFAULT_OUT, help=f"results folder (default {DEFAULT_OUT}/)")
+    summarise.add_argument("--quick", action="store_true", help="the --quick runs' folders")
+    summarise.set_defaults(handler=_summarise)
     pages = actions.add_parser(
         "pages", help="write the site's Lab pages (docs/lab/*.md) from a results folder; trains nothing"
     )
@@ -69,6 +78,41 @@ def _run(args) -> int:
     if len(chosen) > 1:
         print(f"lab: {len(chosen)} experiments in {time.perf_counter() - started:.0f} s; results in {args.out}")
     return 0
+
+
+def _summarise(args) -> int:
+    import json
+
+    from keras_classics.cli import CommandError
+    from keras_classics.lab.experiments import EXPERIMENTS, get
+    from keras_classics.lab.runner import quick_version, run_folder, write_outputs
+
+    if args.all == bool(args.name):
+        raise CommandError("give one experiment name or --all")
+    chosen = list(EXPERIMENTS.values()) if args.all else [get(args.name)]
+    done = 0
+    for experiment in chosen:
+        if args.quick:
+            experiment = quick_version(experiment)
+        folder = run_folder(args.out, experiment, args.quick)
+        record_path = os.path.join(folder, "run.json")
+        if not os.path.isfile(record_path):
+            if not args.all:
+                raise CommandError(f"{folder} holds no run of {experiment.name}")
+            continue
+        with open(record_path) as handle:
+            record = json.load(handle)
+        missing = [
+            f"{arm.name}/seed{seed}" for arm in experiment.arms for seed in experiment.seeds
+            if f"{arm.name}/seed{seed}" not in record.get("unit_seconds", {})
+        ]
+        if missing:
+            print(f"lab: {experiment.name}: unfinished ({', '.join(missing)}); run it to finish", file=sys.stderr)
+            continue
+        summary = write_outputs(experiment, folder, record)
+        print(f"lab: {experiment.name}: {summary['verdict']}")
+        done += 1
+    return 0 if done or args.all else 1
 
 
 def _pages(args) -> int:

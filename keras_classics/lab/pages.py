@@ -19,7 +19,7 @@ import os
 from typing import Dict, List, Optional
 
 from keras_classics.lab.experiments import EXPERIMENTS
-from keras_classics.lab.results import VERDICT_RULE, markdown_table
+from keras_classics.lab.results import SPREAD_FACTOR, VERDICT_RULE, format_value, markdown_table
 from keras_classics.lab.spec import Experiment
 
 # A person's reading of a finished result (why it did or did not
@@ -58,6 +58,18 @@ def _options(options: dict) -> str:
 
 def _relative(from_dir: str, path: str) -> str:
     return os.path.relpath(path, from_dir).replace(os.sep, "/")
+
+
+def _why(check: dict) -> str:
+    """The check's numbers in the units of its quantity."""
+    if check.get("difference") is None:
+        return check.get("why", "")
+    shown = "log10" if check.get("log10") else check["quantity"]
+    difference = format_value(shown, check["difference"])
+    spread = format_value(shown, SPREAD_FACTOR * check["spread"])
+    scale = " (log10)" if check.get("log10") else ""
+    note = f"; {check['why']}" if check["why"].startswith("one seed") else ""
+    return f"difference of means{scale} {difference} against twice the spread {spread}{note}"
 
 
 def experiment_page(experiment: Experiment, summary: Optional[dict], results: str, out: str) -> str:
@@ -105,7 +117,10 @@ def experiment_page(experiment: Experiment, summary: Optional[dict], results: st
         return "\n".join(lines) + "\n"
     verdict = summary["verdict"]
     kind = {"reproduced": "success", "reversed": "failure"}.get(verdict, "info")
-    lines += [f"!!! {kind} \"Verdict: {verdict}\"", f"    {summary['checks'][0]['statement']}: {summary['checks'][0]['why']}.", ""]
+    lines += [f"!!! {kind} \"Verdict on the main claim: {verdict}\""]
+    for check in summary["checks"]:
+        lines.append(f"    - {check['statement']}: **{check['verdict']}** ({_why(check)}).")
+    lines.append("")
     folder = os.path.join(results, experiment.name)
     for figure in summary.get("figures", []):
         path = os.path.join(folder, figure)
@@ -162,7 +177,7 @@ def index_page(summaries: dict, results: str, out: str) -> str:
         "keras-classics lab run --all             # every experiment, resumable after Ctrl-C",
         "```",
         "",
-        "| experiment | paper | verdict | time |",
+        "| experiment | paper | verdicts (the main claim first) | time |",
         "| --- | --- | --- | --- |",
     ]
     total = 0.0
@@ -171,7 +186,8 @@ def index_page(summaries: dict, results: str, out: str) -> str:
         if summary is None:
             verdict, seconds = "not run yet", None
         else:
-            verdict, seconds = summary["verdict"], (summary.get("provenance") or {}).get("wall_seconds")
+            verdict = "<br>".join(f"{c['statement']}: **{c['verdict']}**" for c in summary["checks"])
+            seconds = (summary.get("provenance") or {}).get("wall_seconds")
             total += seconds or 0
         lines.append(f"| [{experiment.title}]({name}.md) | {experiment.source} | {verdict} | {_clock(seconds)} |")
     lines += [

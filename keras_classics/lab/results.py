@@ -225,7 +225,7 @@ def format_stats(quantity: str, s: dict) -> str:
 
 
 def _measure_heading(m: dict) -> str:
-    where = {"epoch": " (last epoch)", "layer": f" ({m['at']} layer)", "scalar": ""}[m["kind"]]
+    where = {"epoch": f" ({m['at']} epoch)", "layer": f" ({m['at']} layer)", "scalar": ""}[m["kind"]]
     return m["label"] + where
 
 
