@@ -76,7 +76,7 @@ def init_profile_rows(model, data: LabData) -> List[Row]:
     import tensorflow as tf
 
     names = networks.block_outputs(model)
-    probe = keras.Model(model.inputs, [model.get_layer(name).output for name in names])
+    probe = keras.Model(model.input, [model.get_layer(name).output for name in names])
     x = data.x_train[:PROFILE_BATCH]
     y = data.y_train[:PROFILE_BATCH]
     # Training mode, as the first step sees the network: batch norm uses the
