@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-import _spec_check as check
-from _model_cache import release_memory, summarize
-from _spec_loader import SpecError, expand, load_spec, read_yaml, substitute
+from keras_classics.spec import check
+from keras_classics.spec.model_cache import release_memory, summarize
+from keras_classics.spec.loader import SpecError, expand, load_spec, read_yaml, substitute
 
 FIXTURES = Path(__file__).resolve().parent / "spec_fixtures"
 TINY_YAML = FIXTURES / "tiny.yaml"
@@ -179,7 +179,7 @@ def test_an_input_listed_later_fails_the_arithmetic(tmp_path):
 
 
 def test_arithmetic_covers_every_layer_type():
-    from _spec_loader import Layer, _defaults
+    from keras_classics.spec.loader import Layer, _defaults
 
     def make(layer_type, **fields):
         return Layer(name="x", type=layer_type, inputs=["input"], output_shape=[], params=0,
@@ -515,3 +515,59 @@ def test_files_that_are_not_specs_fail_cleanly(tmp_path, text, expected):
     path = tmp_path / "tiny.yaml"
     path.write_text(text)
     assert any(message.startswith(expected) for message in _messages(path)), _messages(path)
+
+
+# --------------------------------------------------------------------------
+# One definition per layer type, the same types as the schema
+# --------------------------------------------------------------------------
+
+
+def _schema_types():
+    """Each type spec/schema.yaml allows, with the fields its branch lists."""
+    import yaml
+
+    layer = yaml.safe_load((SPEC_DIR / "schema.yaml").read_text(encoding="utf-8"))["$defs"]["layer"]
+    fields = {name: set() for name in layer["properties"]["type"]["enum"]}
+    for branch in layer["allOf"]:
+        condition = branch["if"]["properties"]["type"]
+        names = condition["enum"] if "enum" in condition else [condition["const"]]
+        for name in names:
+            fields[name] |= set(branch["then"].get("properties", {})) - {"inputs"}
+    return fields
+
+
+def test_every_schema_type_has_exactly_one_definition():
+    from keras_classics.spec.layer_types import _TYPES, LAYER_TYPES
+
+    names = [t.name for t in _TYPES]
+    assert len(names) == len(set(names)), "a layer type is defined twice"
+    schema = _schema_types()
+    assert sorted(schema) == sorted(LAYER_TYPES)
+    for name, fields in schema.items():
+        assert set(LAYER_TYPES[name].fields) == fields, name
+
+
+def test_every_keras_class_names_one_type_and_every_config_key_a_field():
+    from keras_classics.spec.layer_types import _TYPES
+
+    classes = [cls for t in _TYPES for cls in t.keras_classes]
+    assert len(classes) == len(set(classes))
+    for t in _TYPES:
+        assert set(t.config_keys) <= set(t.fields), t.name
+
+
+def test_the_type_rules_give_lenets_c3_and_alexnets_conv2():
+    # LeNet-5's C3 (Table I: 60 pairs of 5x5 kernels) and AlexNet's conv2 on
+    # two GPUs (256 5x5 filters over 48 of the 96 maps, 27x27 out).
+    from keras_classics.spec.layer_types import LAYER_TYPES
+
+    c3 = LAYER_TYPES["sparse_conv2d"]
+    fields = c3.defaults({"kernel": 5, "filters": 16, "connections": 60})
+    assert c3.expected(fields, [[14, 14, 6]]).params == 60 * 25 + 16
+    assert c3.cost(fields, [[14, 14, 6]], [10, 10, 16]).macs == 10 * 10 * 60 * 25
+    conv = LAYER_TYPES["conv2d"]
+    fields = conv.defaults({"kernel": 5, "filters": 256, "groups": 2, "padding": "same"})
+    assert conv.expected(fields, [[27, 27, 96]]).shape == [27, 27, 256]
+    assert conv.cost(fields, [[27, 27, 96]], [27, 27, 256]).macs == 27 * 27 * 256 * 5 * 5 * 48
+    window = conv.window(fields)
+    assert window.pixels((27, 27)) == ((2, 2), (2, 2))

@@ -19,6 +19,8 @@ import traceback
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional
 
+from keras_classics.graph import first_output_shape, inbound_layer_names, input_layer_names, layer_calls
+
 MODEL_CACHE_PLUGIN = "keras_classics_model_cache"
 
 
@@ -68,29 +70,13 @@ def _size(variables) -> int:
 def summarize(model) -> ModelSummary:
     """A plain-Python summary of a functional ``model``: holds no reference
     to Keras objects, so the model can be freed once this returns."""
-    import keras  # noqa: F401  (the model is a Keras model)
-
-    own_nodes = set(getattr(model, "_nodes", ()))
-    input_layers = set()
+    input_layers = set(input_layer_names(model))
     layers: Dict[str, LayerSummary] = {}
     for operation in model.operations:
-        if type(operation).__name__ == "InputLayer":
-            input_layers.add(operation.name)
-    for operation in model.operations:
-        nodes = [
-            node for index, node in enumerate(operation._inbound_nodes)
-            if not own_nodes or f"{id(operation)}_ib-{index}" in own_nodes
-        ]
-        inbound: List[str] = []
-        output_shape = None
-        if nodes:
-            node = nodes[0]
-            for tensor in node.input_tensors:
-                source = tensor._keras_history.operation
-                name = source.name
-                inbound.append("input" if name in input_layers else name)
-            if node.output_tensors:
-                output_shape = list(node.output_tensors[0].shape[1:])
+        nodes = layer_calls(operation, model)
+        inbound = ["input" if name in input_layers else name
+                   for name in inbound_layer_names(operation, model)]
+        output_shape = first_output_shape(operation, model)
         try:
             config = _plain(operation.get_config())
         except Exception as error:  # a layer without a config still gets checked

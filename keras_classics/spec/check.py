@@ -1,7 +1,8 @@
 """The checks of `pytest spec/`, as plain functions returning problem lines.
 
-Each function takes a `Spec` (from `_spec_loader`) and, where the model is
-involved, a plain-Python summary of the built model (`_model_cache`), and
+Each function takes a `Spec` (from `keras_classics.spec.loader`) and, where
+the model is involved, a plain-Python summary of the built model
+(`keras_classics.spec.model_cache`), and
 returns a list of problems, one line each, in the form::
 
     alexnet.yaml:42 conv2: output_shape expected [27, 27, 256], got [26, 26, 256]
@@ -17,101 +18,21 @@ import fnmatch
 import math
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from keras_classics import arithmetic
+from keras_classics.spec.layer_types import (  # noqa: F401 (the checker's vocabulary, re-exported)
+    LAYER_TYPES,
+    ArithmeticProblem,
+    activation_name,
+    pair,
+    padding_pairs,
+)
+from keras_classics.spec.loader import Layer, Spec
 
-from _spec_loader import LAYER_FIELDS, Layer, Spec
-
-# The Keras classes each spec type may be (class names; the table in FORMAT.md).
-TYPE_CLASSES: Dict[str, Tuple[str, ...]] = {
-    "conv2d": ("Conv2D", "GroupedConv2D"),
-    "sparse_conv2d": ("SparseConv2D",),
-    "subsampling": ("Subsampling",),
-    "max_pool": ("MaxPooling2D",),
-    "avg_pool": ("AveragePooling2D",),
-    "global_avg_pool": ("GlobalAveragePooling2D",),
-    "global_max_pool": ("GlobalMaxPooling2D",),
-    "zero_padding": ("ZeroPadding2D",),
-    "lrn": ("LocalResponseNormalization",),
-    "batch_norm": ("BatchNormalization",),
-    "activation": ("Activation", "ReLU"),
-    "dropout": ("Dropout",),
-    "flatten": ("Flatten",),
-    "dense": ("Dense",),
-    "rbf": ("EuclideanRBF",),
-    "zero_pad_shortcut": ("ZeroPadShortcut",),
-    "concat": ("Concatenate",),
-    "add": ("Add",),
-}
-
-# YAML field -> Keras config key, per type (FORMAT.md, "Keras config keys").
-_CONV = {"kernel": "kernel_size", "stride": "strides", "padding": "padding",
-         "dilation": "dilation_rate", "filters": "filters", "groups": "groups",
-         "use_bias": "use_bias", "activation": "activation"}
-CONFIG_KEYS: Dict[str, Dict[str, str]] = {
-    "conv2d": _CONV,
-    "sparse_conv2d": {"kernel": "kernel_size", "stride": "strides", "padding": "padding",
-                      "filters": "filters", "connections": "connection_table",
-                      "activation": "activation"},
-    "subsampling": {"pool": "pool_size", "stride": "strides", "activation": "activation"},
-    "max_pool": {"pool": "pool_size", "stride": "strides", "padding": "padding"},
-    "avg_pool": {"pool": "pool_size", "stride": "strides", "padding": "padding"},
-    "zero_padding": {"padding": "padding"},
-    "lrn": {"size": "size", "alpha": "alpha", "beta": "beta", "bias": "bias"},
-    "batch_norm": {"epsilon": "epsilon"},
-    "activation": {"activation": "activation"},
-    "dropout": {"rate": "rate"},
-    "dense": {"units": "units", "use_bias": "use_bias", "activation": "activation"},
-    "rbf": {"units": "units"},
-    "zero_pad_shortcut": {"stride": "strides", "filters": "filters"},
-}
-
-_PAIR_FIELDS = ("kernel", "stride", "dilation", "pool")
-_SINGLE_INPUT = set(LAYER_FIELDS) - {"concat", "add"}
-
-
-class ArithmeticProblem(ValueError):
-    """A layer whose inputs or fields admit no output (bad kernel, bad merge)."""
+_SINGLE_INPUT = {name for name, t in LAYER_TYPES.items() if not t.merge}
 
 
 # --------------------------------------------------------------------------
 # Values
 # --------------------------------------------------------------------------
-
-
-def pair(value) -> Tuple[int, int]:
-    """``3`` or ``[3, 3]`` -> ``(3, 3)``."""
-    if isinstance(value, (list, tuple)):
-        return tuple(int(v) for v in value)
-    return (int(value), int(value))
-
-
-def padding_pairs(value) -> Tuple[Tuple[int, int], Tuple[int, int]]:
-    """A zero_padding's ``p``, ``[before, after]`` or ``[[t, b], [l, r]]``
-    (or Keras's config) as ``((top, bottom), (left, right))``."""
-    if isinstance(value, int):
-        return ((value, value), (value, value))
-    value = list(value)
-    if all(isinstance(v, int) for v in value):
-        return ((value[0], value[1]), (value[0], value[1]))
-    return tuple((int(v[0]), int(v[1])) for v in value)
-
-
-def activation_name(value) -> Optional[str]:
-    """An activation as a plain name: ``"relu"``, ``"keras_classics>scaled_tanh"``
-    -> ``"scaled_tanh"``, a serialised dict -> its registered name."""
-    if value is None:
-        return "linear"
-    if isinstance(value, dict):
-        # A serialised function: {"class_name": "function", "config":
-        # "keras_classics>scaled_tanh", "registered_name": "function"}.
-        inner = value.get("config")
-        if isinstance(inner, dict):
-            inner = inner.get("name")
-        value = inner or value.get("registered_name") or value.get("class_name")
-    if callable(value):
-        value = getattr(value, "__name__", type(value).__name__)
-    value = str(value)
-    return value.rsplit(">", 1)[-1]
 
 
 def same_value(a, b) -> bool:
@@ -153,115 +74,14 @@ def _collapse(model_value, yaml_value):
 # --------------------------------------------------------------------------
 
 
-def _one_input(layer: Layer, shapes: List[List[int]], rank: Optional[int] = None) -> List[int]:
-    if len(shapes) != 1:
-        raise ArithmeticProblem(f"a {layer.type} layer takes one input, got {len(shapes)}")
-    shape = shapes[0]
-    if rank is not None and len(shape) != rank:
-        raise ArithmeticProblem(
-            f"a {layer.type} layer needs a (height, width, channels) input, got {show(shape)}")
-    return shape
-
-
-def _sizes(function, shape, kernel, stride, *args, **kwargs) -> List[int]:
-    try:
-        return [function(shape[0], kernel[0], stride[0], *args, **kwargs),
-                function(shape[1], kernel[1], stride[1], *args, **kwargs)]
-    except ValueError as error:
-        raise ArithmeticProblem(str(error)) from None
-
-
 def expected(layer: Layer, shapes: List[List[int]]) -> Tuple[List[int], int, str, Optional[int]]:
     """What ``layer``'s fields and its inputs' shapes imply:
     ``(output_shape, params, how the params are counted, trainable params)``
-    (trainable None where it equals params)."""
-    f = layer.fields
-    t = layer.type
-    if t == "conv2d":
-        h, w, c = _one_input(layer, shapes, 3)
-        kh, kw = pair(f["kernel"])
-        sh, sw = pair(f["stride"])
-        dh, dw = pair(f["dilation"])
-        if dh != dw:
-            raise ArithmeticProblem("different dilations along height and width are not supported")
-        out = _sizes(arithmetic.conv_output_size, (h, w), (kh, kw), (sh, sw), f["padding"], dh)
-        try:
-            params = arithmetic.conv_params((kh, kw), c, f["filters"], f["groups"], f["use_bias"])
-        except ValueError as error:
-            raise ArithmeticProblem(str(error)) from None
-        bias = f" + {f['filters']}" if f["use_bias"] else ""
-        how = f"{kh}*{kw}*{c // f['groups']}*{f['filters']}{bias}"
-        return out + [f["filters"]], params, how, None
-    if t == "sparse_conv2d":
-        h, w, c = _one_input(layer, shapes, 3)
-        kh, kw = pair(f["kernel"])
-        sh, sw = pair(f["stride"])
-        out = _sizes(arithmetic.conv_output_size, (h, w), (kh, kw), (sh, sw), f["padding"])
-        table = f["connections"]
-        if isinstance(table, list):
-            bad = [p for p in table if not (p[0] < c and p[1] < f["filters"])]
-            if bad:
-                raise ArithmeticProblem(
-                    f"connections {show(bad)} name maps outside {c} inputs x {f['filters']} outputs")
-            if len({tuple(p) for p in table}) != len(table):
-                raise ArithmeticProblem("connections lists a pair twice")
-        n = len(table) if isinstance(table, list) else table
-        return out + [f["filters"]], kh * kw * n + f["filters"], f"{kh}*{kw}*{n} + {f['filters']}", None
-    if t == "subsampling":
-        h, w, c = _one_input(layer, shapes, 3)
-        out = _sizes(arithmetic.pool_output_size, (h, w), pair(f["pool"]), pair(f["stride"]))
-        return out + [c], 2 * c, f"2*{c}", None
-    if t in ("max_pool", "avg_pool"):
-        h, w, c = _one_input(layer, shapes, 3)
-        out = _sizes(arithmetic.pool_output_size, (h, w), pair(f["pool"]), pair(f["stride"]), f["padding"])
-        return out + [c], 0, "0", None
-    if t in ("global_avg_pool", "global_max_pool"):
-        _, _, c = _one_input(layer, shapes, 3)
-        return [c], 0, "0", None
-    if t == "zero_padding":
-        h, w, c = _one_input(layer, shapes, 3)
-        (top, bottom), (left, right) = padding_pairs(f["padding"])
-        return [h + top + bottom, w + left + right, c], 0, "0", None
-    if t in ("lrn", "activation", "dropout"):
-        return list(_one_input(layer, shapes)), 0, "0", None
-    if t == "batch_norm":
-        shape = _one_input(layer, shapes)
-        counts = arithmetic.batch_norm_params(shape[-1])
-        return list(shape), counts.total, f"4*{shape[-1]}", counts.trainable
-    if t == "flatten":
-        shape = _one_input(layer, shapes)
-        return [math.prod(shape)], 0, "0", None
-    if t == "dense":
-        shape = _one_input(layer, shapes)
-        params = arithmetic.dense_params(shape[-1], f["units"], f["use_bias"])
-        bias = f" + {f['units']}" if f["use_bias"] else ""
-        return list(shape[:-1]) + [f["units"]], params, f"{shape[-1]}*{f['units']}{bias}", None
-    if t == "rbf":
-        shape = _one_input(layer, shapes)
-        return list(shape[:-1]) + [f["units"]], shape[-1] * f["units"], f"{shape[-1]}*{f['units']}", None
-    if t == "zero_pad_shortcut":
-        h, w, c = _one_input(layer, shapes, 3)
-        sh, sw = pair(f["stride"])
-        if f["filters"] < c:
-            raise ArithmeticProblem(f"filters {f['filters']} is fewer than the {c} input channels; "
-                                    "option A only pads channels with zeros")
-        return [-(-h // sh), -(-w // sw), f["filters"]], 0, "0", None
-    if t == "concat":
-        if len(shapes) < 2:
-            raise ArithmeticProblem(f"concat needs two or more inputs, got {len(shapes)}")
-        first = shapes[0]
-        for shape in shapes[1:]:
-            if len(shape) != len(first) or list(shape[:-1]) != list(first[:-1]):
-                raise ArithmeticProblem(
-                    f"concat needs equal shapes but for the channels, got {', '.join(map(show, shapes))}")
-        return list(first[:-1]) + [sum(s[-1] for s in shapes)], 0, "0", None
-    if t == "add":
-        if len(shapes) < 2:
-            raise ArithmeticProblem(f"add needs two or more inputs, got {len(shapes)}")
-        if any(list(s) != list(shapes[0]) for s in shapes[1:]):
-            raise ArithmeticProblem(f"add needs equal shapes, got {', '.join(map(show, shapes))}")
-        return list(shapes[0]), 0, "0", None
-    raise ArithmeticProblem(f"unknown layer type {t!r}")
+    (trainable None where it equals params), by its type's rule."""
+    if layer.type not in LAYER_TYPES:
+        raise ArithmeticProblem(f"unknown layer type {layer.type!r}")
+    out = LAYER_TYPES[layer.type].expected(layer.fields, shapes)
+    return list(out.shape), out.params, out.how, out.trainable
 
 
 def input_shapes(spec: Spec, layer: Layer) -> Tuple[List[List[int]], List[str]]:
@@ -319,24 +139,10 @@ def arithmetic_problems(spec: Spec, layer: Layer) -> List[str]:
 
 def _model_field(layer: Layer, summary_layer, field: str):
     """The model's value of a YAML field (raises KeyError when absent)."""
-    config = summary_layer.config
-    if layer.type == "activation" and summary_layer.class_name == "ReLU":
-        odd = {k: config.get(k) for k in ("max_value", "negative_slope", "threshold")
-               if config.get(k) not in (None, 0, 0.0)}
-        return "relu" if not odd else "relu(" + ", ".join(f"{k}={v}" for k, v in odd.items()) + ")"
-    key = CONFIG_KEYS[layer.type][field]
-    if key not in config:
-        raise KeyError(key)
-    value = config[key]
-    if field == "activation":
-        return activation_name(value)
+    value = LAYER_TYPES[layer.type].model_value(summary_layer.class_name, summary_layer.config, field)
     if field == "connections":
-        table = [tuple(p) for p in value]
-        if isinstance(layer.fields["connections"], list):
-            return sorted(table)
-        return len(table)
-    if layer.type == "zero_padding":
-        return padding_pairs(value)
+        # Compared as the YAML writes it: the pairs, or their number.
+        return sorted(value) if isinstance(layer.fields["connections"], list) else len(value)
     return value
 
 
@@ -357,12 +163,13 @@ def model_problems(spec: Spec, layer: Layer, summary) -> List[str]:
         return [prefix + f"the model {summary.name!r} (built with its registered defaults) has no "
                 "layer of that name"]
     out = []
-    classes = TYPE_CLASSES[layer.type]
+    layer_type = LAYER_TYPES[layer.type]
+    classes = layer_type.keras_classes
     if got.class_name not in classes:
         out.append(prefix + f"type {layer.type} expects Keras class {' or '.join(classes)}, got "
                    f"{got.class_name} ({got.class_module})")
     else:
-        for field in CONFIG_KEYS.get(layer.type, {}):
+        for field in layer_type.config_keys:
             want = _yaml_field(layer, field)
             if want is None:  # optional field not written (batch_norm epsilon)
                 continue

@@ -20,35 +20,11 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import jsonschema
 import yaml
 
-SPEC_DIR = Path(__file__).resolve().parent
-SCHEMA_PATH = SPEC_DIR / "schema.yaml"
+from keras_classics.spec.layer_types import LAYER_TYPES
 
-# Fields each layer type takes, with their defaults (None: required, no
-# default; the schema enforces which are required). `stride` of pools and
-# subsampling defaults to `pool`, filled in by `_defaults`.
-LAYER_FIELDS: Dict[str, Dict[str, Any]] = {
-    "conv2d": {"kernel": None, "stride": 1, "padding": "valid", "dilation": 1, "filters": None,
-               "groups": 1, "use_bias": True, "activation": "linear"},
-    "sparse_conv2d": {"kernel": None, "stride": 1, "padding": "valid", "filters": None,
-                      "connections": None, "activation": "linear"},
-    "subsampling": {"pool": None, "stride": None, "activation": "linear"},
-    "max_pool": {"pool": None, "stride": None, "padding": "valid"},
-    "avg_pool": {"pool": None, "stride": None, "padding": "valid"},
-    "global_avg_pool": {},
-    "global_max_pool": {},
-    "zero_padding": {"padding": None},
-    "lrn": {"size": None, "alpha": None, "beta": None, "bias": None},
-    "batch_norm": {"epsilon": None, "trainable_params": None},
-    "activation": {"activation": None},
-    "dropout": {"rate": None},
-    "flatten": {},
-    "dense": {"units": None, "use_bias": True, "activation": "linear"},
-    # The paper's RBF prototypes are "chosen by hand and kept fixed".
-    "rbf": {"units": None, "trainable_params": 0},
-    "zero_pad_shortcut": {"stride": None, "filters": None},
-    "concat": {},
-    "add": {},
-}
+# The spec files live in the checkout, beside the package: <root>/spec/.
+SPEC_DIR = Path(__file__).resolve().parents[2] / "spec"
+SCHEMA_PATH = SPEC_DIR / "schema.yaml"
 
 MAX_TEMPLATE_DEPTH = 8
 
@@ -200,7 +176,7 @@ def schema_errors(document, file_name: str, definition: Optional[str] = None,
             unknown = _unknown_fields(error.instance)
             if not unknown:
                 continue
-            allowed = ", ".join(_COMMON_FIELDS + tuple(LAYER_FIELDS[error.instance["type"]]))
+            allowed = ", ".join(_COMMON_FIELDS + tuple(LAYER_TYPES[error.instance["type"]].fields))
             text = (f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
                     f"for a {error.instance['type']} layer (fields: {allowed})")
             path = path + [unknown[0]]
@@ -217,9 +193,9 @@ _COMMON_FIELDS = ("name", "type", "inputs", "output_shape", "params")
 
 
 def _unknown_fields(layer) -> List[str]:
-    if not isinstance(layer, dict) or layer.get("type") not in LAYER_FIELDS:
+    if not isinstance(layer, dict) or layer.get("type") not in LAYER_TYPES:
         return []  # the type's own error says it
-    allowed = set(_COMMON_FIELDS) | set(LAYER_FIELDS[layer["type"]])
+    allowed = set(_COMMON_FIELDS) | set(LAYER_TYPES[layer["type"]].fields)
     return [key for key in layer if key not in allowed]
 
 
@@ -412,12 +388,7 @@ class Spec:
 
 
 def _defaults(layer_type: str, written: Dict[str, Any]) -> Dict[str, Any]:
-    fields = {}
-    for key, default in LAYER_FIELDS[layer_type].items():
-        fields[key] = written.get(key, default)
-    if layer_type in ("max_pool", "avg_pool", "subsampling") and fields["stride"] is None:
-        fields["stride"] = fields["pool"]
-    return fields
+    return LAYER_TYPES[layer_type].defaults(written)
 
 
 def load_spec(path, expected_model: Optional[str] = None) -> Spec:
