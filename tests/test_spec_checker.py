@@ -571,3 +571,17 @@ def test_the_type_rules_give_lenets_c3_and_alexnets_conv2():
     assert conv.cost(fields, [[27, 27, 96]], [27, 27, 256]).macs == 27 * 27 * 256 * 5 * 5 * 48
     window = conv.window(fields)
     assert window.pixels((27, 27)) == ((2, 2), (2, 2))
+
+
+def test_a_failure_inside_a_template_names_the_field_and_the_use(tmp_path, tiny_summary):
+    # branch_b's params written wrong in the template: the arithmetic and the
+    # model both fail, naming the use (the item's line) and the template line.
+    path = variant(tmp_path, "output_shape: [8, 8, 2], params: 6}", "output_shape: [8, 8, 2], params: 7}")
+    spec = load_spec(path)
+    use, field_line = line_with(path, "{template: one_by_one"), line_with(path, '"{p}_b"')
+    suffix = f" (params at line {field_line} of template one_by_one, used at line {use})"
+    arithmetic = check.arithmetic_problems(spec, spec.layer("branch_b"))
+    assert arithmetic == [f"tiny.yaml:{use} branch_b: params 7 does not follow from its input and "
+                          f"fields: 1*1*2*2 + 2 = 6{suffix}"]
+    model = check.model_problems(spec, spec.layer("branch_b"), tiny_summary)
+    assert model == [f"tiny.yaml:{use} branch_b: params expected 7, got 6{suffix}"]

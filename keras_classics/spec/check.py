@@ -115,14 +115,15 @@ def arithmetic_problems(spec: Spec, layer: Layer) -> List[str]:
     try:
         shape, params, how, trainable = expected(layer, shapes)
     except ArithmeticProblem as error:
-        return [prefix + f"{error} (inputs {', '.join(map(show, shapes))})"]
+        return [prefix + f"{error} (inputs {', '.join(map(show, shapes))})" + layer.where()]
     out = []
     if list(layer.output_shape) != shape:
         out.append(prefix + f"output_shape {show(layer.output_shape)} does not follow from its input "
-                   f"{', '.join(map(show, shapes))} and fields: the arithmetic gives {show(shape)}")
+                   f"{', '.join(map(show, shapes))} and fields: the arithmetic gives {show(shape)}"
+                   + layer.where("output_shape"))
     if layer.params != params:
         out.append(prefix + f"params {layer.params} does not follow from its input and fields: "
-                   f"{how} = {params}")
+                   f"{how} = {params}" + layer.where("params"))
     written = layer.fields.get("trainable_params")
     if layer.type == "batch_norm" and written is not None and written != trainable:
         out.append(prefix + f"trainable_params {written} does not follow: 2*{shape[-1]} = {trainable}")
@@ -167,7 +168,7 @@ def model_problems(spec: Spec, layer: Layer, summary) -> List[str]:
     classes = layer_type.keras_classes
     if got.class_name not in classes:
         out.append(prefix + f"type {layer.type} expects Keras class {' or '.join(classes)}, got "
-                   f"{got.class_name} ({got.class_module})")
+                   f"{got.class_name} ({got.class_module})" + layer.where("type"))
     else:
         for field in layer_type.config_keys:
             want = _yaml_field(layer, field)
@@ -180,7 +181,8 @@ def model_problems(spec: Spec, layer: Layer, summary) -> List[str]:
                            f"{missing.args[0]!r}")
                 continue
             if not same_value(want, have):
-                out.append(prefix + f"{field} expected {show(want)}, got {show(_collapse(have, want))}")
+                out.append(prefix + f"{field} expected {show(want)}, got {show(_collapse(have, want))}"
+                           + layer.where(field))
         if layer.fields.get("trainable_params") is not None:
             if layer.fields["trainable_params"] != got.trainable_params:
                 out.append(prefix + f"trainable_params expected {layer.fields['trainable_params']}, "
@@ -196,12 +198,13 @@ def model_problems(spec: Spec, layer: Layer, summary) -> List[str]:
     if layer.type == "add":  # a sum does not depend on the order of its terms
         want_inputs, have_inputs = sorted(want_inputs), sorted(have_inputs)
     if want_inputs != have_inputs:
-        out.append(prefix + f"inputs expected {show(layer.inputs)}, got {show(got.inbound)}")
+        out.append(prefix + f"inputs expected {show(layer.inputs)}, got {show(got.inbound)}"
+                   + layer.where("inputs"))
     if got.output_shape is not None and list(layer.output_shape) != list(got.output_shape):
         out.append(prefix + f"output_shape expected {show(layer.output_shape)}, got "
-                   f"{show(got.output_shape)}")
+                   f"{show(got.output_shape)}" + layer.where("output_shape"))
     if layer.params != got.params:
-        out.append(prefix + f"params expected {layer.params}, got {got.params}")
+        out.append(prefix + f"params expected {layer.params}, got {got.params}" + layer.where("params"))
     return out
 
 

@@ -271,6 +271,7 @@ class RawLayer:
     source: Any  # the LineDict it came from, for the lines of its keys
     where: str  # its path in the document: layers[3] or templates.block[1]
     via: str = ""  # "template t (line n)" when it came from a template
+    template: str = ""  # t, when it came from a template
 
 
 def expand(document, file_name: str) -> List[RawLayer]:
@@ -319,7 +320,7 @@ def expand(document, file_name: str) -> List[RawLayer]:
                                   f"{', '.join(sorted(scope))})")
                     continue
                 via = f"template {name} at line {body.item_lines[k]}, used at line {line}"
-                out.append(RawLayer(fields, line, item, item_where, via))
+                out.append(RawLayer(fields, line, item, item_where, via, name))
 
     for index, entry in enumerate(document["layers"]):
         where = f"layers[{index}]"
@@ -351,6 +352,18 @@ class Layer:
     written: Dict[str, Any]  # the fields as written (no defaults)
     line: int
     via: str = ""
+    template: str = ""  # the template it came from, if any
+    field_lines: Dict[str, int] = field(default_factory=dict)  # field -> line in the template
+
+    def where(self, field_name: str = "") -> str:
+        """For a layer made by a template, where ``field_name`` is written:
+        `` (params at line 27 of template block, used at line 38)``; empty
+        for a layer written in ``layers``, whose own line says it."""
+        if not self.template:
+            return ""
+        line = self.field_lines.get(field_name) or self.field_lines.get("name") or 0
+        what = f"{field_name} at line {line}" if field_name in self.field_lines else f"line {line}"
+        return f" ({what} of template {self.template}, used at line {self.line})"
 
     def get(self, name: str):
         """A field by its YAML name (``inputs``, ``params`` included)."""
@@ -454,6 +467,8 @@ def load_spec(path, expected_model: Optional[str] = None) -> Spec:
             written=written,
             line=raw.line,
             via=raw.via,
+            template=raw.template,
+            field_lines=dict(getattr(raw.source, "key_lines", {})) if raw.template else {},
         ))
         previous = name
     if errors:
