@@ -585,3 +585,36 @@ def test_a_failure_inside_a_template_names_the_field_and_the_use(tmp_path, tiny_
                           f"fields: 1*1*2*2 + 2 = 6{suffix}"]
     model = check.model_problems(spec, spec.layer("branch_b"), tiny_summary)
     assert model == [f"tiny.yaml:{use} branch_b: params expected 7, got 6{suffix}"]
+
+
+def _with_figure(tmp_path, figure):
+    return variant(tmp_path, '    why: "Pretend the paper pooled 3x3."\n',
+                   '    why: "Pretend the paper pooled 3x3."\n    paper_prints:\n      - ' + figure + "\n")
+
+
+def test_a_deviation_is_checked_against_the_figure_the_paper_prints(tmp_path):
+    # The paper's 3x3 pool at its default stride 3 on the 8x8x6 merge_bn:
+    # floor((8 - 3) / 3) + 1 = 2.
+    good = _with_figure(tmp_path, "{layer: pool, output_shape: [2, 2, 6], source: Table 1}")
+    assert check.deviation_problems(load_spec(good)) == []
+    bad = _with_figure(tmp_path, "{layer: pool, output_shape: [3, 3, 6], params: 0, source: Table 1}")
+    line = line_with(bad, "{layer: pool, output_shape: [3, 3, 6]")
+    assert check.deviation_problems(load_spec(bad)) == [
+        f"tiny.yaml:{line} deviations[1].paper_prints[0]: pool with pool 3 has output_shape [2, 2, 6], "
+        "but the paper prints [3, 3, 6] (Table 1)"]
+    elsewhere = _with_figure(tmp_path, "{layer: conv1, params: 112, source: Table 1}")
+    assert "'conv1' is not one of the deviation's layers [pool]" in check.deviation_problems(
+        load_spec(elsewhere))[0]
+
+
+def test_a_figure_may_add_the_fields_the_papers_layer_needs(tmp_path):
+    # LeNet-5's C3 as the paper has it: 60 pairs of 5x5 kernels, 1,516 params.
+    path = variant(tmp_path, '    why: "Pretend the paper pooled 3x3."\n', '    why: "Pretend the paper pooled 3x3."\n'
+                   '  - layers: [conv1]\n    field: type\n    paper: sparse_conv2d\n    ours: conv2d\n'
+                   '    why: "Pretend."\n    paper_prints:\n'
+                   '      - {layer: conv1, with: {connections: 9}, params: 112, source: Sec. 2}\n')
+    line = line_with(path, "{layer: conv1, with:")
+    # 3*3*9 + 4 = 85 parameters with 9 connections, not the 112 printed.
+    assert check.deviation_problems(load_spec(path)) == [
+        f"tiny.yaml:{line} deviations[2].paper_prints[0]: conv1 with type sparse_conv2d, connections 9 "
+        "has params 85, but the paper prints 112 (Sec. 2)"]

@@ -347,6 +347,50 @@ def deviation_problems(spec: Spec, summary=None) -> List[str]:
                                    f"{show(present)}")
             continue
         out += _field_problems(spec, deviation, ours, where, "the deviation says ours =")
+        out += _figure_problems(spec, k, deviation, where)
+    return out
+
+
+def _figure_problems(spec: Spec, k: int, deviation: Dict[str, Any], where: str) -> List[str]:
+    """Each figure the paper prints for a layer as the paper has it
+    (``paper_prints``) follows from the layer with ``paper`` put in place of
+    ``ours``, by the layer type's rule, on the inputs the YAML declares."""
+    out = []
+    names = [layer.name for layer in spec.layers]
+    for j, figure in enumerate(deviation.get("paper_prints") or []):
+        at = f"{spec.file_name}:{spec.figure_lines.get((k, j), 1)} deviations[{k}].paper_prints[{j}]: "
+        layer = spec.layer(figure["layer"])
+        if layer is None or not any(figure["layer"] in _match(names, p) for p in deviation["layers"]):
+            out.append(at + f"{figure['layer']!r} is not one of the deviation's layers "
+                       f"{show(deviation['layers'])}")
+            continue
+        field, paper = deviation["field"], deviation["paper"]
+        if field in ("presence", "inputs", "output_shape", "params"):
+            out.append(at + f"a deviation of {field} implies no figure to recompute")
+            continue
+        type_name = paper if field == "type" else layer.type
+        if type_name not in LAYER_TYPES:
+            out.append(at + f"the paper's type {type_name!r} is not a layer type")
+            continue
+        paper_type = LAYER_TYPES[type_name]
+        written = {key: value for key, value in layer.written.items() if key in paper_type.fields}
+        if field != "type":
+            written[field] = paper
+        written.update(figure.get("with") or {})
+        shapes, problems = input_shapes(spec, layer)
+        try:
+            if problems:
+                raise ArithmeticProblem("; ".join(problems))
+            implied = paper_type.expected(paper_type.defaults(written), shapes)
+        except (ArithmeticProblem, KeyError, TypeError) as error:
+            out.append(at + f"{layer.name} as the paper has it cannot be computed: {error}")
+            continue
+        change = f"{field} {show(paper)}" + "".join(
+            f", {key} {show(value)}" for key, value in (figure.get("with") or {}).items())
+        for key, got in (("params", implied.params), ("output_shape", implied.shape)):
+            if key in figure and not same_value(figure[key], got):
+                out.append(at + f"{layer.name} with {change} has {key} {show(got)}, but the paper "
+                           f"prints {show(figure[key])} ({figure['source']})")
     return out
 
 

@@ -388,6 +388,8 @@ class Spec:
     choices: List[Dict[str, Any]]
     lines: Dict[str, int] = field(default_factory=dict)  # top-level key -> line
     item_lines: Dict[str, List[int]] = field(default_factory=dict)  # deviations/choices
+    # (deviation index, figure index) -> line of each deviation's paper_prints entry
+    figure_lines: Dict[Tuple[int, int], int] = field(default_factory=dict)
 
     @property
     def file_name(self) -> str:
@@ -478,6 +480,12 @@ def load_spec(path, expected_model: Optional[str] = None) -> Spec:
     item_lines = {
         key: list(document[key].item_lines) for key in ("deviations", "choices") if key in document
     }
+    figure_lines = {
+        (k, j): figures.item_lines[j]
+        for k, deviation in enumerate(document.get("deviations") or [])
+        for figures in [deviation.get("paper_prints")] if isinstance(figures, LineList)
+        for j in range(len(figures))
+    }
     return Spec(
         path=path,
         model=document["model"],
@@ -489,6 +497,7 @@ def load_spec(path, expected_model: Optional[str] = None) -> Spec:
         choices=[_plain(c) for c in document.get("choices") or []],
         lines=dict(document.key_lines),
         item_lines=item_lines,
+        figure_lines=figure_lines,
     )
 
 
