@@ -618,3 +618,32 @@ def test_a_figure_may_add_the_fields_the_papers_layer_needs(tmp_path):
     assert check.deviation_problems(load_spec(path)) == [
         f"tiny.yaml:{line} deviations[2].paper_prints[0]: conv1 with type sparse_conv2d, connections 9 "
         "has params 85, but the paper prints 112 (Sec. 2)"]
+
+
+def test_the_summary_evaluates_each_layers_activation(tiny_summary):
+    from keras_classics.spec.model_cache import ACTIVATION_POINTS
+
+    assert tiny_summary.layers["conv1"].activation_values == [max(x, 0.0) for x in ACTIVATION_POINTS]
+    assert tiny_summary.layers["merge"].activation_values is None
+
+
+def test_activation_constants_are_checked_against_the_models_function():
+    # lenet5.yaml records the paper's f(a) = 1.7159 tanh(2a/3); a model whose
+    # squashing function had another amplitude must fail on its layers.
+    import math
+    from types import SimpleNamespace
+
+    from keras_classics.spec.model_cache import ACTIVATION_POINTS
+
+    spec = load_spec(SPEC_DIR / "lenet5.yaml")
+    c1 = spec.layer("c1")
+
+    def model_layer(amplitude, slope):
+        return SimpleNamespace(activation_values=[amplitude * math.tanh(slope * x) for x in ACTIVATION_POINTS])
+
+    assert check.activation_constant_problems(spec, c1, model_layer(1.7159, 2 / 3)) == []
+    problems = check.activation_constant_problems(spec, c1, model_layer(1.7, 2 / 3))
+    assert len(problems) == 1
+    assert problems[0].startswith(f"lenet5.yaml:{c1.line} c1: activation scaled_tanh: the model's gives f(-2) = ")
+    assert "A * tanh(S * x) with A = 1.7159, S = 2/3" in problems[0]
+    assert check.activation_constant_problems(spec, c1, model_layer(1.7159, 0.6)) != []

@@ -147,6 +147,42 @@ def _model_field(layer: Layer, summary_layer, field: str):
     return value
 
 
+# The activation formulas a spec may give constants for (schema: activations).
+ACTIVATION_FORMS = {
+    "A * tanh(S * x)": lambda x, c: c["A"] * math.tanh(c["S"] * x),
+}
+
+
+def _number(value) -> float:
+    """A constant as the YAML writes it: a number or a fraction ``"2/3"``."""
+    if isinstance(value, str):
+        numerator, denominator = value.split("/")
+        return int(numerator) / int(denominator)
+    return float(value)
+
+
+def activation_constant_problems(spec: Spec, layer: Layer, got) -> List[str]:
+    """The model's activation function against the formula and constants
+    the spec records for it (``activations``), at a few points."""
+    name = layer.fields.get("activation")
+    recorded = spec.activations.get(name)
+    if recorded is None or got.activation_values is None:
+        return []
+    from keras_classics.spec.model_cache import ACTIVATION_POINTS
+
+    constants = {key: _number(value) for key, value in recorded["constants"].items()}
+    form = ACTIVATION_FORMS[recorded["form"]]
+    for x, have in zip(ACTIVATION_POINTS, got.activation_values):
+        want = form(x, constants)
+        if not math.isclose(have, want, rel_tol=1e-5, abs_tol=1e-6):
+            shown = ", ".join(f"{key} = {value}" for key, value in recorded["constants"].items())
+            line = spec.lines.get("activations", layer.line)
+            return [f"{spec.file_name}:{layer.line} {layer.name}: activation {name}: the model's "
+                    f"gives f({x:g}) = {have:.6g}, {recorded['form']} with {shown} gives {want:.6g} "
+                    f"(activations, line {line})" + layer.where("activation")]
+    return []
+
+
 def _yaml_field(layer: Layer, field: str):
     value = layer.fields[field]
     if field == "connections" and isinstance(value, list):
@@ -183,6 +219,7 @@ def model_problems(spec: Spec, layer: Layer, summary) -> List[str]:
             if not same_value(want, have):
                 out.append(prefix + f"{field} expected {show(want)}, got {show(_collapse(have, want))}"
                            + layer.where(field))
+        out += activation_constant_problems(spec, layer, got)
         if layer.fields.get("trainable_params") is not None:
             if layer.fields["trainable_params"] != got.trainable_params:
                 out.append(prefix + f"trainable_params expected {layer.fields['trainable_params']}, "

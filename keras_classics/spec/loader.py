@@ -390,6 +390,8 @@ class Spec:
     item_lines: Dict[str, List[int]] = field(default_factory=dict)  # deviations/choices
     # (deviation index, figure index) -> line of each deviation's paper_prints entry
     figure_lines: Dict[Tuple[int, int], int] = field(default_factory=dict)
+    # activation name -> {form, constants, source}, where the paper gives a formula
+    activations: Dict[str, Dict[str, Any]] = field(default_factory=dict)
 
     @property
     def file_name(self) -> str:
@@ -498,6 +500,7 @@ def load_spec(path, expected_model: Optional[str] = None) -> Spec:
         lines=dict(document.key_lines),
         item_lines=item_lines,
         figure_lines=figure_lines,
+        activations=_plain(document.get("activations") or {}),
     )
 
 

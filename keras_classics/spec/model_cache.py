@@ -35,6 +35,8 @@ class LayerSummary:
     params: int
     trainable_params: int
     calls: int  # how many times the model calls it (1 unless shared)
+    # Its activation function's values at ACTIVATION_POINTS (None: no activation).
+    activation_values: Optional[List[float]] = None
 
 
 @dataclass
@@ -46,6 +48,24 @@ class ModelSummary:
     params: int
     trainable_params: int
     build_seconds: float = 0.0
+
+
+# Where an activation is evaluated, so that a spec can check the constants
+# of a formula (LeNet-5's 1.7159 tanh(2a/3)) and not only its name.
+ACTIVATION_POINTS = (-2.0, -1.0, -0.5, 0.25, 1.0, 3.0)
+
+
+def _activation_values(operation, cache: Dict[int, List[float]]) -> Optional[List[float]]:
+    function = getattr(operation, "activation", None)
+    if not callable(function):
+        return None
+    if id(function) not in cache:
+        import keras
+        import numpy as np
+
+        points = keras.ops.convert_to_tensor(np.asarray(ACTIVATION_POINTS, dtype="float32"))
+        cache[id(function)] = [float(v) for v in keras.ops.convert_to_numpy(function(points))]
+    return cache[id(function)]
 
 
 class BuildError(RuntimeError):
@@ -72,6 +92,7 @@ def summarize(model) -> ModelSummary:
     to Keras objects, so the model can be freed once this returns."""
     input_layers = set(input_layer_names(model))
     layers: Dict[str, LayerSummary] = {}
+    activations: Dict[int, List[float]] = {}
     for operation in model.operations:
         nodes = layer_calls(operation, model)
         inbound = ["input" if name in input_layers else name
@@ -91,6 +112,7 @@ def summarize(model) -> ModelSummary:
             params=int(operation.count_params()) if getattr(operation, "built", True) else 0,
             trainable_params=_size(getattr(operation, "trainable_weights", [])),
             calls=len(nodes),
+            activation_values=_activation_values(operation, activations),
         )
     return ModelSummary(
         name=model.name,
