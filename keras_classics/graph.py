@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import List, Optional, Tuple
 
-__all__ = ["layer_calls", "inbound_layer_names", "input_layer_names", "first_output_shape"]
+__all__ = ["layer_calls", "inbound_layer_names", "input_layer_names", "output_layer_names",
+           "first_output_shape"]
 
 
 def layer_calls(layer, model=None) -> List:
@@ -30,6 +31,11 @@ def layer_calls(layer, model=None) -> List:
 def input_layer_names(model) -> Tuple[str, ...]:
     """Names of ``model``'s InputLayers."""
     return tuple(op.name for op in model.operations if type(op).__name__ == "InputLayer")
+
+
+def output_layer_names(model) -> Tuple[str, ...]:
+    """Names of the layers that produce ``model``'s outputs, in order."""
+    return tuple(t._keras_history.operation.name for t in model.outputs)
 
 
 def inbound_layer_names(layer, model=None) -> Tuple[str, ...]:

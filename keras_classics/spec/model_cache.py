@@ -19,7 +19,13 @@ import traceback
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional
 
-from keras_classics.graph import first_output_shape, inbound_layer_names, input_layer_names, layer_calls
+from keras_classics.graph import (
+    first_output_shape,
+    inbound_layer_names,
+    input_layer_names,
+    layer_calls,
+    output_layer_names,
+)
 
 MODEL_CACHE_PLUGIN = "keras_classics_model_cache"
 
@@ -117,7 +123,7 @@ def summarize(model) -> ModelSummary:
     return ModelSummary(
         name=model.name,
         input_shapes=[list(t.shape[1:]) for t in model.inputs],
-        outputs=[t._keras_history.operation.name for t in model.outputs],
+        outputs=list(output_layer_names(model)),
         layers=layers,
         params=int(model.count_params()),
         trainable_params=_size(model.trainable_weights),
