@@ -647,3 +647,22 @@ def test_activation_constants_are_checked_against_the_models_function():
     assert problems[0].startswith(f"lenet5.yaml:{c1.line} c1: activation scaled_tanh: the model's gives f(-2) = ")
     assert "A * tanh(S * x) with A = 1.7159, S = 2/3" in problems[0]
     assert check.activation_constant_problems(spec, c1, model_layer(1.7159, 0.6)) != []
+
+
+def test_a_wrong_connection_table_with_the_right_count_fails_by_pair():
+    # Table I read with one pair moved (C3 map 14 reading S2 map 4, not 5):
+    # still 60 pairs and 1,516 parameters, so only the pairs tell.
+    from types import SimpleNamespace
+
+    spec = load_spec(SPEC_DIR / "lenet5.yaml")
+    c3 = spec.layer("c3")
+    table = [list(p) for p in c3.fields["connections"] if list(p) != [5, 14]] + [[4, 14]]
+    config = {"kernel_size": [5, 5], "strides": [1, 1], "padding": "valid", "filters": 16,
+              "connection_table": table, "activation": "keras_classics>scaled_tanh"}
+    got = SimpleNamespace(class_name="SparseConv2D", class_module="test", config=config, calls=1,
+                          inbound=["s2"], output_shape=[10, 10, 16], params=1516, trainable_params=1516,
+                          activation_values=None)
+    summary = SimpleNamespace(name="lenet5", layers={"c3": got})
+    assert check.model_problems(spec, c3, summary) == [
+        f"lenet5.yaml:{c3.line} c3: connections: the model's table lacks [[5, 14]] and adds [[4, 14]] "
+        "(pairs [input_map, output_map])"]

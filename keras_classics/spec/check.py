@@ -192,6 +192,16 @@ def _yaml_field(layer: Layer, field: str):
     return value
 
 
+def _difference(field: str, want, have) -> str:
+    """A field that differs; a connection table by the pairs it lacks and adds."""
+    if field == "connections" and isinstance(want, list) and isinstance(have, list):
+        missing = sorted(set(map(tuple, want)) - set(map(tuple, have)))
+        extra = sorted(set(map(tuple, have)) - set(map(tuple, want)))
+        return (f"connections: the model's table lacks {show(missing) if missing else 'no pair'} and "
+                f"adds {show(extra) if extra else 'no pair'} (pairs [input_map, output_map])")
+    return f"{field} expected {show(want)}, got {show(_collapse(have, want))}"
+
+
 def model_problems(spec: Spec, layer: Layer, summary) -> List[str]:
     """(b): the registered model's layer of this name against the YAML."""
     prefix = f"{spec.file_name}:{layer.line} {layer.name}: "
@@ -217,8 +227,7 @@ def model_problems(spec: Spec, layer: Layer, summary) -> List[str]:
                            f"{missing.args[0]!r}")
                 continue
             if not same_value(want, have):
-                out.append(prefix + f"{field} expected {show(want)}, got {show(_collapse(have, want))}"
-                           + layer.where(field))
+                out.append(prefix + _difference(field, want, have) + layer.where(field))
         out += activation_constant_problems(spec, layer, got)
         if layer.fields.get("trainable_params") is not None:
             if layer.fields["trainable_params"] != got.trainable_params:
