@@ -202,7 +202,7 @@ def _layer_row(layer, inputs: Tuple[str, ...], rf: Optional[ReceptiveField]) -> 
         return LayerRow(receptive_field=rf, **row), rf
 
     fields = layer_type.fields_from_config(class_name, config)
-    if "filters" in layer_type.fields:
+    if "kernel" in layer_type.fields:  # a convolution: its maps out, its groups
         fields["filters"] = out_shape[-1]
         if "depth_multiplier" in config:  # depthwise: one group per input map
             fields["groups"] = in_shape[-1]
