@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from keras_classics import arithmetic
 from keras_classics.arithmetic import ReceptiveField
 
 from keras_classics.spec.layer_types import LAYER_TYPES, connection_count, pair  # noqa: F401 (for the macros)

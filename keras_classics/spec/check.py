@@ -18,11 +18,10 @@ import fnmatch
 import math
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from keras_classics.spec.layer_types import (  # noqa: F401 (the checker's vocabulary, re-exported)
+from keras_classics.spec.layer_types import (  # noqa: F401 (activation_name: re-exported for tests)
     LAYER_TYPES,
     ArithmeticProblem,
     activation_name,
-    pair,
     padding_pairs,
 )
 from keras_classics.spec.loader import Layer, Spec
