@@ -1,6 +1,6 @@
 """Session-wide test setup, shared by tests/ and spec/.
 
-One `ModelCache` per pytest session (spec/_model_cache.py): every registered
+One `ModelCache` per pytest session (`keras_classics.spec.model_cache`): every registered
 model is built at most once with its registered defaults, summarised in
 plain Python and dropped, whether `pytest spec/`, the contract tests or both
 ask for it. It is registered as a pytest plugin so that spec/conftest.py and
@@ -9,19 +9,12 @@ the fixtures below find the same object.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent
-SPEC_DIR = ROOT / "spec"
-# The spec helpers (_spec_loader, _spec_check, _model_cache) live in spec/;
-# one entry on sys.path gives tests/ and spec/conftest.py the same modules.
-if str(SPEC_DIR) not in sys.path:
-    sys.path.insert(0, str(SPEC_DIR))
-
-from _model_cache import MODEL_CACHE_PLUGIN, ModelCache  # noqa: E402
+from keras_classics.spec.loader import SPEC_DIR
+from keras_classics.spec.model_cache import MODEL_CACHE_PLUGIN, ModelCache
 
 # pytest_plugins is only honoured in the rootdir's conftest.py.
 pytest_plugins = ["pytester"]

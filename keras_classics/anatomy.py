@@ -8,6 +8,9 @@ functional model, branches and residual additions included.
 
 Conventions (the same as `keras_classics.arithmetic`):
 
+* Each layer is read through its spec type's rules
+  (`keras_classics.spec.layer_types`), the ones `pytest spec/` and the site
+  use: its MACs, padding and receptive field are computed there, once.
 * MACs count the multiply-accumulates of convolutions and fully connected
   layers for one image, biases excluded; FLOPs = 2 x MACs. Pooling,
   normalisation, activations and additions cost 0 MACs here.
@@ -28,6 +31,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from keras_classics import arithmetic
 from keras_classics.arithmetic import ReceptiveField
+from keras_classics.graph import inbound_layer_names
+from keras_classics.spec.layer_types import LAYER_TYPES, LayerType, type_of_class
 
 __all__ = ["LayerRow", "Anatomy", "anatomy", "inbound_layer_names"]
 
@@ -129,20 +134,6 @@ class Anatomy:
 # --------------------------------------------------------------------------
 
 
-def inbound_layer_names(layer) -> Tuple[str, ...]:
-    """Names of the layers feeding ``layer``'s first call in its model."""
-    nodes = getattr(layer, "_inbound_nodes", [])
-    if not nodes:
-        return ()
-    return tuple(t._keras_history.operation.name for t in nodes[0].input_tensors)
-
-
-def _pair(value) -> Tuple[int, int]:
-    if isinstance(value, int):
-        return (value, value)
-    return (int(value[0]), int(value[1]))
-
-
 def _weights_count(weights) -> int:
     total = 0
     for w in weights:
@@ -165,90 +156,71 @@ def _dtype_bytes(layer) -> int:
     return 4
 
 
-def _explicit_padding(config, in_shape, kernel, stride, dilation) -> Tuple[Tuple[int, int], Tuple[int, int]]:
-    word = config.get("padding", "valid")
-    if isinstance(word, str):
-        if word.lower() == "valid" or in_shape[0] is None:
-            return ((0, 0), (0, 0))
-        return (
-            arithmetic.same_padding(in_shape[0], kernel[0], stride[0], dilation[0]),
-            arithmetic.same_padding(in_shape[1], kernel[1], stride[1], dilation[1]),
-        )
-    return ((0, 0), (0, 0))
+def _spec_type(class_name: str, config) -> Optional[LayerType]:
+    """The layer type whose rules describe a Keras layer: its spec type, or
+    for a class no spec names the type it behaves like (a depthwise or other
+    convolution, a pooling, a fully connected layer); None for the rest."""
+    known = type_of_class(class_name)
+    if known is not None:
+        return known
+    if "kernel_size" in config:
+        return LAYER_TYPES["conv2d"]
+    if "pool_size" in config:
+        return LAYER_TYPES["max_pool"]
+    if "units" in config:
+        return LAYER_TYPES["dense"]
+    return None
 
 
 def _layer_row(layer, inputs: Tuple[str, ...], rf: Optional[ReceptiveField]) -> Tuple[LayerRow, Optional[ReceptiveField]]:
     config = layer.get_config()
+    class_name = type(layer).__name__
     out_shape = _shape(layer.output)
     in_shape = _shape(layer.input) if inputs and not isinstance(layer.input, (list, tuple)) else None
-    trainable = _weights_count(layer.trainable_weights)
-    frozen = _weights_count(layer.non_trainable_weights)
     values = 1
     for d in out_shape:
         values *= d or 1
     row = dict(
         name=layer.name,
-        type=type(layer).__name__,
+        type=class_name,
         inputs=inputs,
         output_shape=out_shape,
-        trainable_params=trainable,
-        non_trainable_params=frozen,
+        trainable_params=_weights_count(layer.trainable_weights),
+        non_trainable_params=_weights_count(layer.non_trainable_weights),
         activation_bytes=values * _dtype_bytes(layer),
     )
-
     spatial_in = in_shape is not None and len(in_shape) == 3
-    if "kernel_size" in config and spatial_in:
-        # Convolutions: Conv2D and its subclasses, depthwise, LeNet's C3.
-        kernel = _pair(config["kernel_size"])
-        stride = _pair(config.get("strides", 1))
-        dilation = _pair(config.get("dilation_rate", 1))
-        padding = _explicit_padding(config, in_shape, kernel, stride, dilation)
-        groups = int(config.get("groups", 1))
-        out_channels = out_shape[-1]
-        weights_per_output = _kernel_weights(layer, kernel, in_shape[-1], out_channels, groups, config)
-        row.update(
-            kernel=kernel,
-            stride=stride,
-            padding=padding,
-            filters=out_channels,
-            groups=groups,
-            macs=out_shape[0] * out_shape[1] * weights_per_output,
-        )
+    layer_type = _spec_type(class_name, config) if in_shape is not None else None
+    if layer_type is None or (layer_type.window is not None and not spatial_in):
+        if spatial_in and len(out_shape) == 3 and in_shape[0] and out_shape[0] and in_shape[0] > out_shape[0]:
+            # A resolution change without a kernel (a shortcut that
+            # subsamples by striding): a 1x1 window at the layer's stride.
+            stride = -(-in_shape[0] // out_shape[0])
+            row.update(stride=(stride, stride))
+            if rf is not None:
+                rf = arithmetic.receptive_field_step(rf, 1, stride, 0)
+        return LayerRow(receptive_field=rf, **row), rf
+
+    fields = layer_type.fields_from_config(class_name, config)
+    if "kernel" in layer_type.fields:  # a convolution: its maps out, its groups
+        fields["filters"] = out_shape[-1]
+        if "depth_multiplier" in config:  # depthwise: one group per input map
+            fields["groups"] = in_shape[-1]
+        row.update(filters=out_shape[-1], groups=int(fields.get("groups", 1)))
+    if "units" in fields:
+        row.update(units=int(fields["units"]))
+    row.update(macs=layer_type.cost(fields, [in_shape], out_shape).macs)
+    if layer_type.window is not None and None not in in_shape[:2]:
+        window = layer_type.window(fields)
+        if "kernel" in fields or "pool" in fields:
+            row.update(kernel=window.kernel, stride=window.stride)
+        elif window.stride != (1, 1):
+            row.update(stride=window.stride)
+        if window.shows_padding:
+            row.update(padding=window.pixels(in_shape[:2]))
         if rf is not None:
-            rf = arithmetic.receptive_field_step(rf, kernel[0], stride[0], padding[0][0], dilation[0])
-    elif "pool_size" in config and spatial_in:
-        kernel = _pair(config["pool_size"])
-        stride = _pair(config.get("strides") or config["pool_size"])
-        padding = _explicit_padding(config, in_shape, kernel, stride, (1, 1))
-        row.update(kernel=kernel, stride=stride, padding=padding)
-        if rf is not None:
-            rf = arithmetic.receptive_field_step(rf, kernel[0], stride[0], padding[0][0])
-    elif type(layer).__name__ == "ZeroPadding2D":
-        padding = tuple(tuple(int(p) for p in axis) for axis in config["padding"])
-        row.update(padding=padding)
-        if rf is not None:
-            rf = arithmetic.receptive_field_step(rf, 1, 1, padding[0][0])
-    elif "units" in config and in_shape is not None:
-        units = int(config["units"])
-        row.update(units=units, macs=in_shape[-1] * units)
-    elif spatial_in and len(out_shape) == 3 and in_shape[0] and out_shape[0] and in_shape[0] > out_shape[0]:
-        # A resolution change without a kernel (ResNet's option-A shortcut
-        # subsamples by striding): a 1x1 window at the layer's stride.
-        stride = -(-in_shape[0] // out_shape[0])
-        row.update(stride=(stride, stride))
-        if rf is not None:
-            rf = arithmetic.receptive_field_step(rf, 1, stride, 0)
+            rf = window.step(rf, in_shape[:2])
     return LayerRow(receptive_field=rf, **row), rf
-
-
-def _kernel_weights(layer, kernel, in_channels, out_channels, groups, config) -> int:
-    """Multiply-accumulates per output position, summed over the channels."""
-    if "connection_table" in config:
-        # LeNet-5's C3: each output map sees only its listed input maps.
-        return kernel[0] * kernel[1] * len(config["connection_table"])
-    if "depth_multiplier" in config:
-        return kernel[0] * kernel[1] * out_channels
-    return arithmetic.conv_params(kernel, in_channels, out_channels, groups=groups, use_bias=False)
 
 
 def _merge(fields: Sequence[Optional[ReceptiveField]]) -> Optional[ReceptiveField]:
@@ -285,7 +257,7 @@ def anatomy(model) -> Anatomy:
         if type(layer).__name__ == "InputLayer":
             fields[layer.name] = ReceptiveField()
             continue
-        inputs = inbound_layer_names(layer)
+        inputs = inbound_layer_names(layer, model)
         incoming = _merge([fields.get(name) for name in inputs])
         if isinstance(layer.output, (list, tuple)):
             raise ValueError(f"layer {layer.name!r} has several outputs; anatomy() supports one per layer")

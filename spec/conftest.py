@@ -10,16 +10,13 @@ doc/en/example/nonpython/conftest.py.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import _spec_check as check  # noqa: E402
-from _model_cache import BuildError, get_cache  # noqa: E402
-from _spec_loader import SCHEMA_PATH, SpecError, load_spec  # noqa: E402
+from keras_classics.spec import check
+from keras_classics.spec.loader import SCHEMA_PATH, SpecError, load_spec
+from keras_classics.spec.model_cache import BuildError, get_cache
 
 
 def pytest_collect_file(parent, file_path: Path):

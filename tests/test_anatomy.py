@@ -219,3 +219,23 @@ def test_cli_plot_unwritable_path(tmp_path, capsys):
     assert cli.main(["plot", "lenet5", "-o", str(target)]) == 2
     assert "does not exist" in capsys.readouterr().err
     assert not target.exists()
+
+
+@pytest.mark.parametrize("name", ["lenet5", "alexnet_torchvision", "resnet18"])
+def test_the_built_model_costs_what_its_spec_costs_layer_by_layer(name):
+    # The anatomy reads the Keras graph, the spec facts read the YAML; both
+    # go through the one cost rule per layer type, so they must agree on
+    # every layer, and a layer the model builds differently from its spec
+    # shows up here by name.
+    from keras_classics.spec.layer_types import LAYER_TYPES
+    from keras_classics.spec.loader import SPEC_DIR, load_spec
+
+    spec = load_spec(SPEC_DIR / f"{name}.yaml")
+    shapes = {"input": spec.input_shape}
+    from_yaml = {}
+    for layer in spec.layers:
+        ins = [shapes[i] for i in layer.inputs]
+        from_yaml[layer.name] = LAYER_TYPES[layer.type].cost(layer.fields, ins, layer.output_shape).macs
+        shapes[layer.name] = layer.output_shape
+    from_model = {row.name: row.macs for row in table_of(name).rows}
+    assert from_model == from_yaml

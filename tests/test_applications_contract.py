@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 
 import keras_classics
-from _model_cache import ModelCache, release_memory
+from keras_classics.spec.model_cache import ModelCache, release_memory
 from keras_classics import anatomy_cli
 from keras_classics.models import public_builders
 

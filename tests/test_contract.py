@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 
 import keras_classics
-from _model_cache import release_memory
-from _spec_check import activation_name
-from _spec_loader import SPEC_DIR, load_spec
+from keras_classics.spec.model_cache import release_memory
+from keras_classics.spec.check import activation_name
+from keras_classics.spec.loader import SPEC_DIR, load_spec
 
 MODELS = keras_classics.list_models()
 

@@ -10,7 +10,7 @@ import pytest
 
 import keras_classics
 from keras_classics import registry
-from _spec_loader import SPEC_DIR, read_model_name, spec_files
+from keras_classics.spec.loader import SPEC_DIR, read_model_name, spec_files
 
 MODELS = keras_classics.list_models()
 

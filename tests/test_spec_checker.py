@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-import _spec_check as check
-from _model_cache import release_memory, summarize
-from _spec_loader import SpecError, expand, load_spec, read_yaml, substitute
+from keras_classics.spec import check
+from keras_classics.spec.model_cache import release_memory, summarize
+from keras_classics.spec.loader import SpecError, expand, load_spec, read_yaml, substitute
 
 FIXTURES = Path(__file__).resolve().parent / "spec_fixtures"
 TINY_YAML = FIXTURES / "tiny.yaml"
@@ -179,7 +179,7 @@ def test_an_input_listed_later_fails_the_arithmetic(tmp_path):
 
 
 def test_arithmetic_covers_every_layer_type():
-    from _spec_loader import Layer, _defaults
+    from keras_classics.spec.loader import Layer, _defaults
 
     def make(layer_type, **fields):
         return Layer(name="x", type=layer_type, inputs=["input"], output_shape=[], params=0,
@@ -515,3 +515,154 @@ def test_files_that_are_not_specs_fail_cleanly(tmp_path, text, expected):
     path = tmp_path / "tiny.yaml"
     path.write_text(text)
     assert any(message.startswith(expected) for message in _messages(path)), _messages(path)
+
+
+# --------------------------------------------------------------------------
+# One definition per layer type, the same types as the schema
+# --------------------------------------------------------------------------
+
+
+def _schema_types():
+    """Each type spec/schema.yaml allows, with the fields its branch lists."""
+    import yaml
+
+    layer = yaml.safe_load((SPEC_DIR / "schema.yaml").read_text(encoding="utf-8"))["$defs"]["layer"]
+    fields = {name: set() for name in layer["properties"]["type"]["enum"]}
+    for branch in layer["allOf"]:
+        condition = branch["if"]["properties"]["type"]
+        names = condition["enum"] if "enum" in condition else [condition["const"]]
+        for name in names:
+            fields[name] |= set(branch["then"].get("properties", {})) - {"inputs"}
+    return fields
+
+
+def test_every_schema_type_has_exactly_one_definition():
+    from keras_classics.spec.layer_types import _TYPES, LAYER_TYPES
+
+    names = [t.name for t in _TYPES]
+    assert len(names) == len(set(names)), "a layer type is defined twice"
+    schema = _schema_types()
+    assert sorted(schema) == sorted(LAYER_TYPES)
+    for name, fields in schema.items():
+        assert set(LAYER_TYPES[name].fields) == fields, name
+
+
+def test_every_keras_class_names_one_type_and_every_config_key_a_field():
+    from keras_classics.spec.layer_types import _TYPES
+
+    classes = [cls for t in _TYPES for cls in t.keras_classes]
+    assert len(classes) == len(set(classes))
+    for t in _TYPES:
+        assert set(t.config_keys) <= set(t.fields), t.name
+
+
+def test_the_type_rules_give_lenets_c3_and_alexnets_conv2():
+    # LeNet-5's C3 (Table I: 60 pairs of 5x5 kernels) and AlexNet's conv2 on
+    # two GPUs (256 5x5 filters over 48 of the 96 maps, 27x27 out).
+    from keras_classics.spec.layer_types import LAYER_TYPES
+
+    c3 = LAYER_TYPES["sparse_conv2d"]
+    fields = c3.defaults({"kernel": 5, "filters": 16, "connections": 60})
+    assert c3.expected(fields, [[14, 14, 6]]).params == 60 * 25 + 16
+    assert c3.cost(fields, [[14, 14, 6]], [10, 10, 16]).macs == 10 * 10 * 60 * 25
+    conv = LAYER_TYPES["conv2d"]
+    fields = conv.defaults({"kernel": 5, "filters": 256, "groups": 2, "padding": "same"})
+    assert conv.expected(fields, [[27, 27, 96]]).shape == [27, 27, 256]
+    assert conv.cost(fields, [[27, 27, 96]], [27, 27, 256]).macs == 27 * 27 * 256 * 5 * 5 * 48
+    window = conv.window(fields)
+    assert window.pixels((27, 27)) == ((2, 2), (2, 2))
+
+
+def test_a_failure_inside_a_template_names_the_field_and_the_use(tmp_path, tiny_summary):
+    # branch_b's params written wrong in the template: the arithmetic and the
+    # model both fail, naming the use (the item's line) and the template line.
+    path = variant(tmp_path, "output_shape: [8, 8, 2], params: 6}", "output_shape: [8, 8, 2], params: 7}")
+    spec = load_spec(path)
+    use, field_line = line_with(path, "{template: one_by_one"), line_with(path, '"{p}_b"')
+    suffix = f" (params at line {field_line} of template one_by_one, used at line {use})"
+    arithmetic = check.arithmetic_problems(spec, spec.layer("branch_b"))
+    assert arithmetic == [f"tiny.yaml:{use} branch_b: params 7 does not follow from its input and "
+                          f"fields: 1*1*2*2 + 2 = 6{suffix}"]
+    model = check.model_problems(spec, spec.layer("branch_b"), tiny_summary)
+    assert model == [f"tiny.yaml:{use} branch_b: params expected 7, got 6{suffix}"]
+
+
+def _with_figure(tmp_path, figure):
+    return variant(tmp_path, '    why: "Pretend the paper pooled 3x3."\n',
+                   '    why: "Pretend the paper pooled 3x3."\n    paper_prints:\n      - ' + figure + "\n")
+
+
+def test_a_deviation_is_checked_against_the_figure_the_paper_prints(tmp_path):
+    # The paper's 3x3 pool at its default stride 3 on the 8x8x6 merge_bn:
+    # floor((8 - 3) / 3) + 1 = 2.
+    good = _with_figure(tmp_path, "{layer: pool, output_shape: [2, 2, 6], source: Table 1}")
+    assert check.deviation_problems(load_spec(good)) == []
+    bad = _with_figure(tmp_path, "{layer: pool, output_shape: [3, 3, 6], params: 0, source: Table 1}")
+    line = line_with(bad, "{layer: pool, output_shape: [3, 3, 6]")
+    assert check.deviation_problems(load_spec(bad)) == [
+        f"tiny.yaml:{line} deviations[1].paper_prints[0]: pool with pool 3 has output_shape [2, 2, 6], "
+        "but the paper prints [3, 3, 6] (Table 1)"]
+    elsewhere = _with_figure(tmp_path, "{layer: conv1, params: 112, source: Table 1}")
+    assert "'conv1' is not one of the deviation's layers [pool]" in check.deviation_problems(
+        load_spec(elsewhere))[0]
+
+
+def test_a_figure_may_add_the_fields_the_papers_layer_needs(tmp_path):
+    # LeNet-5's C3 as the paper has it: 60 pairs of 5x5 kernels, 1,516 params.
+    path = variant(tmp_path, '    why: "Pretend the paper pooled 3x3."\n', '    why: "Pretend the paper pooled 3x3."\n'
+                   '  - layers: [conv1]\n    field: type\n    paper: sparse_conv2d\n    ours: conv2d\n'
+                   '    why: "Pretend."\n    paper_prints:\n'
+                   '      - {layer: conv1, with: {connections: 9}, params: 112, source: Sec. 2}\n')
+    line = line_with(path, "{layer: conv1, with:")
+    # 3*3*9 + 4 = 85 parameters with 9 connections, not the 112 printed.
+    assert check.deviation_problems(load_spec(path)) == [
+        f"tiny.yaml:{line} deviations[2].paper_prints[0]: conv1 with type sparse_conv2d, connections 9 "
+        "has params 85, but the paper prints 112 (Sec. 2)"]
+
+
+def test_the_summary_evaluates_each_layers_activation(tiny_summary):
+    from keras_classics.spec.model_cache import ACTIVATION_POINTS
+
+    assert tiny_summary.layers["conv1"].activation_values == [max(x, 0.0) for x in ACTIVATION_POINTS]
+    assert tiny_summary.layers["merge"].activation_values is None
+
+
+def test_activation_constants_are_checked_against_the_models_function():
+    # lenet5.yaml records the paper's f(a) = 1.7159 tanh(2a/3); a model whose
+    # squashing function had another amplitude must fail on its layers.
+    import math
+    from types import SimpleNamespace
+
+    from keras_classics.spec.model_cache import ACTIVATION_POINTS
+
+    spec = load_spec(SPEC_DIR / "lenet5.yaml")
+    c1 = spec.layer("c1")
+
+    def model_layer(amplitude, slope):
+        return SimpleNamespace(activation_values=[amplitude * math.tanh(slope * x) for x in ACTIVATION_POINTS])
+
+    assert check.activation_constant_problems(spec, c1, model_layer(1.7159, 2 / 3)) == []
+    problems = check.activation_constant_problems(spec, c1, model_layer(1.7, 2 / 3))
+    assert len(problems) == 1
+    assert problems[0].startswith(f"lenet5.yaml:{c1.line} c1: activation scaled_tanh: the model's gives f(-2) = ")
+    assert "A * tanh(S * x) with A = 1.7159, S = 2/3" in problems[0]
+    assert check.activation_constant_problems(spec, c1, model_layer(1.7159, 0.6)) != []
+
+
+def test_a_wrong_connection_table_with_the_right_count_fails_by_pair():
+    # Table I read with one pair moved (C3 map 14 reading S2 map 4, not 5):
+    # still 60 pairs and 1,516 parameters, so only the pairs tell.
+    from types import SimpleNamespace
+
+    spec = load_spec(SPEC_DIR / "lenet5.yaml")
+    c3 = spec.layer("c3")
+    table = [list(p) for p in c3.fields["connections"] if list(p) != [5, 14]] + [[4, 14]]
+    config = {"kernel_size": [5, 5], "strides": [1, 1], "padding": "valid", "filters": 16,
+              "connection_table": table, "activation": "keras_classics>scaled_tanh"}
+    got = SimpleNamespace(class_name="SparseConv2D", class_module="test", config=config, calls=1,
+                          inbound=["s2"], output_shape=[10, 10, 16], params=1516, trainable_params=1516,
+                          activation_values=None)
+    summary = SimpleNamespace(name="lenet5", layers={"c3": got})
+    assert check.model_problems(spec, c3, summary) == [
+        f"lenet5.yaml:{c3.line} c3: connections: the model's table lacks [[5, 14]] and adds [[4, 14]] "
+        "(pairs [input_map, output_map])"]

@@ -651,6 +651,14 @@ def walk(model: str, *names: str) -> str:
     return "\n".join(items) + "\n"
 
 
+def _check_rule(facts: ModelFacts, lf: LayerFacts) -> None:
+    """The layer type's own rule (the one `pytest spec/` applies) against
+    the output size and parameter count the page is about to print."""
+    implied = spec_facts.LAYER_TYPES[lf.type].expected(lf.layer.fields, [list(s) for s in lf.input_shapes])
+    _check(facts, lf, "output shape", tuple(implied.shape), lf.output_shape)
+    _check(facts, lf, "parameter count", implied.params, lf.params)
+
+
 def _walk_one(facts: ModelFacts, lf: LayerFacts, rf_before) -> str:
     f = lf.layer.fields
     t = lf.type
@@ -658,6 +666,7 @@ def _walk_one(facts: ModelFacts, lf: LayerFacts, rf_before) -> str:
     in_shape = lf.input_shape if lf.input_shapes else ()
     out = lf.output_shape
     head = f"- **`{lf.name}`**"
+    _check_rule(facts, lf)
     if t in ("conv2d", "sparse_conv2d", "max_pool", "avg_pool", "subsampling"):
         kernel = spec_facts.pair(f.get("kernel", f.get("pool")))[0]
         stride = spec_facts.pair(f["stride"])[0]
@@ -678,8 +687,6 @@ def _walk_one(facts: ModelFacts, lf: LayerFacts, rf_before) -> str:
                          else f"`same` padding: {pad_words}")
         lines.append(f"{head}: {what}, stride {stride}, {pad_words}, on {shape(in_shape)}.")
         size = in_shape[0]
-        computed = spec_facts.arithmetic.conv_output_size(size, kernel, stride, (before, after))
-        _check(facts, lf, "output size", computed, out[0])
         lines.append(f"    - output size: ${_floor_formula(size, before, after, kernel, stride, out[0])}$, "
                      f"so {shape(out)}")
         if padding == "same" and stride > 1:
@@ -689,8 +696,6 @@ def _walk_one(facts: ModelFacts, lf: LayerFacts, rf_before) -> str:
             groups = f["groups"]
             c = in_shape[-1] // groups
             bias = " + 1" if f["use_bias"] else ""
-            computed = (kernel * kernel * c + (1 if f["use_bias"] else 0)) * f["filters"]
-            _check(facts, lf, "parameter count", computed, lf.params)
             group_words = f" (each filter sees {c} of the {in_shape[-1]} input maps: {groups} groups)" if groups > 1 else ""
             lines.append(f"    - parameters: $({kernel} \\cdot {kernel} \\cdot {c}{bias}) \\cdot {f['filters']} = "
                          f"{tex(lf.params)}${group_words}" if bias else
@@ -699,8 +704,7 @@ def _walk_one(facts: ModelFacts, lf: LayerFacts, rf_before) -> str:
             lines.append(f"    - MACs: ${out[0]} \\cdot {out[1]} \\cdot {f['filters']} \\cdot ({kernel} \\cdot {kernel} \\cdot {c}) "
                          f"= {tex(lf.macs)}$")
         elif t == "sparse_conv2d":
-            links = f["connections"]
-            n = len(links) if isinstance(links, list) else int(links)
+            n = spec_facts.connection_count(f["connections"])
             lines.append(f"    - parameters: ${kernel} \\cdot {kernel} \\cdot {n} + {f['filters']} = {tex(lf.params)}$ "
                          f"({n} input-output map pairs, one bias per map)")
             lines.append(f"    - MACs: ${out[0]} \\cdot {out[1]} \\cdot {kernel} \\cdot {kernel} \\cdot {n} = {tex(lf.macs)}$")
@@ -887,12 +891,10 @@ def params_formula(model: str, layer: str) -> str:
     if lf.type == "conv2d":
         kh, kw = spec_facts.pair(f["kernel"])
         c = lf.input_shape[-1] // f["groups"]
-        value = (kh * kw * c + int(f["use_bias"])) * f["filters"]
         text = (f"({kh}{dot}{kw}{dot}{c} + 1){dot}{f['filters']}" if f["use_bias"]
                 else f"{kh}{dot}{kw}{dot}{c}{dot}{f['filters']}")
     elif lf.type == "dense":
         n = lf.input_shape[-1]
-        value = n * f["units"] + (f["units"] if f["use_bias"] else 0)
         text = f"{n}{dot}{f['units']}" + (f" + {f['units']}" if f["use_bias"] else "")
         if lf.layer.inputs and facts.layers.get(lf.layer.inputs[0]) is not None:
             source = facts.layer(lf.layer.inputs[0])
@@ -901,7 +903,7 @@ def params_formula(model: str, layer: str) -> str:
                 text = f"{h}{dot}{w}{dot}{ch}{dot}{f['units']}" + (f" + {f['units']}" if f["use_bias"] else "")
     else:
         raise ValueError(f"params_formula: {model}/{layer} is a {lf.type} layer; only conv2d and dense")
-    _check(facts, lf, "parameter count", value, lf.params)
+    _check_rule(facts, lf)
     return text
 
 

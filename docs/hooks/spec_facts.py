@@ -4,7 +4,7 @@ Everything here is plain Python over the spec files and
 `keras_classics.arithmetic`: no model is built. For every layer of a spec it
 works out what the site prints: input shapes, multiply-accumulates, weights
 without biases, the receptive field, and the depth of the network. The spec
-files are read with the spec checker's own loader (``spec/_spec_loader.py``),
+files are read with the spec checker's own loader (`keras_classics.spec.loader`),
 so templates and defaults mean exactly what ``pytest spec/`` takes them to
 mean.
 """
@@ -14,28 +14,23 @@ from __future__ import annotations
 import functools
 import math
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from keras_classics import arithmetic
 from keras_classics.arithmetic import ReceptiveField
 
-ROOT = Path(__file__).resolve().parents[2]
-SPEC_DIR = ROOT / "spec"
-if str(SPEC_DIR) not in sys.path:
-    sys.path.insert(0, str(SPEC_DIR))
+from keras_classics.spec.layer_types import LAYER_TYPES, connection_count, pair  # noqa: F401 (for the macros)
+from keras_classics.spec.loader import SPEC_DIR, Layer, Spec, load_spec
 
-from _spec_check import padding_pairs, pair  # noqa: E402
-from _spec_loader import Layer, Spec, load_spec  # noqa: E402
+ROOT = SPEC_DIR.parent
 
 __all__ = ["LayerFacts", "ModelFacts", "model_facts", "has_spec", "WEIGHT_TYPES", "depth_of"]
 
 # Layers that count towards a network's depth: those with learned weights,
 # batch norm aside. LeNet-5's trainable subsampling layers count, as in the
 # paper's "7 layers"; so GoogLeNet is 22 deep and ResNet-50 50.
-WEIGHT_TYPES = frozenset({"conv2d", "sparse_conv2d", "subsampling", "dense", "rbf"})
+WEIGHT_TYPES = frozenset(name for name, t in LAYER_TYPES.items() if t.weighted)
 
 
 @dataclass(frozen=True)
@@ -216,52 +211,20 @@ def model_facts(model: str) -> ModelFacts:
 
 
 def _cost(layer: Layer, in_shapes: Sequence[Tuple[int, ...]]) -> Tuple[int, int]:
-    """(MACs for one image, weights without biases), the package's conventions
-    (`keras_classics.anatomy`): convolutions and dense layers only."""
-    f = layer.fields
-    out = layer.output_shape
-    if layer.type == "conv2d":
-        kernel = pair(f["kernel"])
-        weights = arithmetic.conv_params(kernel, in_shapes[0][-1], f["filters"], f["groups"], use_bias=False)
-        return out[0] * out[1] * weights, weights
-    if layer.type == "sparse_conv2d":
-        kh, kw = pair(f["kernel"])
-        links = f["connections"]
-        n = len(links) if isinstance(links, list) else int(links)
-        return out[0] * out[1] * kh * kw * n, kh * kw * n
-    if layer.type == "dense":
-        weights = arithmetic.dense_params(in_shapes[0][-1], f["units"], use_bias=False)
-        return weights, weights
-    if layer.type == "rbf":
-        # The RBF prototypes are weights too (fixed in the paper), one
-        # distance term per input and unit.
-        weights = in_shapes[0][-1] * f["units"]
-        return weights, weights
-    if layer.type == "subsampling":
-        return 0, in_shapes[0][-1]  # one coefficient per map (plus a bias)
-    return 0, 0
+    """(MACs for one image, weights without biases), by the layer type's rule."""
+    cost = LAYER_TYPES[layer.type].cost(layer.fields, in_shapes, layer.output_shape)
+    return cost.macs, cost.weights
 
 
 def _receptive_field(layer: Layer, in_shapes, rf: Optional[ReceptiveField]):
-    """The field after ``layer`` along the height, and its padding in pixels."""
-    f = layer.fields
-    t = layer.type
-    if rf is None or not in_shapes or len(in_shapes[0]) != 3 or len(layer.output_shape) != 3:
+    """The field after ``layer`` along the height, and its padding in pixels
+    (``(before, after)``, None for a layer that pads nothing of its own)."""
+    window = LAYER_TYPES[layer.type].window
+    if rf is None or window is None or not in_shapes or len(in_shapes[0]) != 3 or len(layer.output_shape) != 3:
         return rf, None
-    size = in_shapes[0][0]
-    if t in ("conv2d", "sparse_conv2d", "max_pool", "avg_pool", "subsampling"):
-        kernel = pair(f["kernel"] if "kernel" in f else f["pool"])[0]
-        stride = pair(f["stride"])[0]
-        dilation = pair(f.get("dilation", 1))[0]
-        padding = arithmetic.resolve_padding(size, kernel, stride, f.get("padding", "valid"), dilation)
-        return arithmetic.receptive_field_step(rf, kernel, stride, padding[0], dilation), padding
-    if t == "zero_padding":
-        (top, bottom), _ = padding_pairs(f["padding"])
-        return arithmetic.receptive_field_step(rf, 1, 1, top), (top, bottom)
-    if t == "zero_pad_shortcut":
-        stride = pair(f["stride"])[0]
-        return arithmetic.receptive_field_step(rf, 1, stride, 0), None
-    return rf, None
+    slide = window(layer.fields)
+    padding = slide.pixels(in_shapes[0][:2])[0] if slide.shows_padding else None
+    return slide.step(rf, in_shapes[0][:2]), padding
 
 
 def human(value: float) -> str:

@@ -20,35 +20,11 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import jsonschema
 import yaml
 
-SPEC_DIR = Path(__file__).resolve().parent
-SCHEMA_PATH = SPEC_DIR / "schema.yaml"
+from keras_classics.spec.layer_types import LAYER_TYPES
 
-# Fields each layer type takes, with their defaults (None: required, no
-# default; the schema enforces which are required). `stride` of pools and
-# subsampling defaults to `pool`, filled in by `_defaults`.
-LAYER_FIELDS: Dict[str, Dict[str, Any]] = {
-    "conv2d": {"kernel": None, "stride": 1, "padding": "valid", "dilation": 1, "filters": None,
-               "groups": 1, "use_bias": True, "activation": "linear"},
-    "sparse_conv2d": {"kernel": None, "stride": 1, "padding": "valid", "filters": None,
-                      "connections": None, "activation": "linear"},
-    "subsampling": {"pool": None, "stride": None, "activation": "linear"},
-    "max_pool": {"pool": None, "stride": None, "padding": "valid"},
-    "avg_pool": {"pool": None, "stride": None, "padding": "valid"},
-    "global_avg_pool": {},
-    "global_max_pool": {},
-    "zero_padding": {"padding": None},
-    "lrn": {"size": None, "alpha": None, "beta": None, "bias": None},
-    "batch_norm": {"epsilon": None, "trainable_params": None},
-    "activation": {"activation": None},
-    "dropout": {"rate": None},
-    "flatten": {},
-    "dense": {"units": None, "use_bias": True, "activation": "linear"},
-    # The paper's RBF prototypes are "chosen by hand and kept fixed".
-    "rbf": {"units": None, "trainable_params": 0},
-    "zero_pad_shortcut": {"stride": None, "filters": None},
-    "concat": {},
-    "add": {},
-}
+# The spec files live in the checkout, beside the package: <root>/spec/.
+SPEC_DIR = Path(__file__).resolve().parents[2] / "spec"
+SCHEMA_PATH = SPEC_DIR / "schema.yaml"
 
 MAX_TEMPLATE_DEPTH = 8
 
@@ -200,7 +176,7 @@ def schema_errors(document, file_name: str, definition: Optional[str] = None,
             unknown = _unknown_fields(error.instance)
             if not unknown:
                 continue
-            allowed = ", ".join(_COMMON_FIELDS + tuple(LAYER_FIELDS[error.instance["type"]]))
+            allowed = ", ".join(_COMMON_FIELDS + tuple(LAYER_TYPES[error.instance["type"]].fields))
             text = (f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
                     f"for a {error.instance['type']} layer (fields: {allowed})")
             path = path + [unknown[0]]
@@ -217,9 +193,9 @@ _COMMON_FIELDS = ("name", "type", "inputs", "output_shape", "params")
 
 
 def _unknown_fields(layer) -> List[str]:
-    if not isinstance(layer, dict) or layer.get("type") not in LAYER_FIELDS:
+    if not isinstance(layer, dict) or layer.get("type") not in LAYER_TYPES:
         return []  # the type's own error says it
-    allowed = set(_COMMON_FIELDS) | set(LAYER_FIELDS[layer["type"]])
+    allowed = set(_COMMON_FIELDS) | set(LAYER_TYPES[layer["type"]].fields)
     return [key for key in layer if key not in allowed]
 
 
@@ -295,6 +271,7 @@ class RawLayer:
     source: Any  # the LineDict it came from, for the lines of its keys
     where: str  # its path in the document: layers[3] or templates.block[1]
     via: str = ""  # "template t (line n)" when it came from a template
+    template: str = ""  # t, when it came from a template
 
 
 def expand(document, file_name: str) -> List[RawLayer]:
@@ -343,7 +320,7 @@ def expand(document, file_name: str) -> List[RawLayer]:
                                   f"{', '.join(sorted(scope))})")
                     continue
                 via = f"template {name} at line {body.item_lines[k]}, used at line {line}"
-                out.append(RawLayer(fields, line, item, item_where, via))
+                out.append(RawLayer(fields, line, item, item_where, via, name))
 
     for index, entry in enumerate(document["layers"]):
         where = f"layers[{index}]"
@@ -375,6 +352,18 @@ class Layer:
     written: Dict[str, Any]  # the fields as written (no defaults)
     line: int
     via: str = ""
+    template: str = ""  # the template it came from, if any
+    field_lines: Dict[str, int] = field(default_factory=dict)  # field -> line in the template
+
+    def where(self, field_name: str = "") -> str:
+        """For a layer made by a template, where ``field_name`` is written:
+        `` (params at line 27 of template block, used at line 38)``; empty
+        for a layer written in ``layers``, whose own line says it."""
+        if not self.template:
+            return ""
+        line = self.field_lines.get(field_name) or self.field_lines.get("name") or 0
+        what = f"{field_name} at line {line}" if field_name in self.field_lines else f"line {line}"
+        return f" ({what} of template {self.template}, used at line {self.line})"
 
     def get(self, name: str):
         """A field by its YAML name (``inputs``, ``params`` included)."""
@@ -399,6 +388,10 @@ class Spec:
     choices: List[Dict[str, Any]]
     lines: Dict[str, int] = field(default_factory=dict)  # top-level key -> line
     item_lines: Dict[str, List[int]] = field(default_factory=dict)  # deviations/choices
+    # (deviation index, figure index) -> line of each deviation's paper_prints entry
+    figure_lines: Dict[Tuple[int, int], int] = field(default_factory=dict)
+    # activation name -> {form, constants, source}, where the paper gives a formula
+    activations: Dict[str, Dict[str, Any]] = field(default_factory=dict)
 
     @property
     def file_name(self) -> str:
@@ -412,12 +405,7 @@ class Spec:
 
 
 def _defaults(layer_type: str, written: Dict[str, Any]) -> Dict[str, Any]:
-    fields = {}
-    for key, default in LAYER_FIELDS[layer_type].items():
-        fields[key] = written.get(key, default)
-    if layer_type in ("max_pool", "avg_pool", "subsampling") and fields["stride"] is None:
-        fields["stride"] = fields["pool"]
-    return fields
+    return LAYER_TYPES[layer_type].defaults(written)
 
 
 def load_spec(path, expected_model: Optional[str] = None) -> Spec:
@@ -483,6 +471,8 @@ def load_spec(path, expected_model: Optional[str] = None) -> Spec:
             written=written,
             line=raw.line,
             via=raw.via,
+            template=raw.template,
+            field_lines=dict(getattr(raw.source, "key_lines", {})) if raw.template else {},
         ))
         previous = name
     if errors:
@@ -491,6 +481,12 @@ def load_spec(path, expected_model: Optional[str] = None) -> Spec:
     outputs = list(document.get("outputs") or [layers[-1].name])
     item_lines = {
         key: list(document[key].item_lines) for key in ("deviations", "choices") if key in document
+    }
+    figure_lines = {
+        (k, j): figures.item_lines[j]
+        for k, deviation in enumerate(document.get("deviations") or [])
+        for figures in [deviation.get("paper_prints")] if isinstance(figures, LineList)
+        for j in range(len(figures))
     }
     return Spec(
         path=path,
@@ -503,6 +499,8 @@ def load_spec(path, expected_model: Optional[str] = None) -> Spec:
         choices=[_plain(c) for c in document.get("choices") or []],
         lines=dict(document.key_lines),
         item_lines=item_lines,
+        figure_lines=figure_lines,
+        activations=_plain(document.get("activations") or {}),
     )
 
 

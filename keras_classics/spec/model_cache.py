@@ -19,6 +19,14 @@ import traceback
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional
 
+from keras_classics.graph import (
+    first_output_shape,
+    inbound_layer_names,
+    input_layer_names,
+    layer_calls,
+    output_layer_names,
+)
+
 MODEL_CACHE_PLUGIN = "keras_classics_model_cache"
 
 
@@ -33,6 +41,8 @@ class LayerSummary:
     params: int
     trainable_params: int
     calls: int  # how many times the model calls it (1 unless shared)
+    # Its activation function's values at ACTIVATION_POINTS (None: no activation).
+    activation_values: Optional[List[float]] = None
 
 
 @dataclass
@@ -44,6 +54,24 @@ class ModelSummary:
     params: int
     trainable_params: int
     build_seconds: float = 0.0
+
+
+# Where an activation is evaluated, so that a spec can check the constants
+# of a formula (LeNet-5's 1.7159 tanh(2a/3)) and not only its name.
+ACTIVATION_POINTS = (-2.0, -1.0, -0.5, 0.25, 1.0, 3.0)
+
+
+def _activation_values(operation, cache: Dict[int, List[float]]) -> Optional[List[float]]:
+    function = getattr(operation, "activation", None)
+    if not callable(function):
+        return None
+    if id(function) not in cache:
+        import keras
+        import numpy as np
+
+        points = keras.ops.convert_to_tensor(np.asarray(ACTIVATION_POINTS, dtype="float32"))
+        cache[id(function)] = [float(v) for v in keras.ops.convert_to_numpy(function(points))]
+    return cache[id(function)]
 
 
 class BuildError(RuntimeError):
@@ -68,29 +96,14 @@ def _size(variables) -> int:
 def summarize(model) -> ModelSummary:
     """A plain-Python summary of a functional ``model``: holds no reference
     to Keras objects, so the model can be freed once this returns."""
-    import keras  # noqa: F401  (the model is a Keras model)
-
-    own_nodes = set(getattr(model, "_nodes", ()))
-    input_layers = set()
+    input_layers = set(input_layer_names(model))
     layers: Dict[str, LayerSummary] = {}
+    activations: Dict[int, List[float]] = {}
     for operation in model.operations:
-        if type(operation).__name__ == "InputLayer":
-            input_layers.add(operation.name)
-    for operation in model.operations:
-        nodes = [
-            node for index, node in enumerate(operation._inbound_nodes)
-            if not own_nodes or f"{id(operation)}_ib-{index}" in own_nodes
-        ]
-        inbound: List[str] = []
-        output_shape = None
-        if nodes:
-            node = nodes[0]
-            for tensor in node.input_tensors:
-                source = tensor._keras_history.operation
-                name = source.name
-                inbound.append("input" if name in input_layers else name)
-            if node.output_tensors:
-                output_shape = list(node.output_tensors[0].shape[1:])
+        nodes = layer_calls(operation, model)
+        inbound = ["input" if name in input_layers else name
+                   for name in inbound_layer_names(operation, model)]
+        output_shape = first_output_shape(operation, model)
         try:
             config = _plain(operation.get_config())
         except Exception as error:  # a layer without a config still gets checked
@@ -105,11 +118,12 @@ def summarize(model) -> ModelSummary:
             params=int(operation.count_params()) if getattr(operation, "built", True) else 0,
             trainable_params=_size(getattr(operation, "trainable_weights", [])),
             calls=len(nodes),
+            activation_values=_activation_values(operation, activations),
         )
     return ModelSummary(
         name=model.name,
         input_shapes=[list(t.shape[1:]) for t in model.inputs],
-        outputs=[t._keras_history.operation.name for t in model.outputs],
+        outputs=list(output_layer_names(model)),
         layers=layers,
         params=int(model.count_params()),
         trainable_params=_size(model.trainable_weights),

@@ -1,7 +1,8 @@
 """The checks of `pytest spec/`, as plain functions returning problem lines.
 
-Each function takes a `Spec` (from `_spec_loader`) and, where the model is
-involved, a plain-Python summary of the built model (`_model_cache`), and
+Each function takes a `Spec` (from `keras_classics.spec.loader`) and, where
+the model is involved, a plain-Python summary of the built model
+(`keras_classics.spec.model_cache`), and
 returns a list of problems, one line each, in the form::
 
     alexnet.yaml:42 conv2: output_shape expected [27, 27, 256], got [26, 26, 256]
@@ -17,101 +18,20 @@ import fnmatch
 import math
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from keras_classics import arithmetic
+from keras_classics.spec.layer_types import (  # noqa: F401 (activation_name: re-exported for tests)
+    LAYER_TYPES,
+    ArithmeticProblem,
+    activation_name,
+    padding_pairs,
+)
+from keras_classics.spec.loader import Layer, Spec
 
-from _spec_loader import LAYER_FIELDS, Layer, Spec
-
-# The Keras classes each spec type may be (class names; the table in FORMAT.md).
-TYPE_CLASSES: Dict[str, Tuple[str, ...]] = {
-    "conv2d": ("Conv2D", "GroupedConv2D"),
-    "sparse_conv2d": ("SparseConv2D",),
-    "subsampling": ("Subsampling",),
-    "max_pool": ("MaxPooling2D",),
-    "avg_pool": ("AveragePooling2D",),
-    "global_avg_pool": ("GlobalAveragePooling2D",),
-    "global_max_pool": ("GlobalMaxPooling2D",),
-    "zero_padding": ("ZeroPadding2D",),
-    "lrn": ("LocalResponseNormalization",),
-    "batch_norm": ("BatchNormalization",),
-    "activation": ("Activation", "ReLU"),
-    "dropout": ("Dropout",),
-    "flatten": ("Flatten",),
-    "dense": ("Dense",),
-    "rbf": ("EuclideanRBF",),
-    "zero_pad_shortcut": ("ZeroPadShortcut",),
-    "concat": ("Concatenate",),
-    "add": ("Add",),
-}
-
-# YAML field -> Keras config key, per type (FORMAT.md, "Keras config keys").
-_CONV = {"kernel": "kernel_size", "stride": "strides", "padding": "padding",
-         "dilation": "dilation_rate", "filters": "filters", "groups": "groups",
-         "use_bias": "use_bias", "activation": "activation"}
-CONFIG_KEYS: Dict[str, Dict[str, str]] = {
-    "conv2d": _CONV,
-    "sparse_conv2d": {"kernel": "kernel_size", "stride": "strides", "padding": "padding",
-                      "filters": "filters", "connections": "connection_table",
-                      "activation": "activation"},
-    "subsampling": {"pool": "pool_size", "stride": "strides", "activation": "activation"},
-    "max_pool": {"pool": "pool_size", "stride": "strides", "padding": "padding"},
-    "avg_pool": {"pool": "pool_size", "stride": "strides", "padding": "padding"},
-    "zero_padding": {"padding": "padding"},
-    "lrn": {"size": "size", "alpha": "alpha", "beta": "beta", "bias": "bias"},
-    "batch_norm": {"epsilon": "epsilon"},
-    "activation": {"activation": "activation"},
-    "dropout": {"rate": "rate"},
-    "dense": {"units": "units", "use_bias": "use_bias", "activation": "activation"},
-    "rbf": {"units": "units"},
-    "zero_pad_shortcut": {"stride": "strides", "filters": "filters"},
-}
-
-_PAIR_FIELDS = ("kernel", "stride", "dilation", "pool")
-_SINGLE_INPUT = set(LAYER_FIELDS) - {"concat", "add"}
-
-
-class ArithmeticProblem(ValueError):
-    """A layer whose inputs or fields admit no output (bad kernel, bad merge)."""
+_SINGLE_INPUT = {name for name, t in LAYER_TYPES.items() if not t.merge}
 
 
 # --------------------------------------------------------------------------
 # Values
 # --------------------------------------------------------------------------
-
-
-def pair(value) -> Tuple[int, int]:
-    """``3`` or ``[3, 3]`` -> ``(3, 3)``."""
-    if isinstance(value, (list, tuple)):
-        return tuple(int(v) for v in value)
-    return (int(value), int(value))
-
-
-def padding_pairs(value) -> Tuple[Tuple[int, int], Tuple[int, int]]:
-    """A zero_padding's ``p``, ``[before, after]`` or ``[[t, b], [l, r]]``
-    (or Keras's config) as ``((top, bottom), (left, right))``."""
-    if isinstance(value, int):
-        return ((value, value), (value, value))
-    value = list(value)
-    if all(isinstance(v, int) for v in value):
-        return ((value[0], value[1]), (value[0], value[1]))
-    return tuple((int(v[0]), int(v[1])) for v in value)
-
-
-def activation_name(value) -> Optional[str]:
-    """An activation as a plain name: ``"relu"``, ``"keras_classics>scaled_tanh"``
-    -> ``"scaled_tanh"``, a serialised dict -> its registered name."""
-    if value is None:
-        return "linear"
-    if isinstance(value, dict):
-        # A serialised function: {"class_name": "function", "config":
-        # "keras_classics>scaled_tanh", "registered_name": "function"}.
-        inner = value.get("config")
-        if isinstance(inner, dict):
-            inner = inner.get("name")
-        value = inner or value.get("registered_name") or value.get("class_name")
-    if callable(value):
-        value = getattr(value, "__name__", type(value).__name__)
-    value = str(value)
-    return value.rsplit(">", 1)[-1]
 
 
 def same_value(a, b) -> bool:
@@ -153,115 +73,14 @@ def _collapse(model_value, yaml_value):
 # --------------------------------------------------------------------------
 
 
-def _one_input(layer: Layer, shapes: List[List[int]], rank: Optional[int] = None) -> List[int]:
-    if len(shapes) != 1:
-        raise ArithmeticProblem(f"a {layer.type} layer takes one input, got {len(shapes)}")
-    shape = shapes[0]
-    if rank is not None and len(shape) != rank:
-        raise ArithmeticProblem(
-            f"a {layer.type} layer needs a (height, width, channels) input, got {show(shape)}")
-    return shape
-
-
-def _sizes(function, shape, kernel, stride, *args, **kwargs) -> List[int]:
-    try:
-        return [function(shape[0], kernel[0], stride[0], *args, **kwargs),
-                function(shape[1], kernel[1], stride[1], *args, **kwargs)]
-    except ValueError as error:
-        raise ArithmeticProblem(str(error)) from None
-
-
 def expected(layer: Layer, shapes: List[List[int]]) -> Tuple[List[int], int, str, Optional[int]]:
     """What ``layer``'s fields and its inputs' shapes imply:
     ``(output_shape, params, how the params are counted, trainable params)``
-    (trainable None where it equals params)."""
-    f = layer.fields
-    t = layer.type
-    if t == "conv2d":
-        h, w, c = _one_input(layer, shapes, 3)
-        kh, kw = pair(f["kernel"])
-        sh, sw = pair(f["stride"])
-        dh, dw = pair(f["dilation"])
-        if dh != dw:
-            raise ArithmeticProblem("different dilations along height and width are not supported")
-        out = _sizes(arithmetic.conv_output_size, (h, w), (kh, kw), (sh, sw), f["padding"], dh)
-        try:
-            params = arithmetic.conv_params((kh, kw), c, f["filters"], f["groups"], f["use_bias"])
-        except ValueError as error:
-            raise ArithmeticProblem(str(error)) from None
-        bias = f" + {f['filters']}" if f["use_bias"] else ""
-        how = f"{kh}*{kw}*{c // f['groups']}*{f['filters']}{bias}"
-        return out + [f["filters"]], params, how, None
-    if t == "sparse_conv2d":
-        h, w, c = _one_input(layer, shapes, 3)
-        kh, kw = pair(f["kernel"])
-        sh, sw = pair(f["stride"])
-        out = _sizes(arithmetic.conv_output_size, (h, w), (kh, kw), (sh, sw), f["padding"])
-        table = f["connections"]
-        if isinstance(table, list):
-            bad = [p for p in table if not (p[0] < c and p[1] < f["filters"])]
-            if bad:
-                raise ArithmeticProblem(
-                    f"connections {show(bad)} name maps outside {c} inputs x {f['filters']} outputs")
-            if len({tuple(p) for p in table}) != len(table):
-                raise ArithmeticProblem("connections lists a pair twice")
-        n = len(table) if isinstance(table, list) else table
-        return out + [f["filters"]], kh * kw * n + f["filters"], f"{kh}*{kw}*{n} + {f['filters']}", None
-    if t == "subsampling":
-        h, w, c = _one_input(layer, shapes, 3)
-        out = _sizes(arithmetic.pool_output_size, (h, w), pair(f["pool"]), pair(f["stride"]))
-        return out + [c], 2 * c, f"2*{c}", None
-    if t in ("max_pool", "avg_pool"):
-        h, w, c = _one_input(layer, shapes, 3)
-        out = _sizes(arithmetic.pool_output_size, (h, w), pair(f["pool"]), pair(f["stride"]), f["padding"])
-        return out + [c], 0, "0", None
-    if t in ("global_avg_pool", "global_max_pool"):
-        _, _, c = _one_input(layer, shapes, 3)
-        return [c], 0, "0", None
-    if t == "zero_padding":
-        h, w, c = _one_input(layer, shapes, 3)
-        (top, bottom), (left, right) = padding_pairs(f["padding"])
-        return [h + top + bottom, w + left + right, c], 0, "0", None
-    if t in ("lrn", "activation", "dropout"):
-        return list(_one_input(layer, shapes)), 0, "0", None
-    if t == "batch_norm":
-        shape = _one_input(layer, shapes)
-        counts = arithmetic.batch_norm_params(shape[-1])
-        return list(shape), counts.total, f"4*{shape[-1]}", counts.trainable
-    if t == "flatten":
-        shape = _one_input(layer, shapes)
-        return [math.prod(shape)], 0, "0", None
-    if t == "dense":
-        shape = _one_input(layer, shapes)
-        params = arithmetic.dense_params(shape[-1], f["units"], f["use_bias"])
-        bias = f" + {f['units']}" if f["use_bias"] else ""
-        return list(shape[:-1]) + [f["units"]], params, f"{shape[-1]}*{f['units']}{bias}", None
-    if t == "rbf":
-        shape = _one_input(layer, shapes)
-        return list(shape[:-1]) + [f["units"]], shape[-1] * f["units"], f"{shape[-1]}*{f['units']}", None
-    if t == "zero_pad_shortcut":
-        h, w, c = _one_input(layer, shapes, 3)
-        sh, sw = pair(f["stride"])
-        if f["filters"] < c:
-            raise ArithmeticProblem(f"filters {f['filters']} is fewer than the {c} input channels; "
-                                    "option A only pads channels with zeros")
-        return [-(-h // sh), -(-w // sw), f["filters"]], 0, "0", None
-    if t == "concat":
-        if len(shapes) < 2:
-            raise ArithmeticProblem(f"concat needs two or more inputs, got {len(shapes)}")
-        first = shapes[0]
-        for shape in shapes[1:]:
-            if len(shape) != len(first) or list(shape[:-1]) != list(first[:-1]):
-                raise ArithmeticProblem(
-                    f"concat needs equal shapes but for the channels, got {', '.join(map(show, shapes))}")
-        return list(first[:-1]) + [sum(s[-1] for s in shapes)], 0, "0", None
-    if t == "add":
-        if len(shapes) < 2:
-            raise ArithmeticProblem(f"add needs two or more inputs, got {len(shapes)}")
-        if any(list(s) != list(shapes[0]) for s in shapes[1:]):
-            raise ArithmeticProblem(f"add needs equal shapes, got {', '.join(map(show, shapes))}")
-        return list(shapes[0]), 0, "0", None
-    raise ArithmeticProblem(f"unknown layer type {t!r}")
+    (trainable None where it equals params), by its type's rule."""
+    if layer.type not in LAYER_TYPES:
+        raise ArithmeticProblem(f"unknown layer type {layer.type!r}")
+    out = LAYER_TYPES[layer.type].expected(layer.fields, shapes)
+    return list(out.shape), out.params, out.how, out.trainable
 
 
 def input_shapes(spec: Spec, layer: Layer) -> Tuple[List[List[int]], List[str]]:
@@ -295,14 +114,15 @@ def arithmetic_problems(spec: Spec, layer: Layer) -> List[str]:
     try:
         shape, params, how, trainable = expected(layer, shapes)
     except ArithmeticProblem as error:
-        return [prefix + f"{error} (inputs {', '.join(map(show, shapes))})"]
+        return [prefix + f"{error} (inputs {', '.join(map(show, shapes))})" + layer.where()]
     out = []
     if list(layer.output_shape) != shape:
         out.append(prefix + f"output_shape {show(layer.output_shape)} does not follow from its input "
-                   f"{', '.join(map(show, shapes))} and fields: the arithmetic gives {show(shape)}")
+                   f"{', '.join(map(show, shapes))} and fields: the arithmetic gives {show(shape)}"
+                   + layer.where("output_shape"))
     if layer.params != params:
         out.append(prefix + f"params {layer.params} does not follow from its input and fields: "
-                   f"{how} = {params}")
+                   f"{how} = {params}" + layer.where("params"))
     written = layer.fields.get("trainable_params")
     if layer.type == "batch_norm" and written is not None and written != trainable:
         out.append(prefix + f"trainable_params {written} does not follow: 2*{shape[-1]} = {trainable}")
@@ -319,25 +139,47 @@ def arithmetic_problems(spec: Spec, layer: Layer) -> List[str]:
 
 def _model_field(layer: Layer, summary_layer, field: str):
     """The model's value of a YAML field (raises KeyError when absent)."""
-    config = summary_layer.config
-    if layer.type == "activation" and summary_layer.class_name == "ReLU":
-        odd = {k: config.get(k) for k in ("max_value", "negative_slope", "threshold")
-               if config.get(k) not in (None, 0, 0.0)}
-        return "relu" if not odd else "relu(" + ", ".join(f"{k}={v}" for k, v in odd.items()) + ")"
-    key = CONFIG_KEYS[layer.type][field]
-    if key not in config:
-        raise KeyError(key)
-    value = config[key]
-    if field == "activation":
-        return activation_name(value)
+    value = LAYER_TYPES[layer.type].model_value(summary_layer.class_name, summary_layer.config, field)
     if field == "connections":
-        table = [tuple(p) for p in value]
-        if isinstance(layer.fields["connections"], list):
-            return sorted(table)
-        return len(table)
-    if layer.type == "zero_padding":
-        return padding_pairs(value)
+        # Compared as the YAML writes it: the pairs, or their number.
+        return sorted(value) if isinstance(layer.fields["connections"], list) else len(value)
     return value
+
+
+# The activation formulas a spec may give constants for (schema: activations).
+ACTIVATION_FORMS = {
+    "A * tanh(S * x)": lambda x, c: c["A"] * math.tanh(c["S"] * x),
+}
+
+
+def _number(value) -> float:
+    """A constant as the YAML writes it: a number or a fraction ``"2/3"``."""
+    if isinstance(value, str):
+        numerator, denominator = value.split("/")
+        return int(numerator) / int(denominator)
+    return float(value)
+
+
+def activation_constant_problems(spec: Spec, layer: Layer, got) -> List[str]:
+    """The model's activation function against the formula and constants
+    the spec records for it (``activations``), at a few points."""
+    name = layer.fields.get("activation")
+    recorded = spec.activations.get(name)
+    if recorded is None or got.activation_values is None:
+        return []
+    from keras_classics.spec.model_cache import ACTIVATION_POINTS
+
+    constants = {key: _number(value) for key, value in recorded["constants"].items()}
+    form = ACTIVATION_FORMS[recorded["form"]]
+    for x, have in zip(ACTIVATION_POINTS, got.activation_values):
+        want = form(x, constants)
+        if not math.isclose(have, want, rel_tol=1e-5, abs_tol=1e-6):
+            shown = ", ".join(f"{key} = {value}" for key, value in recorded["constants"].items())
+            line = spec.lines.get("activations", layer.line)
+            return [f"{spec.file_name}:{layer.line} {layer.name}: activation {name}: the model's "
+                    f"gives f({x:g}) = {have:.6g}, {recorded['form']} with {shown} gives {want:.6g} "
+                    f"(activations, line {line})" + layer.where("activation")]
+    return []
 
 
 def _yaml_field(layer: Layer, field: str):
@@ -349,6 +191,16 @@ def _yaml_field(layer: Layer, field: str):
     return value
 
 
+def _difference(field: str, want, have) -> str:
+    """A field that differs; a connection table by the pairs it lacks and adds."""
+    if field == "connections" and isinstance(want, list) and isinstance(have, list):
+        missing = sorted(set(map(tuple, want)) - set(map(tuple, have)))
+        extra = sorted(set(map(tuple, have)) - set(map(tuple, want)))
+        return (f"connections: the model's table lacks {show(missing) if missing else 'no pair'} and "
+                f"adds {show(extra) if extra else 'no pair'} (pairs [input_map, output_map])")
+    return f"{field} expected {show(want)}, got {show(_collapse(have, want))}"
+
+
 def model_problems(spec: Spec, layer: Layer, summary) -> List[str]:
     """(b): the registered model's layer of this name against the YAML."""
     prefix = f"{spec.file_name}:{layer.line} {layer.name}: "
@@ -357,12 +209,13 @@ def model_problems(spec: Spec, layer: Layer, summary) -> List[str]:
         return [prefix + f"the model {summary.name!r} (built with its registered defaults) has no "
                 "layer of that name"]
     out = []
-    classes = TYPE_CLASSES[layer.type]
+    layer_type = LAYER_TYPES[layer.type]
+    classes = layer_type.keras_classes
     if got.class_name not in classes:
         out.append(prefix + f"type {layer.type} expects Keras class {' or '.join(classes)}, got "
-                   f"{got.class_name} ({got.class_module})")
+                   f"{got.class_name} ({got.class_module})" + layer.where("type"))
     else:
-        for field in CONFIG_KEYS.get(layer.type, {}):
+        for field in layer_type.config_keys:
             want = _yaml_field(layer, field)
             if want is None:  # optional field not written (batch_norm epsilon)
                 continue
@@ -373,7 +226,8 @@ def model_problems(spec: Spec, layer: Layer, summary) -> List[str]:
                            f"{missing.args[0]!r}")
                 continue
             if not same_value(want, have):
-                out.append(prefix + f"{field} expected {show(want)}, got {show(_collapse(have, want))}")
+                out.append(prefix + _difference(field, want, have) + layer.where(field))
+        out += activation_constant_problems(spec, layer, got)
         if layer.fields.get("trainable_params") is not None:
             if layer.fields["trainable_params"] != got.trainable_params:
                 out.append(prefix + f"trainable_params expected {layer.fields['trainable_params']}, "
@@ -389,12 +243,13 @@ def model_problems(spec: Spec, layer: Layer, summary) -> List[str]:
     if layer.type == "add":  # a sum does not depend on the order of its terms
         want_inputs, have_inputs = sorted(want_inputs), sorted(have_inputs)
     if want_inputs != have_inputs:
-        out.append(prefix + f"inputs expected {show(layer.inputs)}, got {show(got.inbound)}")
+        out.append(prefix + f"inputs expected {show(layer.inputs)}, got {show(got.inbound)}"
+                   + layer.where("inputs"))
     if got.output_shape is not None and list(layer.output_shape) != list(got.output_shape):
         out.append(prefix + f"output_shape expected {show(layer.output_shape)}, got "
-                   f"{show(got.output_shape)}")
+                   f"{show(got.output_shape)}" + layer.where("output_shape"))
     if layer.params != got.params:
-        out.append(prefix + f"params expected {layer.params}, got {got.params}")
+        out.append(prefix + f"params expected {layer.params}, got {got.params}" + layer.where("params"))
     return out
 
 
@@ -537,6 +392,50 @@ def deviation_problems(spec: Spec, summary=None) -> List[str]:
                                    f"{show(present)}")
             continue
         out += _field_problems(spec, deviation, ours, where, "the deviation says ours =")
+        out += _figure_problems(spec, k, deviation, where)
+    return out
+
+
+def _figure_problems(spec: Spec, k: int, deviation: Dict[str, Any], where: str) -> List[str]:
+    """Each figure the paper prints for a layer as the paper has it
+    (``paper_prints``) follows from the layer with ``paper`` put in place of
+    ``ours``, by the layer type's rule, on the inputs the YAML declares."""
+    out = []
+    names = [layer.name for layer in spec.layers]
+    for j, figure in enumerate(deviation.get("paper_prints") or []):
+        at = f"{spec.file_name}:{spec.figure_lines.get((k, j), 1)} deviations[{k}].paper_prints[{j}]: "
+        layer = spec.layer(figure["layer"])
+        if layer is None or not any(figure["layer"] in _match(names, p) for p in deviation["layers"]):
+            out.append(at + f"{figure['layer']!r} is not one of the deviation's layers "
+                       f"{show(deviation['layers'])}")
+            continue
+        field, paper = deviation["field"], deviation["paper"]
+        if field in ("presence", "inputs", "output_shape", "params"):
+            out.append(at + f"a deviation of {field} implies no figure to recompute")
+            continue
+        type_name = paper if field == "type" else layer.type
+        if type_name not in LAYER_TYPES:
+            out.append(at + f"the paper's type {type_name!r} is not a layer type")
+            continue
+        paper_type = LAYER_TYPES[type_name]
+        written = {key: value for key, value in layer.written.items() if key in paper_type.fields}
+        if field != "type":
+            written[field] = paper
+        written.update(figure.get("with") or {})
+        shapes, problems = input_shapes(spec, layer)
+        try:
+            if problems:
+                raise ArithmeticProblem("; ".join(problems))
+            implied = paper_type.expected(paper_type.defaults(written), shapes)
+        except (ArithmeticProblem, KeyError, TypeError) as error:
+            out.append(at + f"{layer.name} as the paper has it cannot be computed: {error}")
+            continue
+        change = f"{field} {show(paper)}" + "".join(
+            f", {key} {show(value)}" for key, value in (figure.get("with") or {}).items())
+        for key, got in (("params", implied.params), ("output_shape", implied.shape)):
+            if key in figure and not same_value(figure[key], got):
+                out.append(at + f"{layer.name} with {change} has {key} {show(got)}, but the paper "
+                           f"prints {show(figure[key])} ({figure['source']})")
     return out
 
 
