@@ -1,5 +1,10 @@
 """The networks. Importing this package registers every variant.
 
+One module per family: its architecture table written in the shared rows of
+`_rows`, its public builders (each hands its arguments to `_common.assemble`,
+which applies the keras.applications contract), and one `registry.Family`
+line per registered name. Custom layers live in `keras_classics.layers`.
+
 Modules are listed oldest network first, which is the registry's order.
 The builders are reached as ``keras_classics.<builder>`` (see
 `public_builders`); they are not re-exported here, where names such as
@@ -28,8 +33,8 @@ def load_model(path, **kwargs):
     """`keras.saving.load_model` with this package's layers registered.
 
     Custom layers (LRN, GroupedConv2D, LeNet-5's C3, ...) register
-    themselves when their modules are imported; importing this package
-    imports them all, so a saved model loads in a fresh process.
+    themselves when `keras_classics.layers` is imported, which this package
+    does, so a saved model loads in a fresh process.
     """
     import keras
 
