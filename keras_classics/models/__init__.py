@@ -11,17 +11,12 @@ The builders are reached as ``keras_classics.<builder>`` (see
 ``alexnet`` already belong to the modules.
 """
 
+import importlib
 from typing import Callable, Dict
 
-# Oldest network first: the import order is the registry's order.
-from keras_classics.models import lenet  # isort: skip
-from keras_classics.models import alexnet  # isort: skip
-from keras_classics.models import zfnet  # isort: skip
-from keras_classics.models import vgg  # isort: skip
-from keras_classics.models import googlenet  # isort: skip
-from keras_classics.models import resnet  # isort: skip
-
-NETWORK_MODULES = (lenet, alexnet, zfnet, vgg, googlenet, resnet)
+# One module per family, oldest network first: the registry's order.
+FAMILIES = ("lenet", "alexnet", "zfnet", "vgg", "googlenet", "resnet")
+NETWORK_MODULES = tuple(importlib.import_module(f"{__name__}.{family}") for family in FAMILIES)
 
 
 def public_builders() -> Dict[str, Callable]:

@@ -480,7 +480,8 @@ def resnet(
     (None, 10)
     """
     table, depth = _lookup(IMAGENET_TABLES, depth, "resnet", "Table 1")
-    name = name or _default_name(depth, residual, stride_placement, table)
+    if name is None:
+        name = _default_name(depth, residual, stride_placement, table)
     return _build(table, locals(), default_shape=(224, 224, 3))
 
 
@@ -693,7 +694,8 @@ def cifar_resnet(
     ((None, 10), (None, 8, 8, 64))
     """
     table, depth = _lookup(CIFAR_TABLES, depth, "cifar_resnet", "6n+2, Sec. 4.2 and Table 6")
-    name = name or _default_name(depth, residual, "paper", table)
+    if name is None:
+        name = _default_name(depth, residual, "paper", table)
     stride_placement = "paper"  # basic blocks only: nothing to place
     return _build(table, locals(), default_shape=(32, 32, 3))
 
