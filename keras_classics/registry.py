@@ -1,8 +1,13 @@
 """The model registry: every network and variant under one clear name.
 
-Each network module registers its variants when `keras_classics.models` is
-imported; `list_models` and `build` import it on first use, so importing the
-registry alone stays cheap.
+Each network module registers its variants, one `Family.add` line per name
+beside the builder it calls, when `keras_classics.models` is imported;
+`list_models` and `build` import it on first use, so importing the registry
+alone stays cheap.
+
+One naming rule: a registered name is also the name its builder gives the
+model by default with those options (``resnet18(residual=False)`` and
+``resnet(depth=18, residual=False)`` are both ``"plain18"``).
 """
 
 from __future__ import annotations
@@ -12,12 +17,16 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Tuple
 
-__all__ = ["ModelEntry", "UnknownModelError", "register", "list_models", "get_entry", "build"]
+__all__ = ["ModelEntry", "Family", "UnknownModelError", "register", "list_models", "get_entry", "build"]
 
 
 @dataclass(frozen=True)
 class ModelEntry:
-    """One registered variant: a builder and the keyword arguments that make it."""
+    """One registered variant: a builder and the keyword arguments that make it.
+
+    ``recipe`` names its training recipe (a key of
+    `keras_classics.training.recipes.RECIPES`); empty: chosen by family.
+    """
 
     name: str
     builder: Callable[..., Any]
@@ -27,6 +36,7 @@ class ModelEntry:
     input_shape: Tuple[int, int, int]
     paper: str = ""
     aliases: Tuple[str, ...] = field(default=())
+    recipe: str = ""
 
     def build(self, **overrides):
         """Build the variant; ``overrides`` win over the registered kwargs."""
@@ -50,6 +60,7 @@ def register(
     summary: str,
     input_shape: Tuple[int, int, int],
     paper: str = "",
+    recipe: str = "",
     **kwargs,
 ) -> ModelEntry:
     """Register ``builder(**kwargs)`` as ``name``. Names are unique.
@@ -67,9 +78,30 @@ def register(
         summary=summary,
         input_shape=tuple(input_shape),
         paper=paper,
+        recipe=recipe,
     )
     _REGISTRY[name] = entry
     return entry
+
+
+@dataclass(frozen=True)
+class Family:
+    """What the variants of one network share: family, paper, default input
+    size and recipe. ``add`` registers one variant in one line."""
+
+    family: str
+    paper: str
+    input_shape: Tuple[int, int, int]
+    recipe: str = ""
+
+    def add(self, name: str, builder: Callable[..., Any], summary: str, /, **kwargs) -> ModelEntry:
+        """Register ``builder(**kwargs)`` as ``name``; ``kwargs`` may also
+        override ``input_shape``, ``paper`` or ``recipe`` for this variant."""
+        shared = {"input_shape": self.input_shape, "paper": self.paper, "recipe": self.recipe}
+        for key in shared:
+            if key in kwargs:
+                shared[key] = kwargs.pop(key)
+        return register(name, builder, family=self.family, summary=summary, **shared, **kwargs)
 
 
 def _ensure_loaded() -> None:

@@ -337,3 +337,36 @@ def test_grouped_conv_rejects_groups_not_dividing_input_channels():
 def test_grouped_conv_rejects_groups_not_dividing_filters():
     with pytest.raises(ValueError, match="filters.*divisible"):
         GroupedConv2D(6, 3, groups=4)
+
+
+# --------------------------------------------------------------------------
+# One home for every custom layer, the old import paths kept
+# --------------------------------------------------------------------------
+
+
+def test_every_custom_layer_is_in_keras_classics_layers_and_at_its_old_path():
+    import keras_classics.layers as home
+    from keras_classics.models import lenet, resnet
+
+    moved = {lenet: ("SparseConv2D", "Subsampling", "EuclideanRBF", "scaled_tanh", "rbf_prototypes"),
+             resnet: ("ZeroPadShortcut",)}
+    for module, names in moved.items():
+        for name in names:
+            assert getattr(module, name) is getattr(home, name), f"{module.__name__}.{name}"
+    # Every layer a registered network uses that Keras does not ship.
+    custom = {"LocalResponseNormalization", "GroupedConv2D", "SparseConv2D", "Subsampling",
+              "EuclideanRBF", "ZeroPadShortcut"}
+    assert custom <= set(home.__all__)
+
+
+def test_a_config_saved_under_the_old_module_still_deserialises():
+    # Files saved before the move name the old module; Keras finds the class
+    # by its registered name, "keras_classics>SparseConv2D".
+    from keras_classics.layers import SparseConv2D
+
+    layer = SparseConv2D(2, 3, connection_table=[[0, 0], [1, 1]], name="c3")
+    config = keras.saving.serialize_keras_object(layer)
+    assert config["registered_name"] == "keras_classics>SparseConv2D"
+    config["module"] = "keras_classics.models.lenet"
+    again = keras.saving.deserialize_keras_object(config)
+    assert isinstance(again, SparseConv2D) and again.connection_table == ((0, 0), (1, 1))

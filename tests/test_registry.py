@@ -113,3 +113,34 @@ def test_every_spec_file_is_a_registered_model_of_its_name():
         elif model not in MODELS:
             problems.append(f"{path.name}: {model!r} is not registered")
     assert not problems, "\n".join(problems)
+
+
+# --------------------------------------------------------------------------
+# One naming rule, one recipe per entry
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "make, expected",
+    [
+        (lambda: keras_classics.resnet18(False, input_shape=(32, 32, 3), residual=False), "plain18"),
+        (lambda: keras_classics.resnet(False, input_shape=(32, 32, 3), depth=18, residual=False), "plain18"),
+        (lambda: keras_classics.resnet50(False, input_shape=(32, 32, 3), stride_placement="v1.5"),
+         "resnet50_v1_5"),
+        (lambda: keras_classics.cifar_resnet(False, depth=20, residual=False), "plain20"),
+        (lambda: keras_classics.vgg11(False, input_shape=(32, 32, 3), batch_norm=True), "vgg11_bn"),
+    ],
+)
+def test_one_naming_rule_whichever_builder_makes_the_network(make, expected):
+    # "plain18" is not registered, but resnet18 and resnet must agree on it.
+    assert make().name == expected
+
+
+def test_every_entry_names_a_training_recipe():
+    from keras_classics.training import recipes
+
+    unknown = {n: keras_classics.get_entry(n).recipe for n in MODELS
+               if keras_classics.get_entry(n).recipe not in recipes.RECIPES}
+    assert not unknown, f"entries whose recipe is not in RECIPES: {unknown}"
+    assert keras_classics.get_entry("resnet20").recipe == "resnet_cifar"
+    assert keras_classics.get_entry("resnet50").recipe == "resnet"

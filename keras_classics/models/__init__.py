@@ -1,22 +1,22 @@
 """The networks. Importing this package registers every variant.
 
+One module per family: its architecture table written in the shared rows of
+`_rows`, its public builders (each hands its arguments to `_common.assemble`,
+which applies the keras.applications contract), and one `registry.Family`
+line per registered name. Custom layers live in `keras_classics.layers`.
+
 Modules are listed oldest network first, which is the registry's order.
 The builders are reached as ``keras_classics.<builder>`` (see
 `public_builders`); they are not re-exported here, where names such as
 ``alexnet`` already belong to the modules.
 """
 
+import importlib
 from typing import Callable, Dict
 
-# Oldest network first: the import order is the registry's order.
-from keras_classics.models import lenet  # isort: skip
-from keras_classics.models import alexnet  # isort: skip
-from keras_classics.models import zfnet  # isort: skip
-from keras_classics.models import vgg  # isort: skip
-from keras_classics.models import googlenet  # isort: skip
-from keras_classics.models import resnet  # isort: skip
-
-NETWORK_MODULES = (lenet, alexnet, zfnet, vgg, googlenet, resnet)
+# One module per family, oldest network first: the registry's order.
+FAMILIES = ("lenet", "alexnet", "zfnet", "vgg", "googlenet", "resnet")
+NETWORK_MODULES = tuple(importlib.import_module(f"{__name__}.{family}") for family in FAMILIES)
 
 
 def public_builders() -> Dict[str, Callable]:
@@ -28,8 +28,8 @@ def load_model(path, **kwargs):
     """`keras.saving.load_model` with this package's layers registered.
 
     Custom layers (LRN, GroupedConv2D, LeNet-5's C3, ...) register
-    themselves when their modules are imported; importing this package
-    imports them all, so a saved model loads in a fresh process.
+    themselves when `keras_classics.layers` is imported, which this package
+    does, so a saved model loads in a fresh process.
     """
     import keras
 

@@ -3,9 +3,13 @@
 Each builder in this package takes the same arguments as keras.applications
 (``include_top, weights, input_tensor, input_shape, pooling, classes,
 classifier_activation, name``, in that order and so also positionally; its
-own options are keyword-only) and goes through the helpers here, so a bad
+own options are keyword-only) and hands them to `assemble`, so a bad
 argument gets the same clear message from every network, before any layer
 is built.
+
+A builder's first statement is ``args = dict(locals())``: its parameters,
+exactly, which `assemble` checks (and a named variant forwards whole to its
+family's builder, ``vgg(**locals(), config="D")``).
 """
 
 from __future__ import annotations
@@ -13,11 +17,9 @@ from __future__ import annotations
 import numbers
 import os
 import zipfile
-from typing import Iterable, Optional, Sequence, Tuple
+from typing import Callable, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 import keras
-
-from keras_classics import arithmetic
 
 _POOLING_CHOICES = (None, "avg", "max")
 
@@ -121,17 +123,6 @@ def check_common_args(
             f"'softmax', or a callable; got {classifier_activation!r}"
         )
     return classes
-
-
-def min_input_size(spatial_layers: Iterable[Sequence]) -> int:
-    """Smallest square input a chain of spatial layers accepts.
-
-    ``spatial_layers`` lists the layers that change the resolution, each as
-    ``(kernel, stride, padding[, rounding])`` in the conventions of
-    `keras_classics.arithmetic`; builders derive it from their own
-    architecture tables.
-    """
-    return arithmetic.min_input_size(spatial_layers)
 
 
 def _check_shape(shape, model_name: str) -> Tuple[Optional[int], Optional[int], int]:
@@ -298,3 +289,67 @@ def load_weights(model: keras.Model, path, *, model_name: str) -> None:
         f"{model_name}: the weights file {path!r} cannot be read; it is corrupt or truncated "
         f"(an interrupted copy or save?), or not {_WEIGHTS_FILES}. Details: {unreadable}"
     )
+
+
+class Contract(NamedTuple):
+    """The keras.applications arguments of one call, checked (``classes``
+    is a plain ``int``); what a family's ``features`` and ``top`` read."""
+
+    include_top: bool
+    weights: object
+    input_tensor: object
+    input_shape: object
+    pooling: Optional[str]
+    classes: int
+    classifier_activation: object
+    name: str
+
+
+def assemble(
+    args: Mapping,
+    *,
+    features: Callable,
+    top: Callable,
+    default_shape: Tuple[int, int, int],
+    min_size: int,
+    flattening_head: Optional[str] = None,
+    channels: Optional[int] = None,
+) -> keras.Model:
+    """The builder contract, once for every network.
+
+    Checks the contract arguments in ``args`` (a builder's ``locals()``;
+    other keys are the family's own options, checked by the family), makes
+    the input (see `make_input` for ``default_shape``, ``min_size``,
+    ``flattening_head`` and ``channels``), runs ``features(x, contract)``,
+    then ``top(x, contract)`` with the top or the global ``pooling``
+    without it, and builds the model, loading ``weights`` if given.
+    """
+    name = args["name"]
+    classes = check_common_args(
+        include_top=args["include_top"],
+        weights=args["weights"],
+        pooling=args["pooling"],
+        classes=args["classes"],
+        classifier_activation=args["classifier_activation"],
+        model_name=name,
+    )
+    contract = Contract(**{**{key: args[key] for key in Contract._fields}, "classes": classes})
+    img_input = make_input(
+        input_tensor=contract.input_tensor,
+        input_shape=contract.input_shape,
+        default_shape=default_shape,
+        min_size=min_size,
+        model_name=name,
+        include_top=contract.include_top,
+        flattening_head=flattening_head,
+        channels=channels,
+    )
+    x = features(img_input, contract)
+    outputs = top(x, contract) if contract.include_top else pool_features(x, contract.pooling)
+    return build_model(img_input, outputs, name=name, weights=contract.weights, model_name=name)
+
+
+def check_flag(model_name: str, flag: str, value) -> None:
+    """A builder's own boolean option must be True or False."""
+    if value not in (True, False):
+        raise ValueError(f"{model_name}: {flag} must be True or False, got {value!r}")

@@ -7,9 +7,9 @@ layers see both (Sec. 3.2). That split is a grouped convolution with
 ``groups=2``; ``two_tower=True`` keeps it, the default one tower makes those
 three layers dense.
 
-The architecture is a table of typed rows (`Conv`, `MaxPool`, `Norm`,
-`Pad`) plus a `Head`; `build_network` turns any such `Architecture` into a
-model. ZFNet (``keras_classics.models.zfnet``) is AlexNet with different
+The architecture is a table of the package's shared rows (`Conv`, `Pool`,
+`Norm`, `Pad`, from ``keras_classics.models._rows``) plus a `Head`;
+`build_network` turns any such `Architecture` into a model. ZFNet (``keras_classics.models.zfnet``) is AlexNet with different
 first layers: it reuses `CONV3_TO_POOL5`, `Head` and `build_network`.
 
 Fig. 2 labels the input 224x224, but an 11x11 kernel at stride 4 without
@@ -19,13 +19,13 @@ is 54.25, floored to 54). The paper network is therefore built at 227.
 
 from __future__ import annotations
 
-from typing import NamedTuple, Tuple, Union
+from typing import NamedTuple, Tuple
 
 import keras
 
-from keras_classics.layers import GroupedConv2D, LocalResponseNormalization
 from keras_classics.models import _common
-from keras_classics.registry import register
+from keras_classics.models._rows import Conv, Norm, Pad, Pool, Row, apply_row, min_input_size
+from keras_classics.registry import Family
 
 __all__ = ["alexnet"]
 
@@ -37,55 +37,6 @@ _ONE_WEIRD_TRICK = (
     "A. Krizhevsky. One weird trick for parallelizing convolutional neural networks. "
     "arXiv:1404.5997, 2014."
 )
-
-
-# ---------------------------------------------------------------- table rows
-
-
-class Conv(NamedTuple):
-    """A convolution followed by ReLU (Sec. 3.1: ReLU after every layer).
-
-    ``per_tower``: on the paper's two GPUs the layer sees only its own GPU's
-    half of the input maps (Sec. 3.2), a grouped convolution under
-    ``two_tower=True``.
-    """
-
-    name: str
-    filters: int
-    kernel: int
-    stride: int = 1
-    padding: str = "valid"
-    per_tower: bool = False
-
-
-class MaxPool(NamedTuple):
-    """Max pooling; the default is AlexNet's overlapping 3x3/2 (Sec. 3.4)."""
-
-    name: str
-    pool: int = 3
-    stride: int = 2
-    padding: str = "valid"
-
-
-class Norm(NamedTuple):
-    """Local response normalisation; the defaults are Sec. 3.3's constants
-    k=2, n=5, alpha=1e-4, beta=0.75 (alpha times the plain sum of squares)."""
-
-    name: str
-    size: int = 5
-    alpha: float = 1e-4
-    beta: float = 0.75
-    bias: float = 2.0
-
-
-class Pad(NamedTuple):
-    """Explicit zero padding of ``pixels`` on every side (its own layer)."""
-
-    name: str
-    pixels: int
-
-
-Row = Union[Conv, MaxPool, Norm, Pad]
 
 
 class Head(NamedTuple):
@@ -110,13 +61,16 @@ class Architecture(NamedTuple):
 
 # ---------------------------------------------------------------- the tables
 
+# Max pools are AlexNet's overlapping 3x3/2 (Sec. 3.4); LRN rows take
+# Sec. 3.3's constants, the defaults of `Norm`.
+
 # Sec. 3.5 and Fig. 2, layers 3 to 5 with 1 pixel of padding ("same" at
 # stride 1) keeping 13x13. ZFNet's Fig. 3 has the same three layers and pool.
 CONV3_TO_POOL5 = (
     Conv("conv3", 384, 3, padding="same"),  # 13x13x384; 3x3x256 kernels: sees both towers
     Conv("conv4", 384, 3, padding="same", per_tower=True),  # 13x13x384; 3x3x192 kernels
     Conv("conv5", 256, 3, padding="same", per_tower=True),  # 13x13x256; 3x3x192 kernels
-    MaxPool("pool5"),  # 6x6x256
+    Pool("pool5", 3, 2),  # 6x6x256
 )
 
 # Sec. 3.5 and Fig. 2 (at 227x227x3, see the module docstring); LRN follows
@@ -124,10 +78,10 @@ CONV3_TO_POOL5 = (
 PAPER_FEATURES = (
     Conv("conv1", 96, 11, stride=4),  # 55x55x96
     Norm("lrn1"),
-    MaxPool("pool1"),  # 27x27x96
+    Pool("pool1", 3, 2),  # 27x27x96
     Conv("conv2", 256, 5, padding="same", per_tower=True),  # 27x27x256; 5x5x48 kernels
     Norm("lrn2"),
-    MaxPool("pool2"),  # 13x13x256
+    Pool("pool2", 3, 2),  # 13x13x256
 ) + CONV3_TO_POOL5
 
 # torchvision.models.alexnet, whose widths follow Krizhevsky (2014)'s
@@ -136,13 +90,13 @@ PAPER_FEATURES = (
 TORCHVISION_FEATURES = (
     Pad("conv1_pad", 2),  # 228x228x3
     Conv("conv1", 64, 11, stride=4),  # 55x55x64
-    MaxPool("pool1"),  # 27x27x64
+    Pool("pool1", 3, 2),  # 27x27x64
     Conv("conv2", 192, 5, padding="same"),  # 27x27x192
-    MaxPool("pool2"),  # 13x13x192
+    Pool("pool2", 3, 2),  # 13x13x192
     Conv("conv3", 384, 3, padding="same"),  # 13x13x384
     Conv("conv4", 256, 3, padding="same"),  # 13x13x256
     Conv("conv5", 256, 3, padding="same"),  # 13x13x256
-    MaxPool("pool5"),  # 6x6x256
+    Pool("pool5", 3, 2),  # 6x6x256
 )
 
 VARIANTS = {
@@ -157,51 +111,12 @@ VARIANTS = {
 # ---------------------------------------------------------------- blocks
 
 
-def _spatial(row: Row):
-    """``(kernel, stride, padding)`` of a row that changes the resolution."""
-    if isinstance(row, Conv):
-        return (row.kernel, row.stride, row.padding)
-    if isinstance(row, MaxPool):
-        return (row.pool, row.stride, row.padding)
-    if isinstance(row, Pad):
-        # A 1x1 window over the padded input: size + 2 * pixels.
-        return (1, 1, row.pixels)
-    return None
-
-
-def min_input_size(features) -> int:
-    """The smallest square input that leaves every feature map at least 1x1."""
-    return _common.min_input_size(
-        spatial for spatial in map(_spatial, features) if spatial is not None
-    )
-
-
-def feature_layer(x, row: Row, *, two_tower: bool = False):
-    """One row of a feature table applied to ``x``."""
-    if isinstance(row, Conv):
-        conv_args = dict(strides=row.stride, padding=row.padding, activation="relu", name=row.name)
-        if two_tower and row.per_tower:
-            return GroupedConv2D(row.filters, row.kernel, groups=2, **conv_args)(x)
-        return keras.layers.Conv2D(row.filters, row.kernel, **conv_args)(x)
-    if isinstance(row, MaxPool):
-        return keras.layers.MaxPooling2D(
-            row.pool, strides=row.stride, padding=row.padding, name=row.name
-        )(x)
-    if isinstance(row, Norm):
-        return LocalResponseNormalization(
-            size=row.size, alpha=row.alpha, beta=row.beta, bias=row.bias, name=row.name
-        )(x)
-    if isinstance(row, Pad):
-        return keras.layers.ZeroPadding2D(row.pixels, name=row.name)(x)
-    raise TypeError(f"unknown architecture row {row!r}")
-
-
 def features(x, rows, *, include_lrn: bool = True, two_tower: bool = False):
     """The convolutional part: every row in order, LRN rows only if asked."""
     for row in rows:
         if isinstance(row, Norm) and not include_lrn:
             continue
-        x = feature_layer(x, row, two_tower=two_tower)
+        x = apply_row(x, row, two_tower=two_tower)
     return x
 
 
@@ -221,66 +136,27 @@ def classifier(x, head: Head, classes: int, activation):
     return keras.layers.Dense(classes, activation=activation, name="predictions")(x)
 
 
-def build_network(
-    arch: Architecture,
-    *,
-    include_top: bool,
-    weights,
-    input_tensor,
-    input_shape,
-    pooling,
-    classes: int,
-    classifier_activation,
-    name: str,
-    include_lrn: bool = True,
-    two_tower: bool = False,
-) -> keras.Model:
-    """Any `Architecture` of this family as a model, under the builder contract."""
+def build_network(arch: Architecture, args, *, include_lrn: bool = True, two_tower: bool = False):
+    """Any `Architecture` of this family as a model; ``args`` holds the
+    builder contract's arguments (a builder's ``locals()``)."""
     for flag, value in (("include_lrn", include_lrn), ("two_tower", two_tower)):
-        if value not in (True, False):
-            raise ValueError(f"{name}: {flag} must be True or False, got {value!r}")
-    classes = _common.check_common_args(
-        include_top=include_top,
-        weights=weights,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        model_name=name,
-    )
-    img_input = _common.make_input(
-        input_tensor=input_tensor,
-        include_top=include_top,
-        flattening_head="fc6",
-        input_shape=input_shape,
+        _common.check_flag(args["name"], flag, value)
+    return _common.assemble(
+        args,
+        features=lambda x, _: features(x, arch.features, include_lrn=include_lrn, two_tower=two_tower),
+        top=lambda x, c: classifier(x, arch.head, c.classes, c.classifier_activation),
         default_shape=(arch.input_size, arch.input_size, 3),
         min_size=min_input_size(arch.features),
-        model_name=name,
+        flattening_head="fc6",
     )
-    x = features(img_input, arch.features, include_lrn=include_lrn, two_tower=two_tower)
-    if include_top:
-        x = classifier(x, arch.head, classes, classifier_activation)
-    else:
-        x = _common.pool_features(x, pooling)
-    return _common.build_model(img_input, x, name=name, weights=weights, model_name=name)
 
 
 # ---------------------------------------------------------------- the builder
 
 
-def alexnet(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name="alexnet",
-    *,
-    include_lrn=True,
-    two_tower=False,
-    variant="paper",
-):
+def alexnet(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
+            classes=1000, classifier_activation="softmax", name="alexnet", *,
+            include_lrn=True, two_tower=False, variant="paper"):
     """AlexNet, as in the paper (one or two towers) or as torchvision builds it.
 
     Reference:
@@ -354,6 +230,7 @@ def alexnet(
     >>> alexnet(include_top=False, two_tower=True).get_layer("conv2").groups
     2
     """
+    args = dict(locals())
     if variant not in VARIANTS:
         raise ValueError(
             f"{name}: unknown variant {variant!r}; valid values are "
@@ -364,47 +241,15 @@ def alexnet(
             f"{name}: two_tower=True applies to variant='paper' only; the {variant!r} "
             "variant is a one-GPU network"
         )
-    return build_network(
-        VARIANTS[variant],
-        include_top=include_top,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        name=name,
-        include_lrn=include_lrn,
-        two_tower=two_tower,
-    )
+    return build_network(VARIANTS[variant], args, include_lrn=include_lrn, two_tower=two_tower)
 
 
-register(
-    "alexnet",
-    alexnet,
-    family="alexnet",
-    summary="AlexNet (2012) at 227x227, one tower, with LRN",
-    input_shape=(227, 227, 3),
-    paper=_PAPER,
-    name="alexnet",
-)
-register(
-    "alexnet_two_tower",
-    alexnet,
-    family="alexnet",
-    summary="AlexNet (2012) with the paper's two-GPU split of conv2, conv4, conv5",
-    input_shape=(227, 227, 3),
-    paper=_PAPER,
-    name="alexnet_two_tower",
-    two_tower=True,
-)
-register(
-    "alexnet_torchvision",
-    alexnet,
-    family="alexnet",
-    summary="torchvision's AlexNet (one-GPU widths of Krizhevsky 2014) at 224x224",
-    input_shape=(224, 224, 3),
-    paper=f"{_PAPER} {_ONE_WEIRD_TRICK}",
-    name="alexnet_torchvision",
-    variant="torchvision",
-)
+FAMILY = Family("alexnet", _PAPER, (227, 227, 3), recipe="alexnet")
+FAMILY.add("alexnet", alexnet, "AlexNet (2012) at 227x227, one tower, with LRN", name="alexnet")
+FAMILY.add("alexnet_two_tower", alexnet,
+           "AlexNet (2012) with the paper's two-GPU split of conv2, conv4, conv5",
+           name="alexnet_two_tower", two_tower=True)
+FAMILY.add("alexnet_torchvision", alexnet,
+           "torchvision's AlexNet (one-GPU widths of Krizhevsky 2014) at 224x224",
+           input_shape=(224, 224, 3), paper=f"{_PAPER} {_ONE_WEIRD_TRICK}",
+           name="alexnet_torchvision", variant="torchvision")

@@ -21,9 +21,9 @@ from typing import NamedTuple, Union
 
 import keras
 
-from keras_classics import registry
-from keras_classics.layers import LocalResponseNormalization
 from keras_classics.models import _common
+from keras_classics.models._rows import Conv, Norm, Pool, apply_row, min_input_size
+from keras_classics.registry import Family
 
 __all__ = ["googlenet"]
 
@@ -47,25 +47,6 @@ class InceptionRow(NamedTuple):
     def out_channels(self) -> int:
         """Channels of the depth concatenation: the four branches' widths."""
         return self.n1x1 + self.n3x3 + self.n5x5 + self.pool_proj
-
-
-class Conv(NamedTuple):
-    name: str
-    kernel: int
-    stride: int
-    filters: int
-    padding: str  # Figure 3's "(S)" / "(V)"
-
-
-class MaxPool(NamedTuple):
-    name: str
-    pool: int = 3
-    stride: int = 2
-    padding: str = "same"  # Figure 3: "MaxPool 3x3+2(S)"
-
-
-class LRN(NamedTuple):
-    name: str
 
 
 class Inception(NamedTuple):
@@ -93,26 +74,31 @@ INCEPTION_ROWS = {
     "5b": InceptionRow(384, 192, 384, 48, 128, 128),  # 7x7x1024
 }
 
+# The paper gives no LRN constants. These are BVLC Caffe's GoogLeNet
+# (local_size 5, alpha 1e-4, beta 0.75, default k 1), whose alpha is
+# divided by the window size: 1e-4 / 5 in this package's plain-sum convention.
+LRN_CAFFE = dict(size=5, alpha=1e-4, beta=0.75, bias=1.0)
+
 # Table 1 top to bottom (sizes at 224x224), with Figure 3's two LRNs and
 # paddings. Table 1's "convolution 3x3/1, depth 2, #3x3 reduce 64" is the
 # pair conv2_reduce, conv2.
-LAYOUT: tuple[Union[Conv, MaxPool, LRN, Inception], ...] = (
-    Conv("conv1", 7, 2, 64, "same"),  # 112x112x64
-    MaxPool("pool1"),  # 56x56x64
-    LRN("lrn1"),
-    Conv("conv2_reduce", 1, 1, 64, "valid"),  # Figure 3: "Conv 1x1+1(V)"
-    Conv("conv2", 3, 1, 192, "same"),  # 56x56x192
-    LRN("lrn2"),
-    MaxPool("pool2"),  # 28x28x192
+LAYOUT: tuple[Union[Conv, Pool, Norm, Inception], ...] = (
+    Conv("conv1", 64, 7, 2, "same"),  # 112x112x64
+    Pool("pool1", 3, 2, "same"),  # 56x56x64; Figure 3: "MaxPool 3x3+2(S)"
+    Norm("lrn1", **LRN_CAFFE, averaged_alpha=True),
+    Conv("conv2_reduce", 64, 1, 1, "valid"),  # Figure 3: "Conv 1x1+1(V)"
+    Conv("conv2", 192, 3, 1, "same"),  # 56x56x192
+    Norm("lrn2", **LRN_CAFFE, averaged_alpha=True),
+    Pool("pool2", 3, 2, "same"),  # 28x28x192
     Inception("3a"),
     Inception("3b"),
-    MaxPool("pool3"),  # 14x14x480
+    Pool("pool3", 3, 2, "same"),  # 14x14x480
     Inception("4a"),
     Inception("4b"),
     Inception("4c"),
     Inception("4d"),
     Inception("4e"),
-    MaxPool("pool4"),  # 7x7x832
+    Pool("pool4", 3, 2, "same"),  # 7x7x832
     Inception("5a"),
     Inception("5b"),  # 7x7x1024
 )
@@ -129,32 +115,17 @@ AUX_LOSS_WEIGHT = 0.3
 
 DROPOUT = 0.4  # Table 1, "dropout (40%)"
 
-# The paper gives no LRN constants. These are BVLC Caffe's GoogLeNet
-# (local_size 5, alpha 1e-4, beta 0.75, default k 1), whose alpha is
-# divided by the window size: 1e-4 / 5 in this package's plain-sum convention.
-LRN_CAFFE = dict(size=5, alpha=1e-4, beta=0.75, bias=1.0)
-
-
-def _spatial_chain(until: str | None = None) -> list[tuple]:
-    """The resolution-changing layers of LAYOUT, up to inception ``until``."""
-    chain = []
-    for row in LAYOUT:
-        if isinstance(row, Conv):
-            chain.append((row.kernel, row.stride, row.padding))
-        elif isinstance(row, MaxPool):
-            chain.append((row.pool, row.stride, row.padding))
-        elif isinstance(row, Inception) and row.name == until:
-            break
-    return chain
 
 
 def _min_input_size(aux_classifiers: bool) -> int:
     """With "same" pools and a global average pool the main path accepts
     any size; each auxiliary head's valid 5x5 pool needs a 5x5 map."""
-    chains = [_spatial_chain()]
-    if aux_classifiers:
-        chains += [_spatial_chain(until=name) + [(AUX_HEAD.pool, AUX_HEAD.stride, "valid")] for name in AUX_AFTER]
-    return max(_common.min_input_size(chain) for chain in chains)
+    chains = [LAYOUT]
+    for name in AUX_AFTER if aux_classifiers else ():
+        # Inception modules keep the size: the head sees the layout's rows before it.
+        before = LAYOUT[: LAYOUT.index(Inception(name))]
+        chains.append(before + (Pool("aux_pool", AUX_HEAD.pool, AUX_HEAD.stride),))
+    return max(min_input_size(chain) for chain in chains)
 
 
 def inception_block(x, row: InceptionRow, name: str):
@@ -185,18 +156,8 @@ def auxiliary_classifier(x, name: str, *, classes: int, classifier_activation):
     return keras.layers.Dense(classes, activation=classifier_activation, name=f"{name}_predictions")(x)
 
 
-def googlenet(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name="googlenet",
-    *,
-    aux_classifiers=False,
-):
+def googlenet(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
+              classes=1000, classifier_activation="softmax", name="googlenet", *, aux_classifiers=False):
     """GoogLeNet, the 22-layer Inception network of Table 1.
 
     Reference:
@@ -249,81 +210,51 @@ def googlenet(
     >>> [tuple(output.shape) for output in model.outputs]
     [(None, 10), (None, 10), (None, 10)]
     """
-    classes = _common.check_common_args(
-        include_top=include_top,
-        weights=weights,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        model_name=name,
-    )
-    if aux_classifiers not in (True, False):
-        raise ValueError(f"{name}: aux_classifiers must be True or False, got {aux_classifiers!r}")
-    if aux_classifiers and not include_top:
+    args = dict(locals())
+    _common.check_data_format(name)
+    _common.check_flag(name, "aux_classifiers", aux_classifiers)
+    if aux_classifiers and include_top is False:
         raise ValueError(
             f"{name}: aux_classifiers=True needs include_top=True; the auxiliary classifiers are "
             "training heads beside the main classifier"
         )
-    img_input = _common.make_input(
-        input_tensor=input_tensor,
-        include_top=include_top,
-        input_shape=input_shape,
-        default_shape=(224, 224, 3),
-        min_size=_min_input_size(aux_classifiers),
-        model_name=name,
-    )
-    if aux_classifiers and None in tuple(img_input.shape[1:3]):
-        raise ValueError(
-            f"{name}: aux_classifiers=True needs a known input height and width (their fully "
-            f"connected layers flatten a map whose size follows from it); got {tuple(img_input.shape[1:])}"
-        )
-
-    x = img_input
     aux_outputs = []
-    for row in LAYOUT:
-        if isinstance(row, Conv):
-            x = keras.layers.Conv2D(
-                row.filters, row.kernel, strides=row.stride, padding=row.padding, activation="relu", name=row.name
-            )(x)
-        elif isinstance(row, MaxPool):
-            x = keras.layers.MaxPooling2D(row.pool, strides=row.stride, padding=row.padding, name=row.name)(x)
-        elif isinstance(row, LRN):
-            x = LocalResponseNormalization.from_averaged_alpha(**LRN_CAFFE, name=row.name)(x)
-        else:
+
+    def features(x, contract):
+        if aux_classifiers and None in tuple(x.shape[1:3]):
+            raise ValueError(
+                f"{name}: aux_classifiers=True needs a known input height and width (their fully "
+                f"connected layers flatten a map whose size follows from it); got {tuple(x.shape[1:])}"
+            )
+        for row in LAYOUT:
+            if not isinstance(row, Inception):
+                x = apply_row(x, row)
+                continue
             x = inception_block(x, INCEPTION_ROWS[row.name], name=f"inception{row.name}")
             if aux_classifiers and row.name in AUX_AFTER:
                 aux_name = f"aux{AUX_AFTER.index(row.name) + 1}"
                 aux_outputs.append(
-                    auxiliary_classifier(x, aux_name, classes=classes, classifier_activation=classifier_activation)
+                    auxiliary_classifier(
+                        x, aux_name, classes=contract.classes, classifier_activation=contract.classifier_activation
+                    )
                 )
+        return x
 
-    if include_top:
+    def top(x, contract):
         x = keras.layers.GlobalAveragePooling2D(name="avg_pool")(x)
         x = keras.layers.Dropout(DROPOUT, name="dropout")(x)
-        x = keras.layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    else:
-        x = _common.pool_features(x, pooling)
+        x = keras.layers.Dense(contract.classes, activation=contract.classifier_activation, name="predictions")(x)
+        return [x, *aux_outputs] if aux_classifiers else x
 
-    outputs = [x, *aux_outputs] if aux_classifiers else x
-    return _common.build_model(img_input, outputs, name=name, weights=weights, model_name=name)
+    return _common.assemble(
+        args, features=features, top=top, default_shape=(224, 224, 3), min_size=_min_input_size(aux_classifiers)
+    )
 
 
-registry.register(
-    "googlenet",
-    googlenet,
-    family="googlenet",
-    summary="GoogLeNet (Inception v1), Table 1: nine inception modules, 5x5 branches, LRN, one output.",
-    input_shape=(224, 224, 3),
-    paper=PAPER,
-)
-registry.register(
-    "googlenet_aux",
-    googlenet,
-    family="googlenet",
-    summary="GoogLeNet with Section 5's auxiliary classifiers after 4a and 4d: outputs "
-    "[predictions, aux1_predictions, aux2_predictions], aux losses weighted 0.3.",
-    input_shape=(224, 224, 3),
-    paper=PAPER,
-    name="googlenet_aux",
-    aux_classifiers=True,
-)
+FAMILY = Family("googlenet", PAPER, (224, 224, 3), recipe="googlenet")
+FAMILY.add("googlenet", googlenet,
+           "GoogLeNet (Inception v1), Table 1: nine inception modules, 5x5 branches, LRN, one output.")
+FAMILY.add("googlenet_aux", googlenet,
+           "GoogLeNet with Section 5's auxiliary classifiers after 4a and 4d: outputs "
+           "[predictions, aux1_predictions, aux2_predictions], aux losses weighted 0.3.",
+           name="googlenet_aux", aux_classifiers=True)

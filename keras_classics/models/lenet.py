@@ -11,11 +11,12 @@ The paper's network (section II.B, Fig. 2) is seven layers on a 32x32 image::
     OUTPUT  10 Euclidean RBF units        (fixed, not trained)
 
 every layer up to F6 squashed by ``f(a) = 1.7159 tanh(2a/3)`` (Appendix A):
-60,000 trainable parameters. Three of its ideas have no Keras layer, so they
-live here: `SparseConv2D` (C3's partial connection table), `Subsampling` (S2
-and S4: a trainable coefficient and bias per map on the 2x2 sums) and
-`EuclideanRBF` (the output's squared distances to fixed prototypes), plus
-the registered activation `scaled_tanh`.
+60,000 trainable parameters. Three of its ideas have no Keras layer; they
+live in `keras_classics.layers` (and can still be imported from here):
+`SparseConv2D` (C3's partial connection table), `Subsampling` (S2 and S4: a
+trainable coefficient and bias per map on the 2x2 sums) and `EuclideanRBF`
+(the output's squared distances to fixed prototypes), plus the registered
+activation `scaled_tanh`.
 
 The modern form (``variant="modern"``) is the LeNet-5 of today's textbooks:
 ReLU, max pooling, a dense C3 and a softmax dense output.
@@ -26,51 +27,36 @@ negation) and ``predictions`` in the paper form; ``predictions`` (a dense
 layer) in the modern one.
 
 Keras finds the custom layers and activations of a saved model only once
-this module is imported: ``import keras_classics.models`` before
-``keras.saving.load_model``.
+they are imported: ``import keras_classics.models`` (or use
+``keras_classics.load_model``) before ``keras.saving.load_model``.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple, Optional, Tuple
+from typing import NamedTuple, Tuple
 
 import keras
-import numpy as np
-from keras import ops
 
-from keras_classics import arithmetic
+from keras_classics.layers.convolution import SparseConv2D
+from keras_classics.layers.lenet import (  # noqa: F401 (their old import path)
+    SCALED_TANH_AMPLITUDE,
+    SCALED_TANH_SLOPE,
+    EuclideanRBF,
+    Subsampling,
+    digit_prototypes,
+    negative,
+    rbf_prototypes,
+    scaled_tanh,
+)
 from keras_classics.models import _common
-from keras_classics.registry import register
+from keras_classics.models._rows import Conv, Pool, apply_row, min_input_size
+from keras_classics.registry import Family
 
 __all__ = ["lenet5"]
 
-# Appendix A: A and S make f(1) = 1 and f(-1) = -1, so the targets +-1 sit
-# where f's second derivative peaks, not in its flat asymptotes.
-SCALED_TANH_AMPLITUDE = 1.7159
-SCALED_TANH_SLOPE = 2.0 / 3.0
-
-
-@keras.saving.register_keras_serializable(package="keras_classics")
-def scaled_tanh(x):
-    """LeNet-5's squashing function ``f(a) = A tanh(S a)``, ``A = 1.7159``, ``S = 2/3``.
-
-    Section II.B and Appendix A of the paper; ``f(1) ~ 1`` and ``f(-1) ~ -1``.
-    Registered with Keras, so a layer's config names it ``keras_classics>scaled_tanh``.
-
-    >>> round(float(scaled_tanh(keras.ops.convert_to_tensor(1.0))), 4)
-    1.0
-    """
-    return ops.multiply(SCALED_TANH_AMPLITUDE, ops.tanh(ops.multiply(SCALED_TANH_SLOPE, x)))
-
-
-@keras.saving.register_keras_serializable(package="keras_classics")
-def negative(x):
-    """``-x``: turns the RBF penalties into logits (low penalty, high score)."""
-    return ops.negative(x)
-
 
 # --------------------------------------------------------------------------
-# The paper's connection table and output codes
+# The paper's connection table
 # --------------------------------------------------------------------------
 
 
@@ -90,384 +76,18 @@ def _c3_connections() -> Tuple[Tuple[int, int], ...]:
 
 C3_CONNECTIONS = _c3_connections()
 
-# Our own drawing of the ten digits in 7x12 bitmaps ("#" = +1, "." = -1),
-# in the spirit of Fig. 3, whose exact pixels the paper does not list.
-_DIGIT_BITMAPS = """
-..###.. ...#... ..###.. .#####. .....#. ####### ..####. ####### ..###.. ..###..
-.#...#. ..##... .#...#. #.....# ....##. #...... .#..... ......# .#...#. .#...#.
-#.....# .#.#... #.....# ......# ...#.#. #...... #...... .....#. #.....# #.....#
-#.....# ...#... ......# ......# ..#..#. #...... #...... .....#. #.....# #.....#
-#.....# ...#... .....#. .....#. .#...#. ######. #.###.. ....#.. .#...#. #.....#
-#.....# ...#... ....#.. ..###.. #....#. ......# ##...#. ....#.. ..###.. .#...##
-#.....# ...#... ...#... .....#. ####### ......# #.....# ...#... .#...#. ..###.#
-#.....# ...#... ..#.... ......# .....#. ......# #.....# ...#... #.....# ......#
-#.....# ...#... .#..... ......# .....#. ......# #.....# ..#.... #.....# ......#
-#.....# ...#... #...... ......# .....#. ......# #.....# ..#.... #.....# .....#.
-.#...#. ...#... #...... #.....# .....#. #.....# .#...#. ..#.... .#...#. ....#..
-..###.. .#####. ####### .#####. .....#. .#####. ..###.. ..#.... ..###.. .###...
-"""
-_BITMAP_ROWS, _BITMAP_COLS = 12, 7
-
-
-def digit_prototypes() -> np.ndarray:
-    """The ten digit codes, shape ``(10, 84)``: row ``d`` is digit ``d``'s
-    7x12 bitmap read row by row, ink +1 and background -1."""
-    rows = [line.split() for line in _DIGIT_BITMAPS.strip().splitlines()]
-    glyphs = ["".join(row[digit] for row in rows) for digit in range(10)]
-    return np.array([[1.0 if pixel == "#" else -1.0 for pixel in glyph] for glyph in glyphs], dtype="float32")
-
-
-def _splitmix64(seed: int) -> int:
-    mask = (1 << 64) - 1
-    z = (seed + 0x9E3779B97F4A7C15) & mask
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
-    return z ^ (z >> 31)
-
-
-def rbf_prototypes(units: int, input_dim: int) -> np.ndarray:
-    """The fixed +-1 prototypes of `EuclideanRBF`, shape ``(units, input_dim)``.
-
-    For LeNet-5's own shape, ten classes on F6's 84 units, these are the
-    digit bitmaps of `digit_prototypes`. For any other shape the paper gives
-    no code, so component ``j`` of prototype ``i`` is +1 when the top bit of
-    SplitMix64(``i * input_dim + j``) is set and -1 otherwise: a fixed
-    pseudo-random code, the same on every machine and Keras version, whose
-    prototypes lie about ``input_dim / 2`` sign flips apart.
-    """
-    if (units, input_dim) == (10, _BITMAP_ROWS * _BITMAP_COLS):
-        return digit_prototypes()
-    bits = [[_splitmix64(i * input_dim + j) >> 63 for j in range(input_dim)] for i in range(units)]
-    return np.where(np.array(bits, dtype=bool).reshape(units, input_dim), 1.0, -1.0).astype("float32")
-
-
-# --------------------------------------------------------------------------
-# Layers
-# --------------------------------------------------------------------------
-
-
-def _spatial_output(size, kernel, stride):
-    return None if size is None else arithmetic.conv_output_size(size, kernel, stride)
-
-
-def _pair(value, what):
-    pair = (value, value) if isinstance(value, int) else tuple(value)
-    if len(pair) != 2 or any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in pair):
-        raise ValueError(f"{what} must be a positive int or a pair of them, got {value!r}")
-    return pair
-
-
-@keras.saving.register_keras_serializable(package="keras_classics")
-class SparseConv2D(keras.layers.Layer):
-    """A convolution in which each output map reads only some input maps.
-
-    LeNet-5's C3 (section II.B, Table I) connects its 16 maps to 60 of the 96
-    (S2 map, C3 map) pairs: the paper's reasons are to keep the number of
-    connections "within reasonable bounds" and to force "a break of symmetry
-    in the network". ``connection_table`` lists the connected
-    ``[input_map, output_map]`` pairs; only their weights are stored, as a
-    ``(kh, kw, len(connection_table))`` kernel, so the parameter count is
-    ``kh * kw * len(connection_table) + filters``: 1,516 for C3, not the
-    2,416 of a dense convolution. The call scatters that kernel into a full
-    ``(kh, kw, in_maps, filters)`` one with a constant 0/1 matrix and runs an
-    ordinary convolution: the result equals a dense `Conv2D` whose
-    unconnected weights are zero.
-
-    Args:
-        filters: number of output maps.
-        kernel_size: int or ``(kh, kw)``.
-        connection_table: sequence of ``(input_map, output_map)`` pairs.
-        strides: int or pair.
-        padding: ``"valid"`` or ``"same"``.
-        activation: activation name or function.
-        kernel_initializer: initialiser of the full dense kernel; the
-            connected entries are kept, so the weights start as a dense
-            `Conv2D`'s would.
-        bias_initializer: initialiser of the ``filters`` biases.
-        **kwargs: passed to `keras.layers.Layer`.
-
-    Example:
-
-    >>> layer = SparseConv2D(2, 3, connection_table=[[0, 0], [1, 1], [2, 1]])
-    >>> layer.build((None, 8, 8, 3))
-    >>> tuple(layer.kernel.shape), layer.count_params()
-    ((3, 3, 3), 29)
-    """
-
-    def __init__(
-        self,
-        filters,
-        kernel_size,
-        connection_table,
-        strides=1,
-        padding="valid",
-        activation=None,
-        kernel_initializer="glorot_uniform",
-        bias_initializer="zeros",
-        **kwargs,
-    ):
-        super().__init__(**kwargs)
-        if isinstance(filters, bool) or not isinstance(filters, int) or filters < 1:
-            raise ValueError(f"SparseConv2D: filters must be a positive int, got {filters!r}")
-        self.filters = filters
-        self.kernel_size = _pair(kernel_size, "SparseConv2D: kernel_size")
-        self.strides = _pair(strides, "SparseConv2D: strides")
-        if str(padding).lower() not in ("valid", "same"):
-            raise ValueError(f"SparseConv2D: padding must be 'valid' or 'same', got {padding!r}")
-        self.padding = str(padding).lower()
-        self.activation = keras.activations.get(activation)
-        self.kernel_initializer = keras.initializers.get(kernel_initializer)
-        self.bias_initializer = keras.initializers.get(bias_initializer)
-        self.connection_table = self._check_table(connection_table, filters)
-
-    @staticmethod
-    def _check_table(table, filters):
-        pairs = []
-        for pair in table:
-            pair = tuple(pair)
-            valid = all(not isinstance(v, bool) and isinstance(v, (int, np.integer)) and v >= 0 for v in pair)
-            if len(pair) != 2 or not valid:
-                raise ValueError(
-                    f"SparseConv2D: connection_table entries must be [input_map, output_map] pairs of "
-                    f"non-negative ints, got {pair!r}"
-                )
-            pairs.append((int(pair[0]), int(pair[1])))
-        if not pairs:
-            raise ValueError("SparseConv2D: connection_table is empty")
-        if len(set(pairs)) != len(pairs):
-            raise ValueError("SparseConv2D: connection_table lists a pair twice")
-        if max(out for _, out in pairs) >= filters:
-            raise ValueError(f"SparseConv2D: connection_table names an output map >= filters={filters}")
-        return tuple(pairs)
-
-    def build(self, input_shape):
-        in_maps = input_shape[-1]
-        highest = max(i for i, _ in self.connection_table)
-        if in_maps is None:
-            raise ValueError("SparseConv2D: the input's channel count must be known")
-        if highest >= in_maps:
-            raise ValueError(
-                f"SparseConv2D: connection_table names input map {highest}, but the input has "
-                f"only {in_maps} channels"
-            )
-        kh, kw = self.kernel_size
-        n = len(self.connection_table)
-        flat_index = [i * self.filters + o for i, o in self.connection_table]
-        scatter = np.zeros((n, in_maps * self.filters), dtype="float32")
-        scatter[np.arange(n), flat_index] = 1.0
-        # Numpy, not a weight: the matrix is structure, rebuilt from the config.
-        self._scatter = scatter
-        self._in_maps = in_maps
-
-        def init_connected(shape, dtype=None):
-            full = self.kernel_initializer((kh, kw, in_maps, self.filters), dtype=dtype)
-            return ops.take(ops.reshape(full, (kh, kw, in_maps * self.filters)), flat_index, axis=-1)
-
-        self.kernel = self.add_weight(name="kernel", shape=(kh, kw, n), initializer=init_connected)
-        self.bias = self.add_weight(name="bias", shape=(self.filters,), initializer=self.bias_initializer)
-
-    def full_kernel(self):
-        """The dense ``(kh, kw, in_maps, filters)`` kernel, zero where unconnected."""
-        kh, kw = self.kernel_size
-        n = len(self.connection_table)
-        scatter = ops.convert_to_tensor(self._scatter, dtype=self.kernel.dtype)
-        full = ops.matmul(ops.reshape(self.kernel, (kh * kw, n)), scatter)
-        return ops.reshape(full, (kh, kw, self._in_maps, self.filters))
-
-    def call(self, inputs):
-        kernel = ops.cast(self.full_kernel(), inputs.dtype)
-        outputs = ops.conv(inputs, kernel, strides=self.strides, padding=self.padding)
-        outputs = ops.add(outputs, ops.cast(self.bias, outputs.dtype))
-        return self.activation(outputs)
-
-    def compute_output_shape(self, input_shape):
-        batch, height, width, _ = input_shape
-        if self.padding == "same":
-            size = [None if s is None else -(-s // st) for s, st in zip((height, width), self.strides)]
-        else:
-            windows = zip((height, width), self.kernel_size, self.strides)
-            size = [_spatial_output(s, k, st) for s, k, st in windows]
-        return (batch, size[0], size[1], self.filters)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(
-            {
-                "filters": self.filters,
-                "kernel_size": self.kernel_size,
-                "strides": self.strides,
-                "padding": self.padding,
-                "activation": keras.activations.serialize(self.activation),
-                "connection_table": [list(pair) for pair in self.connection_table],
-                "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
-                "bias_initializer": keras.initializers.serialize(self.bias_initializer),
-            }
-        )
-        return config
-
-
-@keras.saving.register_keras_serializable(package="keras_classics")
-class Subsampling(keras.layers.Layer):
-    """LeNet-5's trainable subsampling (S2 and S4, section II.B).
-
-    "The four inputs to a unit in S2 are added, then multiplied by a
-    trainable coefficient, and added to a trainable bias. The result is
-    passed through a sigmoidal function." One coefficient and one bias per
-    map: ``2 * channels`` parameters (12 for S2, 32 for S4). Windows do not
-    overlap by default (``strides = pool_size``) and never pad.
-
-    Args:
-        pool_size: int or ``(ph, pw)``; the paper's 2.
-        strides: int or pair; ``None`` means ``pool_size``.
-        activation: applied after the coefficient and bias.
-        coefficient_initializer: ``None`` starts every coefficient at
-            ``1 / (ph * pw)``, so the layer begins as an average pool.
-        bias_initializer: initialiser of the biases.
-        **kwargs: passed to `keras.layers.Layer`.
-
-    Example:
-
-    >>> layer = Subsampling(2)
-    >>> y = layer(keras.ops.ones((1, 4, 4, 3)))
-    >>> tuple(y.shape), layer.count_params(), float(y[0, 0, 0, 0])
-    ((1, 2, 2, 3), 6, 1.0)
-    """
-
-    def __init__(
-        self,
-        pool_size=2,
-        strides=None,
-        activation=None,
-        coefficient_initializer=None,
-        bias_initializer="zeros",
-        **kwargs,
-    ):
-        super().__init__(**kwargs)
-        self.pool_size = _pair(pool_size, "Subsampling: pool_size")
-        self.strides = self.pool_size if strides is None else _pair(strides, "Subsampling: strides")
-        self.activation = keras.activations.get(activation)
-        self.coefficient_initializer = (
-            None if coefficient_initializer is None else keras.initializers.get(coefficient_initializer)
-        )
-        self.bias_initializer = keras.initializers.get(bias_initializer)
-
-    def build(self, input_shape):
-        channels = input_shape[-1]
-        area = self.pool_size[0] * self.pool_size[1]
-        initializer = self.coefficient_initializer or keras.initializers.Constant(1.0 / area)
-        self.coefficient = self.add_weight(name="coefficient", shape=(channels,), initializer=initializer)
-        self.bias = self.add_weight(name="bias", shape=(channels,), initializer=self.bias_initializer)
-
-    def call(self, inputs):
-        area = self.pool_size[0] * self.pool_size[1]
-        # A valid average pool times the window's area is the window's sum.
-        sums = ops.multiply(ops.average_pool(inputs, self.pool_size, self.strides, padding="valid"), area)
-        outputs = ops.add(
-            ops.multiply(sums, ops.cast(self.coefficient, sums.dtype)), ops.cast(self.bias, sums.dtype)
-        )
-        return self.activation(outputs)
-
-    def compute_output_shape(self, input_shape):
-        batch, height, width, channels = input_shape
-        size = [_spatial_output(s, k, st) for s, k, st in zip((height, width), self.pool_size, self.strides)]
-        return (batch, size[0], size[1], channels)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(
-            {
-                "pool_size": self.pool_size,
-                "strides": self.strides,
-                "activation": keras.activations.serialize(self.activation),
-                "coefficient_initializer": (
-                    None
-                    if self.coefficient_initializer is None
-                    else keras.initializers.serialize(self.coefficient_initializer)
-                ),
-                "bias_initializer": keras.initializers.serialize(self.bias_initializer),
-            }
-        )
-        return config
-
-
-@keras.saving.register_keras_serializable(package="keras_classics")
-class EuclideanRBF(keras.layers.Layer):
-    """LeNet-5's output layer: squared Euclidean distances to fixed prototypes.
-
-    Section II.B, eq. 7: ``y_i = sum_j (x_j - w_ij)^2``. Each output is a
-    penalty, small when the input is close to class ``i``'s prototype. "The
-    parameter vectors of these units were chosen by hand and kept fixed": the
-    ``(units, input_dim)`` prototypes are a non-trainable weight of +-1
-    codes, from `rbf_prototypes` (the digit bitmaps for 10 units on 84
-    inputs). They count in ``count_params()`` (840 for LeNet-5) but not
-    among the trainable weights.
-
-    Args:
-        units: number of classes.
-        **kwargs: passed to `keras.layers.Layer`.
-
-    Example:
-
-    >>> rbf = EuclideanRBF(3)
-    >>> rbf.build((None, 4))
-    >>> y = rbf(keras.ops.convert_to_tensor(rbf.prototypes.numpy()[1:2]))
-    >>> float(y[0, 1]), len(rbf.trainable_weights), rbf.count_params()
-    (0.0, 0, 12)
-    """
-
-    def __init__(self, units, **kwargs):
-        super().__init__(**kwargs)
-        if isinstance(units, bool) or not isinstance(units, int) or units < 1:
-            raise ValueError(f"EuclideanRBF: units must be a positive int, got {units!r}")
-        self.units = units
-
-    def build(self, input_shape):
-        input_dim = input_shape[-1]
-        codes = rbf_prototypes(self.units, input_dim)
-        self.prototypes = self.add_weight(
-            name="prototypes",
-            shape=(self.units, input_dim),
-            initializer=lambda shape, dtype=None: ops.convert_to_tensor(codes, dtype=dtype),
-            trainable=False,
-        )
-
-    def call(self, inputs):
-        # The direct difference, not |x|^2 - 2xw + |w|^2: exact zero at a prototype.
-        differences = ops.subtract(ops.expand_dims(inputs, -2), ops.cast(self.prototypes, inputs.dtype))
-        return ops.sum(ops.square(differences), axis=-1)
-
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape[:-1]) + (self.units,)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"units": self.units})
-        return config
-
 
 # --------------------------------------------------------------------------
 # The architecture
 # --------------------------------------------------------------------------
 
 
-class Conv(NamedTuple):
-    name: str
-    filters: int
-    kernel: int
-    connections: Optional[Tuple[Tuple[int, int], ...]] = None  # None: every input map
-
-
-class Pool(NamedTuple):
-    name: str
-    pool: int
-
-
 # Section II.B and Fig. 2; shapes at the paper's 32x32 input.
 FEATURES = (
     Conv("c1", filters=6, kernel=5),  # 28x28x6
-    Pool("s2", pool=2),  # 14x14x6
+    Pool("s2", pool=2, stride=2),  # 14x14x6
     Conv("c3", filters=16, kernel=5, connections=C3_CONNECTIONS),  # 10x10x16, Table I
-    Pool("s4", pool=2),  # 5x5x16
+    Pool("s4", pool=2, stride=2),  # 5x5x16
     Conv("c5", filters=120, kernel=5),  # 1x1x120, each map on all 16 S4 maps
 )
 F6_UNITS = 84  # F6 matches the 7x12 bitmaps of the output codes
@@ -486,27 +106,19 @@ VARIANTS = {
 }
 
 
-def _spatial_layers():
-    for row in FEATURES:
-        if isinstance(row, Conv):
-            yield (row.kernel, 1, "valid")
-        else:
-            yield (row.pool, row.pool, "valid")
-
-
 def conv_layer(x, row: Conv, spec: Variant):
     if row.connections is not None and spec.sparse_c3:
         layer = SparseConv2D(
             row.filters, row.kernel, row.connections, activation=spec.activation, name=row.name
         )
         return layer(x)
-    return keras.layers.Conv2D(row.filters, row.kernel, activation=spec.activation, name=row.name)(x)
+    return apply_row(x, row, activation=spec.activation)
 
 
 def pool_layer(x, row: Pool, spec: Variant):
     if spec.trainable_subsampling:
-        return Subsampling(row.pool, activation=spec.activation, name=row.name)(x)
-    return keras.layers.MaxPooling2D(row.pool, name=row.name)(x)
+        return Subsampling(row.pool, row.stride, activation=spec.activation, name=row.name)(x)
+    return apply_row(x, row)
 
 
 def classifier(x, spec: Variant, classes: int, classifier_activation):
@@ -521,18 +133,8 @@ def classifier(x, spec: Variant, classes: int, classifier_activation):
     return keras.layers.Activation(classifier_activation, name="predictions")(x)
 
 
-def lenet5(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=10,
-    classifier_activation="softmax",
-    name="lenet5",
-    *,
-    variant="paper",
-):
+def lenet5(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
+           classes=10, classifier_activation="softmax", name="lenet5", *, variant="paper"):
     """LeNet-5, the convolutional network of LeCun et al. (1998) for handwritten digits.
 
     Reference:
@@ -615,57 +217,34 @@ def lenet5(
     >>> lenet5(include_top=False).output_shape  # without the top, any size
     (None, None, None, 120)
     """
+    args = dict(locals())
     if variant not in VARIANTS:
         valid = ", ".join(map(repr, VARIANTS))
         raise ValueError(f"{name}: unknown variant {variant!r}; choose one of {valid}")
     spec = VARIANTS[variant]
-    classes = _common.check_common_args(
-        include_top=include_top,
-        weights=weights,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        model_name=name,
-    )
-    img_input = _common.make_input(
-        input_tensor=input_tensor,
-        include_top=include_top,
-        flattening_head="f6",
-        input_shape=input_shape,
+
+    def features(x, _):
+        for row in FEATURES:
+            x = conv_layer(x, row, spec) if isinstance(row, Conv) else pool_layer(x, row, spec)
+        return x
+
+    return _common.assemble(
+        args,
+        features=features,
+        top=lambda x, c: classifier(x, spec, c.classes, c.classifier_activation),
         default_shape=(32, 32, 1),
-        min_size=_common.min_input_size(_spatial_layers()),
-        model_name=name,
+        min_size=min_input_size(FEATURES),
+        flattening_head="f6",
     )
-    x = img_input
-    for row in FEATURES:
-        x = conv_layer(x, row, spec) if isinstance(row, Conv) else pool_layer(x, row, spec)
-    if include_top:
-        x = classifier(x, spec, classes, classifier_activation)
-    else:
-        x = _common.pool_features(x, pooling)
-    return _common.build_model(img_input, x, name=name, weights=weights, model_name=name)
 
 
 _PAPER = (
     "Y. LeCun, L. Bottou, Y. Bengio, P. Haffner. Gradient-Based Learning Applied to Document "
     "Recognition. Proceedings of the IEEE 86(11), 1998."
 )
-
-register(
-    "lenet5",
-    lenet5,
-    family="lenet",
-    summary="LeNet-5 as in the paper: scaled tanh, trainable subsampling, Table I's C3, fixed RBF output",
-    input_shape=(32, 32, 1),
-    paper=_PAPER,
-)
-register(
-    "lenet5_modern",
-    lenet5,
-    family="lenet",
-    summary="LeNet-5 in its modern form: ReLU, max pooling, dense C3, softmax output",
-    input_shape=(32, 32, 1),
-    paper=_PAPER,
-    variant="modern",
-    name="lenet5_modern",
-)
+FAMILY = Family("lenet", _PAPER, (32, 32, 1), recipe="lenet")
+FAMILY.add("lenet5", lenet5,
+           "LeNet-5 as in the paper: scaled tanh, trainable subsampling, Table I's C3, fixed RBF output")
+FAMILY.add("lenet5_modern", lenet5,
+           "LeNet-5 in its modern form: ReLU, max pooling, dense C3, softmax output",
+           variant="modern", name="lenet5_modern")

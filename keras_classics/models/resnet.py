@@ -13,7 +13,8 @@ convolution and before its activation, no dropout (Sec. 3.4); the
 initialisation of He et al. 2015 (Sec. 3.4, [13]); downsampling by stride-2
 convolutions at the first block of conv3_x, conv4_x and conv5_x (Table 1);
 ReLU after the addition (Fig. 2, Eqn. 1); the shortcut options A, B and C
-(Sec. 3.3, Table 3).
+(Sec. 3.3, Table 3). Option A's parameter-free shortcut is
+`keras_classics.layers.ZeroPadShortcut` (importable from here too).
 
 What the paper leaves open, decided here:
 
@@ -41,11 +42,12 @@ import numbers
 from dataclasses import dataclass
 from typing import NamedTuple, Optional, Tuple
 
-import keras
-from keras import layers, ops
+from keras import layers
 
-from keras_classics import registry
+from keras_classics.layers import ZeroPadShortcut
 from keras_classics.models import _common
+from keras_classics.models._rows import Conv, Pool, min_input_size
+from keras_classics.registry import Family
 
 __all__ = [
     "resnet",
@@ -177,88 +179,17 @@ def _cifar_table(n: int) -> StageTable:
 CIFAR_TABLES = {6 * n + 2: _cifar_table(n) for n in (3, 5, 7, 9, 18, 200)}
 
 
-def _min_input_size(table: StageTable, stride_placement: str) -> int:
-    # Only the strided layers change the resolution; every 3x3 is padded.
-    spatial = [(table.stem.kernel, table.stem.stride, table.stem.kernel // 2)]
-    if table.stem.pool:
-        spatial.append((table.stem.pool, table.stem.pool_stride, table.stem.pool // 2))
-    for stride in table.stackwise_strides:
+def _strided_rows(table: StageTable, stride_placement: str):
+    """The layers that change the resolution, as rows: every other one is
+    a stride-1 convolution padded to keep the size."""
+    stem = table.stem
+    yield Conv("conv1", stem.filters, stem.kernel, stem.stride, padding=stem.kernel // 2)
+    if stem.pool:
+        yield Pool("pool1", stem.pool, stem.pool_stride, padding=stem.pool // 2)
+    for stage, (stride, filters) in enumerate(zip(table.stackwise_strides, table.stackwise_num_filters), start=2):
         if stride > 1:
             kernel = 1 if (table.block == "bottleneck" and stride_placement == "paper") else 3
-            spatial.append((kernel, stride, kernel // 2))
-    return _common.min_input_size(spatial)
-
-
-# --------------------------------------------------------------------------
-# Option A's shortcut
-# --------------------------------------------------------------------------
-
-
-@keras.saving.register_keras_serializable(package="keras_classics")
-class ZeroPadShortcut(layers.Layer):
-    """Shortcut option A (Sec. 3.3): identity, subsampled and zero-padded.
-
-    "The shortcut still performs identity mapping, with extra zero entries
-    padded for increasing dimensions. This option introduces no extra
-    parameter"; across two feature map sizes it is "performed with a stride
-    of 2". The input is subsampled by taking every ``strides``-th pixel
-    (rows and columns 0, s, 2s, ..., the pixels a stride-s 1x1 projection
-    would read) and its channels are followed by ``filters - channels``
-    channels of zeros.
-
-    Args:
-        filters: channels of the output, at least the input's.
-        strides: the subsampling step, the block's stride.
-        **kwargs: passed to `keras.layers.Layer` (``name``, ...).
-
-    Example:
-
-    >>> layer = ZeroPadShortcut(filters=4, strides=2)
-    >>> x = keras.ops.ones((1, 4, 4, 2))
-    >>> tuple(layer(x).shape), float(keras.ops.sum(layer(x)))
-    ((1, 2, 2, 4), 8.0)
-    """
-
-    def __init__(self, filters, strides=1, **kwargs):
-        super().__init__(**kwargs)
-        for key, value in (("filters", filters), ("strides", strides)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-                raise ValueError(f"ZeroPadShortcut: {key} must be an integer >= 1, got {value!r}")
-        self.filters = int(filters)
-        self.strides = int(strides)
-
-    def build(self, input_shape):
-        channels = input_shape[-1]
-        if channels is not None and channels > self.filters:
-            raise ValueError(
-                f"ZeroPadShortcut: it can only add channels; got {channels} input channels "
-                f"for filters={self.filters}"
-            )
-        super().build(input_shape)
-
-    def call(self, inputs):
-        x = inputs
-        if self.strides > 1:
-            x = x[:, :: self.strides, :: self.strides, :]
-        extra = self.filters - x.shape[-1]
-        if extra:
-            x = ops.pad(x, [(0, 0), (0, 0), (0, 0), (0, extra)])
-        return x
-
-    def compute_output_shape(self, input_shape):
-        batch, height, width, _ = input_shape
-        s = self.strides
-        return (
-            batch,
-            None if height is None else -(-height // s),
-            None if width is None else -(-width // s),
-            self.filters,
-        )
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"filters": self.filters, "strides": self.strides})
-        return config
+            yield Conv(f"conv{stage}_block1", filters, kernel, stride, padding=kernel // 2)
 
 
 # --------------------------------------------------------------------------
@@ -419,41 +350,17 @@ def _lookup(tables, depth, model_name, where):
     return tables[depth], int(depth)
 
 
-def _build(
-    table: StageTable,
-    *,
-    include_top,
-    weights,
-    input_tensor,
-    input_shape,
-    pooling,
-    classes,
-    classifier_activation,
-    name,
-    stride_placement,
-    shortcut,
-    residual,
-    default_shape,
-):
-    classes = _common.check_common_args(
-        include_top=include_top,
-        weights=weights,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        model_name=name,
-    )
-    img_input = _common.make_input(
-        input_tensor=input_tensor,
-        include_top=include_top,
-        input_shape=input_shape,
-        default_shape=default_shape,
-        min_size=_min_input_size(table, stride_placement),
-        model_name=name,
-    )
+def _default_name(depth, residual, stride_placement, table) -> str:
+    """The naming rule: "resnet{depth}" or "plain{depth}" without shortcuts,
+    "_v1_5" for a bottleneck network with torchvision's stride placement."""
+    name = f"{'resnet' if residual is True else 'plain'}{depth}"
+    return name + ("_v1_5" if stride_placement == "v1.5" and table.block == "bottleneck" else "")
 
+
+def _stages(x, table: StageTable, *, stride_placement, shortcut, residual):
+    """The stem and every stage's blocks, named ``conv{stage}_block{index}``."""
     stem = table.stem
-    x = _conv_bn_relu(img_input, stem.filters, stem.kernel, stride=stem.stride, name="conv1")
+    x = _conv_bn_relu(x, stem.filters, stem.kernel, stride=stem.stride, name="conv1")
     if stem.pool:
         # The pool follows a ReLU, so zero padding never wins the max: it acts
         # as the -inf padding of Caffe's pooling.
@@ -474,26 +381,35 @@ def _build(
                 x = basic_block(x, filters, stride=block_stride, shortcut=kind, name=block_name)
             else:
                 x = bottleneck_block(
-                    x,
-                    filters,
-                    stride=block_stride,
-                    stride_placement=stride_placement,
-                    shortcut=kind,
+                    x, filters, stride=block_stride, stride_placement=stride_placement, shortcut=kind,
                     name=block_name,
                 )
             channels = out_filters
+    return x
 
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        x = layers.Dense(
-            classes,
-            activation=classifier_activation,
-            kernel_initializer=KERNEL_INITIALIZER,
-            name="predictions",
-        )(x)
-    else:
-        x = _common.pool_features(x, pooling)
-    return _common.build_model(img_input, x, name=name, weights=weights, model_name=name)
+
+def _classifier(x, contract):
+    x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+    return layers.Dense(
+        contract.classes,
+        activation=contract.classifier_activation,
+        kernel_initializer=KERNEL_INITIALIZER,
+        name="predictions",
+    )(x)
+
+
+def _build(table: StageTable, args, *, default_shape):
+    """Any stage table as a model; ``args`` is the builder's ``locals()``,
+    with ``name`` resolved by the naming rule."""
+    options = {key: args[key] for key in ("stride_placement", "shortcut", "residual")}
+    _check_flags(args["name"], **options)
+    return _common.assemble(
+        args,
+        features=lambda x, _: _stages(x, table, **options),
+        top=_classifier,
+        default_shape=default_shape,
+        min_size=min_input_size(_strided_rows(table, options["stride_placement"])),
+    )
 
 
 def resnet(
@@ -565,41 +481,13 @@ def resnet(
     """
     table, depth = _lookup(IMAGENET_TABLES, depth, "resnet", "Table 1")
     if name is None:
-        name = f"{'resnet' if residual is True else 'plain'}{depth}"
-        if stride_placement == "v1.5" and table.block == "bottleneck":
-            name += "_v1_5"
-    _check_flags(name, stride_placement=stride_placement, shortcut=shortcut, residual=residual)
-    return _build(
-        table,
-        include_top=include_top,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        name=name,
-        stride_placement=stride_placement,
-        shortcut=shortcut,
-        residual=residual,
-        default_shape=(224, 224, 3),
-    )
+        name = _default_name(depth, residual, stride_placement, table)
+    return _build(table, locals(), default_shape=(224, 224, 3))
 
 
-def resnet18(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name="resnet18",
-    *,
-    stride_placement="paper",
-    shortcut="B",
-    residual=True,
-):
+def resnet18(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
+             classes=1000, classifier_activation="softmax", name=None, *,
+             stride_placement="paper", shortcut="B", residual=True):
     """ResNet-18: basic blocks [2, 2, 2, 2], 1.8 billion multiply-adds (Table 1).
 
     Reference:
@@ -624,36 +512,12 @@ def resnet18(
     >>> resnet18().output_shape
     (None, 1000)
     """
-    return resnet(
-        depth=18,
-        include_top=include_top,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        name=name,
-        stride_placement=stride_placement,
-        shortcut=shortcut,
-        residual=residual,
-    )
+    return resnet(**locals(), depth=18)
 
 
-def resnet34(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name="resnet34",
-    *,
-    stride_placement="paper",
-    shortcut="B",
-    residual=True,
-):
+def resnet34(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
+             classes=1000, classifier_activation="softmax", name=None, *,
+             stride_placement="paper", shortcut="B", residual=True):
     """ResNet-34: basic blocks [3, 4, 6, 3], 3.6 billion multiply-adds (Table 1).
 
     Reference:
@@ -678,36 +542,12 @@ def resnet34(
     >>> resnet34(include_top=False, pooling="avg").output_shape
     (None, 512)
     """
-    return resnet(
-        depth=34,
-        include_top=include_top,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        name=name,
-        stride_placement=stride_placement,
-        shortcut=shortcut,
-        residual=residual,
-    )
+    return resnet(**locals(), depth=34)
 
 
-def resnet50(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name="resnet50",
-    *,
-    stride_placement="paper",
-    shortcut="B",
-    residual=True,
-):
+def resnet50(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
+             classes=1000, classifier_activation="softmax", name=None, *,
+             stride_placement="paper", shortcut="B", residual=True):
     """ResNet-50: bottleneck blocks [3, 4, 6, 3], 3.8 billion multiply-adds (Table 1).
 
     Reference:
@@ -732,36 +572,12 @@ def resnet50(
     >>> resnet50(include_top=False, input_shape=(224, 224, 3)).output_shape
     (None, 7, 7, 2048)
     """
-    return resnet(
-        depth=50,
-        include_top=include_top,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        name=name,
-        stride_placement=stride_placement,
-        shortcut=shortcut,
-        residual=residual,
-    )
+    return resnet(**locals(), depth=50)
 
 
-def resnet101(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name="resnet101",
-    *,
-    stride_placement="paper",
-    shortcut="B",
-    residual=True,
-):
+def resnet101(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
+              classes=1000, classifier_activation="softmax", name=None, *,
+              stride_placement="paper", shortcut="B", residual=True):
     """ResNet-101: bottleneck blocks [3, 4, 23, 3], 7.6 billion multiply-adds (Table 1).
 
     Reference:
@@ -786,36 +602,12 @@ def resnet101(
     >>> resnet101(classes=10).output_shape
     (None, 10)
     """
-    return resnet(
-        depth=101,
-        include_top=include_top,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        name=name,
-        stride_placement=stride_placement,
-        shortcut=shortcut,
-        residual=residual,
-    )
+    return resnet(**locals(), depth=101)
 
 
-def resnet152(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name="resnet152",
-    *,
-    stride_placement="paper",
-    shortcut="B",
-    residual=True,
-):
+def resnet152(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
+              classes=1000, classifier_activation="softmax", name=None, *,
+              stride_placement="paper", shortcut="B", residual=True):
     """ResNet-152: bottleneck blocks [3, 8, 36, 3], 11.3 billion multiply-adds (Table 1).
 
     Reference:
@@ -840,20 +632,7 @@ def resnet152(
     >>> resnet152().get_layer("conv5_block3_out").output.shape
     (None, 7, 7, 2048)
     """
-    return resnet(
-        depth=152,
-        include_top=include_top,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        name=name,
-        stride_placement=stride_placement,
-        shortcut=shortcut,
-        residual=residual,
-    )
+    return resnet(**locals(), depth=152)
 
 
 def cifar_resnet(
@@ -916,66 +695,34 @@ def cifar_resnet(
     """
     table, depth = _lookup(CIFAR_TABLES, depth, "cifar_resnet", "6n+2, Sec. 4.2 and Table 6")
     if name is None:
-        name = f"{'resnet' if residual is True else 'plain'}{depth}"
-    _check_flags(name, stride_placement="paper", shortcut=shortcut, residual=residual)
-    return _build(
-        table,
-        include_top=include_top,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        name=name,
-        stride_placement="paper",
-        shortcut=shortcut,
-        residual=residual,
-        default_shape=(32, 32, 3),
-    )
+        name = _default_name(depth, residual, "paper", table)
+    stride_placement = "paper"  # basic blocks only: nothing to place
+    return _build(table, locals(), default_shape=(32, 32, 3))
 
 
 # --------------------------------------------------------------------------
 # Registered variants
 # --------------------------------------------------------------------------
 
-_IMAGENET_BUILDERS = {18: resnet18, 34: resnet34, 50: resnet50, 101: resnet101, 152: resnet152}
+IMAGENET = Family("resnet", PAPER, (224, 224, 3), recipe="resnet")
+_WHERE = "option B shortcuts, stride on a bottleneck's first 1x1 (the authors' Caffe models)"
+IMAGENET.add("resnet18", resnet18, f"ResNet-18, Table 1: basic blocks [2, 2, 2, 2], {_WHERE}")
+IMAGENET.add("resnet34", resnet34, f"ResNet-34, Table 1: basic blocks [3, 4, 6, 3], {_WHERE}")
+IMAGENET.add("resnet50", resnet50, f"ResNet-50, Table 1: bottleneck blocks [3, 4, 6, 3], {_WHERE}")
+IMAGENET.add("resnet101", resnet101, f"ResNet-101, Table 1: bottleneck blocks [3, 4, 23, 3], {_WHERE}")
+IMAGENET.add("resnet152", resnet152, f"ResNet-152, Table 1: bottleneck blocks [3, 8, 36, 3], {_WHERE}")
+_V1_5 = "v1.5 (torchvision): the downsampling stride on the bottleneck's 3x3"
+IMAGENET.add("resnet50_v1_5", resnet50, f"ResNet-50 {_V1_5}", name="resnet50_v1_5", stride_placement="v1.5")
+IMAGENET.add("resnet101_v1_5", resnet101, f"ResNet-101 {_V1_5}", name="resnet101_v1_5", stride_placement="v1.5")
+IMAGENET.add("resnet152_v1_5", resnet152, f"ResNet-152 {_V1_5}", name="resnet152_v1_5", stride_placement="v1.5")
 
-for _depth, _builder in _IMAGENET_BUILDERS.items():
-    _table = IMAGENET_TABLES[_depth]
-    registry.register(
-        f"resnet{_depth}",
-        _builder,
-        family="resnet",
-        summary=f"ResNet-{_depth}, Table 1: {_table.block} blocks {list(_table.stackwise_num_blocks)}, "
-        "option B shortcuts, stride on a bottleneck's first 1x1 (the authors' Caffe models)",
-        input_shape=(224, 224, 3),
-        paper=PAPER,
-    )
-for _depth in (50, 101, 152):
-    registry.register(
-        f"resnet{_depth}_v1_5",
-        _IMAGENET_BUILDERS[_depth],
-        family="resnet",
-        summary=f"ResNet-{_depth} v1.5 (torchvision): the downsampling stride on the bottleneck's 3x3",
-        input_shape=(224, 224, 3),
-        paper=PAPER,
-        name=f"resnet{_depth}_v1_5",
-        stride_placement="v1.5",
-    )
-for _residual, _prefix, _what in ((True, "resnet", "ResNet"), (False, "plain", "plain network")):
-    for _depth in (20, 32, 44, 56, 110):
-        registry.register(
-            f"{_prefix}{_depth}",
-            cifar_resnet,
-            family="resnet",
-            summary=f"CIFAR-10 {_what}, {_depth} layers (Sec. 4.2, n={(_depth - 2) // 6})"
-            + (", option A shortcuts" if _residual else ", no shortcuts"),
-            input_shape=(32, 32, 3),
-            paper=PAPER,
-            depth=_depth,
-            classes=10,
-            residual=_residual,
-            name=f"{_prefix}{_depth}",
-        )
-del _depth, _builder, _table, _residual, _prefix, _what
+CIFAR = Family("resnet", PAPER, (32, 32, 3), recipe="resnet_cifar")
+for _depth in (20, 32, 44, 56, 110):
+    _n = (_depth - 2) // 6
+    CIFAR.add(f"resnet{_depth}", cifar_resnet, f"CIFAR-10 ResNet, {_depth} layers (Sec. 4.2, n={_n}), "
+              "option A shortcuts", depth=_depth, classes=10, residual=True, name=f"resnet{_depth}")
+for _depth in (20, 32, 44, 56, 110):
+    _n = (_depth - 2) // 6
+    CIFAR.add(f"plain{_depth}", cifar_resnet, f"CIFAR-10 plain network, {_depth} layers (Sec. 4.2, n={_n}), "
+              "no shortcuts", depth=_depth, classes=10, residual=False, name=f"plain{_depth}")
+del _depth, _n

@@ -18,7 +18,8 @@ import keras
 
 from keras_classics.layers import LocalResponseNormalization
 from keras_classics.models import _common
-from keras_classics.registry import register
+from keras_classics.models._rows import Conv, Pool, min_input_size
+from keras_classics.registry import Family
 
 __all__ = ["vgg", "vgg11", "vgg11_lrn", "vgg13", "vgg16_c", "vgg16", "vgg19"]
 
@@ -84,12 +85,12 @@ BN_EPSILON = 1e-5
 BN_MOMENTUM = 0.9
 
 
-def _min_input_size(config: VGGConfig) -> int:
-    layers = []
-    for kernels in config.kernels:
-        layers += [(kernel, 1, "same") for kernel in kernels]
-        layers.append((POOL, POOL, "valid"))
-    return _common.min_input_size(layers)
+def _rows(config: VGGConfig):
+    """The configuration's convolutions and pools as rows (for the minimum size)."""
+    for index, (filters, kernels) in enumerate(zip(STAGE_FILTERS, config.kernels), start=1):
+        for position, kernel in enumerate(kernels, start=1):
+            yield Conv(f"block{index}_conv{position}", filters, kernel, padding="same")
+        yield Pool(f"block{index}_pool", POOL, POOL)
 
 
 def conv_block(x, filters: int, kernel: int, *, name: str, batch_norm: bool):
@@ -130,19 +131,8 @@ def classifier(x, classes: int, activation):
     return keras.layers.Dense(classes, activation=activation, name="predictions")(x)
 
 
-def vgg(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name=None,
-    *,
-    config="D",
-    batch_norm=False,
-):
+def vgg(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
+        classes=1000, classifier_activation="softmax", name=None, *, config="D", batch_norm=False):
     """VGG in any configuration of the paper's Table 1 (A, A-LRN, B, C, D, E).
 
     Reference:
@@ -210,48 +200,24 @@ def vgg(
             "norm and LRN in one block, which neither the paper nor torchvision has. Use "
             "config 'A' with batch_norm=True (vgg11_bn) or 'A-LRN' without it."
         )
-    classes = _common.check_common_args(
-        include_top=include_top,
-        weights=weights,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        model_name=name,
-    )
-    img_input = _common.make_input(
-        input_tensor=input_tensor,
-        include_top=include_top,
-        flattening_head="fc1",
-        input_shape=input_shape,
+
+    def features(x, _):
+        for index, (filters, kernels) in enumerate(zip(STAGE_FILTERS, arch.kernels), start=1):
+            x = vgg_stage(x, index, filters, kernels, batch_norm=batch_norm, lrn=arch.lrn and index == 1)
+        return x
+
+    return _common.assemble(
+        locals(),
+        features=features,
+        top=lambda x, c: classifier(x, c.classes, c.classifier_activation),
         default_shape=_INPUT_SHAPE,
-        min_size=_min_input_size(arch),
-        model_name=name,
+        min_size=min_input_size(_rows(arch)),
+        flattening_head="fc1",
     )
 
-    x = img_input
-    for index, (filters, kernels) in enumerate(zip(STAGE_FILTERS, arch.kernels), start=1):
-        x = vgg_stage(
-            x, index, filters, kernels, batch_norm=batch_norm, lrn=arch.lrn and index == 1
-        )
-    if include_top:
-        x = classifier(x, classes, classifier_activation)
-    else:
-        x = _common.pool_features(x, pooling)
-    return _common.build_model(img_input, x, name=name, weights=weights, model_name=name)
 
-
-def vgg11(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name=None,
-    *,
-    batch_norm=False,
-):
+def vgg11(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
+          classes=1000, classifier_activation="softmax", name=None, *, batch_norm=False):
     """VGG-11, configuration A of Table 1 (133M parameters, Table 2).
 
     Reference:
@@ -293,32 +259,11 @@ def vgg11(
     >>> model.name, model.output_shape
     ('vgg11', (None, 512))
     """
-    return vgg(
-        include_top=include_top,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        name=name,
-        config="A",
-        batch_norm=batch_norm,
-    )
+    return vgg(**locals(), config="A")
 
 
-def vgg11_lrn(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name=None,
-    *,
-    batch_norm=False,
-):
+def vgg11_lrn(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
+              classes=1000, classifier_activation="softmax", name=None, *, batch_norm=False):
     """VGG-11 with local response normalisation, configuration A-LRN of Table 1.
 
     Reference:
@@ -359,32 +304,11 @@ def vgg11_lrn(
     >>> model.get_layer("block1_lrn").size, model.output_shape
     (5, (None, 1, 1, 512))
     """
-    return vgg(
-        include_top=include_top,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        name=name,
-        config="A-LRN",
-        batch_norm=batch_norm,
-    )
+    return vgg(**locals(), config="A-LRN")
 
 
-def vgg13(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name=None,
-    *,
-    batch_norm=False,
-):
+def vgg13(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
+          classes=1000, classifier_activation="softmax", name=None, *, batch_norm=False):
     """VGG-13, configuration B of Table 1 (133M parameters, Table 2).
 
     Reference:
@@ -426,32 +350,11 @@ def vgg13(
     >>> model.output_shape
     (None, 2, 2, 512)
     """
-    return vgg(
-        include_top=include_top,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        name=name,
-        config="B",
-        batch_norm=batch_norm,
-    )
+    return vgg(**locals(), config="B")
 
 
-def vgg16_c(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name=None,
-    *,
-    batch_norm=False,
-):
+def vgg16_c(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
+            classes=1000, classifier_activation="softmax", name=None, *, batch_norm=False):
     """VGG-16 with 1x1 convolutions, configuration C of Table 1 (134M, Table 2).
 
     Reference:
@@ -493,32 +396,11 @@ def vgg16_c(
     >>> model.get_layer("block3_conv3").kernel_size
     (1, 1)
     """
-    return vgg(
-        include_top=include_top,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        name=name,
-        config="C",
-        batch_norm=batch_norm,
-    )
+    return vgg(**locals(), config="C")
 
 
-def vgg16(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name=None,
-    *,
-    batch_norm=False,
-):
+def vgg16(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
+          classes=1000, classifier_activation="softmax", name=None, *, batch_norm=False):
     """VGG-16, configuration D of Table 1 (138M parameters, Table 2).
 
     Reference:
@@ -561,32 +443,11 @@ def vgg16(
     >>> model.output_shape, model.count_params()
     ((None, 512), 14714688)
     """
-    return vgg(
-        include_top=include_top,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        name=name,
-        config="D",
-        batch_norm=batch_norm,
-    )
+    return vgg(**locals(), config="D")
 
 
-def vgg19(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name=None,
-    *,
-    batch_norm=False,
-):
+def vgg19(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
+          classes=1000, classifier_activation="softmax", name=None, *, batch_norm=False):
     """VGG-19, configuration E of Table 1 (144M parameters, Table 2).
 
     Reference:
@@ -629,48 +490,22 @@ def vgg19(
     >>> model.name, len([l for l in model.layers if l.name.endswith("_bn")])
     ('vgg19_bn', 16)
     """
-    return vgg(
-        include_top=include_top,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        name=name,
-        config="E",
-        batch_norm=batch_norm,
-    )
+    return vgg(**locals(), config="E")
 
 
-_SUMMARIES = {
-    "A": "VGG-11 (Table 1, A): 8 conv3 + 3 FC, 133M parameters",
-    "A-LRN": "VGG-11 with LRN after conv1 (Table 1, A-LRN), 133M parameters",
-    "B": "VGG-13 (Table 1, B): 10 conv3 + 3 FC, 133M parameters",
-    "C": "VGG-16 (Table 1, C): 10 conv3 + 3 conv1 closing stages 3-5 + 3 FC, 134M parameters",
-    "D": "VGG-16 (Table 1, D): 13 conv3 + 3 FC, 138M parameters",
-    "E": "VGG-19 (Table 1, E): 16 conv3 + 3 FC, 144M parameters",
-}
-_BUILDERS = {"A": vgg11, "A-LRN": vgg11_lrn, "B": vgg13, "C": vgg16_c, "D": vgg16, "E": vgg19}
-
-for _config, _builder in _BUILDERS.items():
-    register(
-        CONFIG_NAMES[_config],
-        _builder,
-        family="vgg",
-        summary=_SUMMARIES[_config],
-        input_shape=_INPUT_SHAPE,
-        paper=_PAPER,
-    )
-for _config, _builder in _BUILDERS.items():
-    if not CONFIGS[_config].lrn:
-        register(
-            CONFIG_NAMES[_config] + "_bn",
-            _builder,
-            family="vgg",
-            summary=_SUMMARIES[_config] + "; batch norm after every conv, as torchvision",
-            input_shape=_INPUT_SHAPE,
-            paper=_PAPER,
-            batch_norm=True,
-        )
-del _config, _builder
+FAMILY = Family("vgg", _PAPER, _INPUT_SHAPE, recipe="vgg")
+_BN = "; batch norm after every conv, as torchvision"
+FAMILY.add("vgg11", vgg11, "VGG-11 (Table 1, A): 8 conv3 + 3 FC, 133M parameters")
+FAMILY.add("vgg11_lrn", vgg11_lrn, "VGG-11 with LRN after conv1 (Table 1, A-LRN), 133M parameters")
+FAMILY.add("vgg13", vgg13, "VGG-13 (Table 1, B): 10 conv3 + 3 FC, 133M parameters")
+FAMILY.add("vgg16_c", vgg16_c,
+           "VGG-16 (Table 1, C): 10 conv3 + 3 conv1 closing stages 3-5 + 3 FC, 134M parameters")
+FAMILY.add("vgg16", vgg16, "VGG-16 (Table 1, D): 13 conv3 + 3 FC, 138M parameters")
+FAMILY.add("vgg19", vgg19, "VGG-19 (Table 1, E): 16 conv3 + 3 FC, 144M parameters")
+FAMILY.add("vgg11_bn", vgg11, "VGG-11 (Table 1, A): 8 conv3 + 3 FC, 133M parameters" + _BN, batch_norm=True)
+FAMILY.add("vgg13_bn", vgg13, "VGG-13 (Table 1, B): 10 conv3 + 3 FC, 133M parameters" + _BN, batch_norm=True)
+FAMILY.add("vgg16_c_bn", vgg16_c,
+           "VGG-16 (Table 1, C): 10 conv3 + 3 conv1 closing stages 3-5 + 3 FC, 134M parameters" + _BN,
+           batch_norm=True)
+FAMILY.add("vgg16_bn", vgg16, "VGG-16 (Table 1, D): 13 conv3 + 3 FC, 138M parameters" + _BN, batch_norm=True)
+FAMILY.add("vgg19_bn", vgg19, "VGG-19 (Table 1, E): 16 conv3 + 3 FC, 144M parameters" + _BN, batch_norm=True)

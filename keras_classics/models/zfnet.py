@@ -23,17 +23,9 @@ sizes, 224 -> 110 -> 55 -> 26 -> 13 -> 13 -> 13 -> 13 -> 6:
 
 from __future__ import annotations
 
-from keras_classics.models.alexnet import (
-    CONV3_TO_POOL5,
-    Architecture,
-    Conv,
-    Head,
-    MaxPool,
-    Norm,
-    Pad,
-    build_network,
-)
-from keras_classics.registry import register
+from keras_classics.models._rows import Conv, Norm, Pad, Pool
+from keras_classics.models.alexnet import CONV3_TO_POOL5, Architecture, Head, build_network
+from keras_classics.registry import Family
 
 __all__ = ["zfnet"]
 
@@ -48,10 +40,10 @@ ZFNET = Architecture(
     features=(
         Pad("conv1_pad", 1),  # 226x226x3
         Conv("conv1", 96, 7, stride=2),  # 110x110x96
-        MaxPool("pool1", padding="same"),  # 55x55x96
+        Pool("pool1", 3, 2, "same"),  # 55x55x96
         Norm("lrn1"),
         Conv("conv2", 256, 5, stride=2),  # 26x26x256
-        MaxPool("pool2", padding="same"),  # 13x13x256
+        Pool("pool2", 3, 2, "same"),  # 13x13x256
         Norm("lrn2"),
     )
     + CONV3_TO_POOL5,  # 13x13x384, 13x13x384, 13x13x256, 6x6x256
@@ -60,18 +52,8 @@ ZFNET = Architecture(
 )
 
 
-def zfnet(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name="zfnet",
-    *,
-    include_lrn=True,
-):
+def zfnet(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
+          classes=1000, classifier_activation="softmax", name="zfnet", *, include_lrn=True):
     """ZFNet, the 8-layer network of Zeiler and Fergus's Fig. 3.
 
     Reference:
@@ -124,26 +106,9 @@ def zfnet(
     >>> [model.get_layer(n).output.shape[1] for n in ("conv1", "pool1", "conv2", "pool2", "pool5")]
     [110, 55, 26, 13, 6]
     """
-    return build_network(
-        ZFNET,
-        include_top=include_top,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        name=name,
-        include_lrn=include_lrn,
-    )
+    return build_network(ZFNET, dict(locals()), include_lrn=include_lrn)
 
 
-register(
-    "zfnet",
-    zfnet,
-    family="zfnet",
-    summary="ZFNet (2014): AlexNet with a 7x7/2 conv1 and a stride-2 conv2, at 224x224",
-    input_shape=(224, 224, 3),
-    paper=_PAPER,
-    name="zfnet",
+Family("zfnet", _PAPER, (224, 224, 3), recipe="zfnet").add(
+    "zfnet", zfnet, "ZFNet (2014): AlexNet with a 7x7/2 conv1 and a stride-2 conv2, at 224x224", name="zfnet"
 )

@@ -1,13 +1,4 @@
-"""The two layers the classic networks need and Keras does not ship.
-
-* `LocalResponseNormalization`: AlexNet's (and ZFNet's, GoogLeNet's)
-  normalisation across neighbouring channels.
-* `GroupedConv2D`: ``Conv2D(groups=g)`` with the same weights and config,
-  computed as ``g`` ordinary convolutions so that it is fast on the CPU.
-
-Only ``keras.layers`` and ``keras.ops`` are used, so both layers run under
-any Keras backend (TensorFlow, JAX, PyTorch).
-"""
+"""Local response normalisation across channels: AlexNet's, ZFNet's, GoogLeNet's and VGG A-LRN's."""
 
 from __future__ import annotations
 
@@ -17,7 +8,7 @@ import keras
 import numpy as np
 from keras import ops
 
-__all__ = ["LocalResponseNormalization", "GroupedConv2D"]
+__all__ = ["LocalResponseNormalization"]
 
 
 @keras.saving.register_keras_serializable(package="keras_classics")
@@ -141,74 +132,3 @@ class LocalResponseNormalization(keras.layers.Layer):
         config = super().get_config()
         config.update({"size": self.size, "alpha": self.alpha, "beta": self.beta, "bias": self.bias})
         return config
-
-
-@keras.saving.register_keras_serializable(package="keras_classics")
-class GroupedConv2D(keras.layers.Conv2D):
-    """``keras.layers.Conv2D(groups=g)``, computed as ``g`` separate convolutions.
-
-    AlexNet was trained on two GPUs with half of the kernels on each: conv2,
-    conv4 and conv5 see only the feature maps on their own GPU (paper,
-    section 3.2 and Figure 2). That is a grouped convolution with
-    ``groups=2``, and half the parameters of a full one.
-
-    Keras has it as ``Conv2D(groups=2)``, but its TensorFlow backend runs a
-    grouped convolution through XLA, which on the CPU is about ten times
-    slower (AlexNet's conv2 at batch 16, forward and weight gradient: about
-    740 ms, against about 70 ms for two convolutions and a concatenation; see
-    ``benchmarks/grouped_conv.py``). This layer is a `Conv2D` subclass with
-    exactly ``Conv2D(groups=g)``'s weights (kernel of shape ``(kh, kw,
-    in_channels / groups, filters)``), config and parameter count, so weights
-    and saved configs move between the two freely; only the computation
-    differs: the input channels and the kernel's output axis are split into
-    ``groups`` slices, convolved pairwise and concatenated. With ``groups=1``
-    it is a plain `Conv2D`.
-
-    Args:
-        filters, kernel_size, strides, padding, data_format, dilation_rate:
-            as for `keras.layers.Conv2D`.
-        groups: number of groups; must divide both ``filters`` and the input
-            channels. Defaults to AlexNet's 2.
-        **kwargs: any other `keras.layers.Conv2D` argument (``activation``,
-            ``use_bias``, initialisers, ``name``, ...).
-
-    Example:
-
-    >>> conv = GroupedConv2D(256, 5, padding="same", groups=2)
-    >>> conv.build((None, 27, 27, 96))
-    >>> tuple(conv.kernel.shape), conv.count_params()
-    ((5, 5, 48, 256), 307456)
-    """
-
-    def __init__(
-        self,
-        filters,
-        kernel_size,
-        strides=(1, 1),
-        padding="valid",
-        data_format=None,
-        dilation_rate=(1, 1),
-        groups=2,
-        **kwargs,
-    ):
-        super().__init__(
-            filters,
-            kernel_size,
-            strides=strides,
-            padding=padding,
-            data_format=data_format,
-            dilation_rate=dilation_rate,
-            groups=groups,
-            **kwargs,
-        )
-
-    def convolution_op(self, inputs, kernel):
-        if self.groups == 1:
-            return super().convolution_op(inputs, kernel)
-        channel_axis = -1 if self.data_format == "channels_last" else 1
-        # The kernel's input axis already holds in_channels / groups; its
-        # output axis holds the groups one after another, as Conv2D's does.
-        input_groups = ops.split(inputs, self.groups, axis=channel_axis)
-        kernel_groups = ops.split(kernel, self.groups, axis=-1)
-        outputs = [super(GroupedConv2D, self).convolution_op(x, k) for x, k in zip(input_groups, kernel_groups)]
-        return ops.concatenate(outputs, axis=channel_axis)
