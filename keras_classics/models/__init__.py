@@ -25,12 +25,11 @@ def public_builders() -> Dict[str, Callable]:
 
 
 def load_model(path, **kwargs):
-    """`keras.saving.load_model` with this package's layers registered.
+    """The package's documented loader, `keras_classics.load_model`.
 
-    Custom layers (LRN, GroupedConv2D, LeNet-5's C3, ...) register
-    themselves when `keras_classics.layers` is imported, which this package
-    does, so a saved model loads in a fresh process.
+    Kept here for older imports; it checks the file and registers every
+    class a run saves (the papers' optimizers included) before loading.
     """
-    import keras
+    from keras_classics.saving import load_model as load
 
-    return keras.saving.load_model(path, **kwargs)
+    return load(path, **kwargs)
