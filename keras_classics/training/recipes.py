@@ -48,7 +48,9 @@ class Recipe:
     decay_every: int = 0
     # step: multiply by lr_factor at each of these epochs.
     lr_milestones: Tuple[int, ...] = ()
-    aux_loss_weight: float = 0.3
+    # None: the weight the network's module states (GoogLeNet's Sec. 5:
+    # `keras_classics.models.googlenet.AUX_LOSS_WEIGHT`).
+    aux_loss_weight: Optional[float] = None
     notes: str = ""
 
 
@@ -148,7 +150,6 @@ RECIPES: Dict[str, Recipe] = {
         weight_decay=2e-4,
         lr_factor=0.96,
         decay_every=8,
-        aux_loss_weight=0.3,
         notes=(
             "Sec. 6: asynchronous SGD with momentum 0.9, learning rate decreased by 4% every 8 "
             "epochs, Polyak averaging for the final model; Sec. 5: auxiliary losses weighted 0.3, "
@@ -297,11 +298,21 @@ def resolve(recipe: Recipe, config) -> Hyperparameters:
         decay_every=recipe.decay_every or 1,
         lr_milestones=milestones,
         dropout=config.dropout,
-        aux_loss_weight=pick("aux_loss_weight", recipe.aux_loss_weight),
+        aux_loss_weight=pick("aux_loss_weight", _aux_loss_weight(recipe)),
         preprocess=pick("preprocess", recipe.preprocess),
         recipe=recipe.network,
         lr_scaled_from=scaled_from,
     )
+
+
+def _aux_loss_weight(recipe: Recipe) -> float:
+    if recipe.aux_loss_weight is not None:
+        return recipe.aux_loss_weight
+    # Imported here: the model module imports Keras, which the command
+    # line's parser must not.
+    from keras_classics.models.googlenet import AUX_LOSS_WEIGHT
+
+    return AUX_LOSS_WEIGHT
 
 
 def scheduled_rate(hp: Hyperparameters, epoch: int) -> Optional[float]:
