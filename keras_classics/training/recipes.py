@@ -48,10 +48,23 @@ class Recipe:
     decay_every: int = 0
     # step: multiply by lr_factor at each of these epochs.
     lr_milestones: Tuple[int, ...] = ()
-    # None: the weight the network's module states (GoogLeNet's Sec. 5:
-    # `keras_classics.models.googlenet.AUX_LOSS_WEIGHT`).
-    aux_loss_weight: Optional[float] = None
+    # The auxiliary classifiers' loss weight, where a recipe departs from
+    # the model's; None: the weight the model module states (read through
+    # `aux_loss_weight`).
+    aux_weight: Optional[float] = None
     notes: str = ""
+
+    @property
+    def aux_loss_weight(self) -> float:
+        """The weight of each auxiliary classifier's loss: GoogLeNet's 0.3
+        (Sec. 5), stated once, in `keras_classics.models.googlenet`."""
+        if self.aux_weight is not None:
+            return self.aux_weight
+        # Imported here: the model module imports Keras, which the command
+        # line's parser must not.
+        from keras_classics.models.googlenet import AUX_LOSS_WEIGHT
+
+        return AUX_LOSS_WEIGHT
 
 
 RECIPES: Dict[str, Recipe] = {
@@ -298,21 +311,11 @@ def resolve(recipe: Recipe, config) -> Hyperparameters:
         decay_every=recipe.decay_every or 1,
         lr_milestones=milestones,
         dropout=config.dropout,
-        aux_loss_weight=pick("aux_loss_weight", _aux_loss_weight(recipe)),
+        aux_loss_weight=pick("aux_loss_weight", recipe.aux_loss_weight),
         preprocess=pick("preprocess", recipe.preprocess),
         recipe=recipe.network,
         lr_scaled_from=scaled_from,
     )
-
-
-def _aux_loss_weight(recipe: Recipe) -> float:
-    if recipe.aux_loss_weight is not None:
-        return recipe.aux_loss_weight
-    # Imported here: the model module imports Keras, which the command
-    # line's parser must not.
-    from keras_classics.models.googlenet import AUX_LOSS_WEIGHT
-
-    return AUX_LOSS_WEIGHT
 
 
 def scheduled_rate(hp: Hyperparameters, epoch: int) -> Optional[float]:
