@@ -208,7 +208,7 @@ HOW_MEASURED = """\
 ## How it is measured
 
 - **One process per model.** Each network is built, compiled and run in a
-  worker process of its own (`benchmarks/_worker.py`), so that the worker's
+  worker process of its own (`keras_classics.bench.worker`), so that the worker's
   peak resident memory is that network's alone; the two workers of a pair
   stay alive side by side and only one of them runs at a time. The process
   that orchestrates them imports no TensorFlow. (The sweep over every
@@ -227,6 +227,13 @@ HOW_MEASURED = """\
   call to its return inside the worker. Images/s is the batch size times
   `k` over that time. Tables give the median over the rounds and, in
   brackets, the min–max.
+- **No tf.data autotuning.** The synthetic pipeline runs with
+  `options.autotune.enabled = False` (it repeats one batch: there is
+  nothing to tune). With autotuning on, the tuner's thread sleeps 10, 20,
+  40, ... ms, doubling, and deleting the iterator at the end of each `fit`
+  or `predict` waits for its next wake: every round's wall time was
+  rounded up to 0.31, 0.63, 1.27, 2.55, 5.11 or 10.2 s, the running sums of
+  those sleeps, at the same CPU time.
 - **Ours/theirs** is the median of the per-round ratios of images/s (each
   round runs both back to back, so a round's ratio sees the same state of
   the machine); brackets give the min–max of those ratios. The "CPU time"
@@ -306,7 +313,8 @@ def render(report: dict, command: str) -> str:
     add = out.append
     add("# Performance\n")
     add(
-        "<!-- Written by benchmarks/bench.py; do not edit by hand. Re-run the command below to refresh it. -->\n"
+        "<!-- Written by keras_classics.bench (keras-classics bench, benchmarks/bench.py); do not edit by hand. "
+        "Re-run the command below to refresh it. -->\n"
     )
     add(
         "keras_classics side by side with keras.applications, and every registered network against "
