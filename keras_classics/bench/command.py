@@ -31,6 +31,7 @@ def _default_output() -> str:
 DEFAULT_OUTPUT = _default_output()
 DESCRIPTION = "keras_classics side by side with keras.applications, on this machine."
 
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     d = Settings()
     parser.add_argument("--quick", action="store_true",
