@@ -37,11 +37,10 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
-sys.path.insert(0, HERE)
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from _timing import machine, text_table  # noqa: E402
+from keras_classics.bench.report import machine, text_table  # noqa: E402
 
 SIZES = ((500, 375), (375, 500), (500, 333))
 

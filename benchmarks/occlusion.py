@@ -23,12 +23,11 @@ import sys
 import numpy as np
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
-# Run from a checkout without installing the package; _timing sits beside us.
+# Run from a checkout without installing the package.
 sys.path.insert(0, os.path.join(_HERE, os.pardir))
-if _HERE not in sys.path:
-    sys.path.insert(0, _HERE)
 
-from _timing import alternate, machine, spread, text_table  # noqa: E402
+from keras_classics.bench.report import machine, text_table  # noqa: E402
+from keras_classics.bench.statistics import alternate, spread  # noqa: E402
 
 
 def occluded_images(image: np.ndarray, boxes: np.ndarray, fill: np.ndarray) -> np.ndarray:

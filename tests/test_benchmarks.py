@@ -1,5 +1,6 @@
-"""The benchmark, ``benchmarks/bench.py``: its arithmetic, and a ``--quick``
-run end to end (every part of the benchmark on tiny inputs).
+"""The benchmark, `keras_classics.bench` (``benchmarks/bench.py`` and
+``keras-classics bench``): its arithmetic, and a ``--quick`` run end to end
+(every part of the benchmark on tiny inputs).
 
 Expected counts come from the architectures' own numbers (VGG16's Table 1
 widths, AlexNet's Figure 2), worked out here by hand, not from the code.
@@ -8,7 +9,6 @@ widths, AlexNet's Figure 2), worked out here by hand, not from the code.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import subprocess
 import sys
@@ -20,17 +20,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "benchmarks"
 
-
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"benchmarks_{name}", BENCH_DIR / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-timing = _load("_timing")
-bench = _load("bench")
+from keras_classics import bench  # noqa: E402
+from keras_classics.bench import report, statistics  # noqa: E402
 
 
 # ------------------------------------------------------------------ helpers
@@ -38,8 +29,8 @@ bench = _load("bench")
 
 def test_rotation_puts_each_competitor_first_in_turn():
     names = ["ours", "theirs", "third"]
-    assert [timing.rotation(names, r)[0] for r in range(4)] == ["ours", "theirs", "third", "ours"]
-    assert timing.rotation(names, 1) == ["theirs", "third", "ours"]
+    assert [statistics.rotation(names, r)[0] for r in range(4)] == ["ours", "theirs", "third", "ours"]
+    assert statistics.rotation(names, 1) == ["theirs", "third", "ours"]
 
 
 def test_alternate_drops_the_warmup_and_keeps_reported_durations():
@@ -52,42 +43,42 @@ def test_alternate_drops_the_warmup_and_keeps_reported_durations():
 
         return run
 
-    times = timing.alternate({"a": runner("a", 2.0), "b": runner("b", 3.0)}, repeats=3, warmup=1)
+    times = statistics.alternate({"a": runner("a", 2.0), "b": runner("b", 3.0)}, repeats=3, warmup=1)
     assert calls == ["a", "b", "b", "a", "a", "b", "b", "a"]
     assert times == {"a": [2.0, 2.0, 2.0], "b": [3.0, 3.0, 3.0]}
 
 
 def test_alternate_times_runners_that_report_nothing():
-    times = timing.alternate({"sleep": lambda: time.sleep(0.01)}, repeats=2)
+    times = statistics.alternate({"sleep": lambda: time.sleep(0.01)}, repeats=2)
     assert len(times["sleep"]) == 2 and min(times["sleep"]) >= 0.01
 
 
 def test_spread_and_rates():
-    s = timing.spread([4.0, 1.0, 2.0])
+    s = statistics.spread([4.0, 1.0, 2.0])
     assert (s.median, s.low, s.high, s.count) == (2.0, 1.0, 4.0, 3)
     # 8 images in 1, 2 or 4 seconds: the slowest round is the lowest rate.
     assert s.rate(8.0)[:3] == (4.0, 2.0, 8.0)
     with pytest.raises(ValueError):
-        timing.spread([])
+        statistics.spread([])
 
 
 def test_markdown_table_aligns_numbers_right():
-    table = timing.markdown_table(["model", "img/s"], [["vgg16", "1.95"]], "lr")
+    table = report.markdown_table(["model", "img/s"], [["vgg16", "1.95"]], "lr")
     assert table.splitlines() == ["| model | img/s |", "| --- | ---: |", "| vgg16 | 1.95 |"]
 
 
 def test_gflops_convention():
     # 1 GMAC per image at 1 image/s: 2 GFLOP/s forward, three passes to train.
-    assert bench.gflops(10**9, 1.0, "infer") == pytest.approx(2.0)
-    assert bench.gflops(10**9, 1.0, "train") == pytest.approx(6.0)
+    assert statistics.gflops(10**9, 1.0, "infer") == pytest.approx(2.0)
+    assert statistics.gflops(10**9, 1.0, "train") == pytest.approx(6.0)
     # A 2048^3 matmul in 0.1 s is 171.8 GFLOP/s.
-    assert bench.matmul_gflops([0.1], 2048).median == pytest.approx(2 * 2048**3 / 0.1 / 1e9)
+    assert statistics.matmul_gflops([0.1], 2048).median == pytest.approx(2 * 2048**3 / 0.1 / 1e9)
 
 
 def test_paired_ratio_is_round_by_round():
     ours = {"steps": {"train": 1}, "seconds": {"train": [1.0, 2.0, 1.0]}}
     theirs = {"steps": {"train": 1}, "seconds": {"train": [2.0, 2.0, 1.5]}}
-    ratio = bench.paired_ratio(ours, theirs, "train")
+    ratio = statistics.paired_ratio(ours, theirs, "train")
     assert (ratio.median, ratio.low, ratio.high) == (1.5, 1.0, 2.0)
 
 
@@ -210,7 +201,7 @@ def test_quick_run_page_describes_the_run(quick_run):
     assert set(raw["sweep"]) == set(raw["settings"]["sweep"])
     for name in raw["settings"]["sweep"]:
         assert f"| {name} |" in page
-    assert bench.peak_gflops(raw) > 0
+    assert statistics.peak_gflops(raw) > 0
     assert [m["when"] for m in raw["matmul"]][0] == "start" and raw["matmul"][-1]["when"] == "end"
     assert "matmul peak:" in stdout
     # A smoke test, not a benchmark: it must stay quick even on a busy machine.
@@ -225,7 +216,22 @@ def test_keras_classics_bench_command_takes_the_scripts_options():
     args = parser.parse_args(["bench", "--quick", "--models", "resnet50", "--sweep", "none"])
     assert (args.command, args.quick, args.models, args.sweep) == ("bench", True, ["resnet50"], ["none"])
     assert args.handler is bench_cli._bench
-    assert bench_cli.BENCH_PATH == BENCH_DIR / "bench.py"
+
+
+def test_the_benchmark_is_a_module_of_the_package_not_a_file_of_the_checkout():
+    # The command imports keras_classics.bench like any module; the script
+    # in benchmarks/ only calls it. Neither imports TensorFlow.
+    code = (
+        "import sys\n"
+        "from keras_classics import bench_cli\n"
+        "import keras_classics.bench as bench\n"
+        "assert bench_cli.bench is bench\n"
+        "assert not any('benchmarks' in name for name in sys.modules), 'loaded from the checkout'\n"
+        "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules, 'imported TF'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60, cwd="/")
+    script = (BENCH_DIR / "bench.py").read_text()
+    assert "from keras_classics.bench import main" in script and len(script.splitlines()) < 30
 
 
 @pytest.mark.slow

@@ -139,6 +139,48 @@ def test_flags_become_settings():
     assert (config.strategy, config.run_dir) == ("mirrored", "r")
 
 
+def test_no_flag_gives_every_setting_its_default():
+    # The flags are made from TrainConfig's fields: leaving them all out
+    # must give exactly TrainConfig's own defaults (the recipe decides the
+    # rest).
+    from keras_classics.cli import make_parser
+    from keras_classics.training.cli import config_from_args
+
+    config = config_from_args(make_parser().parse_args(["train", "resnet18"]))
+    assert config == TrainConfig(model="resnet18")
+    assert (config.val_fraction, config.test_fraction, config.seed) == (0.10, 0.15, 1337)
+    assert config.epochs is None and config.augment is True and config.cluster_timeout == 300.0
+
+
+def test_every_setting_but_extra_is_a_flag(capsys):
+    import dataclasses
+
+    from keras_classics.cli import make_parser
+
+    with pytest.raises(SystemExit):
+        make_parser().parse_args(["train", "--help"])
+    shown = capsys.readouterr().out
+    for setting in dataclasses.fields(TrainConfig):
+        flag = {"model": "NAME", "learning_rate": "--lr", "augment": "--no-augment"}.get(
+            setting.name, "--" + setting.name.replace("_", "-"))
+        assert (flag in shown) is (setting.name != "extra"), setting.name
+
+
+def test_the_model_is_looked_up_once_with_its_registered_input():
+    from keras_classics.training.run import choose_model
+
+    # ResNet-20 is a CIFAR-10 network (He et al. 2016, Sec. 4.2): 32x32x3.
+    choice = choose_model(TrainConfig(model="resnet20"))
+    assert (choice.family, choice.input_shape, choice.registered_side) == ("resnet", (32, 32, 3), 32)
+    assert recipe_for("resnet20", choice.family, choice.registered_side).network == "ResNet (CIFAR-10)"
+    wider = choose_model(TrainConfig(model="resnet20", input_size=64))
+    assert (wider.input_shape, wider.registered_side) == ((64, 64, 3), 32)
+    # A caller's own model: 32x32, one channel unless ``extra`` says more.
+    own = choose_model(TrainConfig(model="mine", extra={"family": "vgg"}), model_fn=lambda **kw: kw)
+    assert (own.family, own.input_shape, own.registered_side) == ("vgg", (32, 32, 1), None)
+    assert own.build(7) == {"input_shape": (32, 32, 1), "classes": 7}
+
+
 def test_bad_milestones_are_a_usage_error(capsys):
     from keras_classics.cli import make_parser
 

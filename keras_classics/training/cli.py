@@ -11,19 +11,18 @@ import argparse
 import dataclasses
 import os
 
-from keras_classics.training.augment import SCHEMES
-from keras_classics.training.config import (
-    CACHE_MODES,
-    CLUSTER_TIMEOUT,
-    STRATEGIES,
-    VERIFY_MODES,
-    TrainConfig,
-)
-from keras_classics.training.recipes import OPTIMIZERS, SCHEDULES
+from keras_classics.training.config import TrainConfig
 
 __all__ = ["register", "config_from_args"]
 
-_RECIPE = "default: the paper recipe's"
+# The argparse groups, in the order --help shows them; each setting names
+# its own group in its field's metadata (`keras_classics.training.config`).
+_GROUPS = {
+    "data": "data",
+    "recipe": "recipe (each defaults to the paper's)",
+    "run": "run",
+}
+_PARSERS = {"int": int, "float": float, "str": str}
 
 
 def _milestones(text: str):
@@ -31,6 +30,41 @@ def _milestones(text: str):
         return tuple(int(part) for part in text.split(",") if part.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected epochs like 30,60,80, got {text!r}") from None
+
+
+def _settings():
+    """TrainConfig's fields that are command-line flags (all but ``extra``)."""
+    return [f for f in dataclasses.fields(TrainConfig) if "group" in f.metadata]
+
+
+def _parse_type(setting):
+    # Annotations are strings here ("Optional[int]"): the innermost name
+    # says how to read the flag's text.
+    if "Tuple" in setting.type:
+        return _milestones
+    return _PARSERS[setting.type.replace("Optional[", "").rstrip("]")]
+
+
+def _add_setting(parser, setting) -> None:
+    meta = setting.metadata
+    if not meta["group"]:  # the positional model name
+        parser.add_argument(setting.name, metavar=meta["metavar"], help=meta["help"])
+        return
+    flags = meta["flags"] or ("--" + setting.name.replace("_", "-"),)
+    options = {"dest": setting.name, "default": setting.default}
+    if meta["help"]:
+        options["help"] = meta["help"]
+    if isinstance(setting.default, bool):
+        options["action"] = "store_false" if setting.default else "store_true"
+    else:
+        options["type"] = _parse_type(setting)
+        if meta["choices"]:
+            options["choices"] = meta["choices"]
+        elif setting.type.replace("Optional[", "").rstrip("]") in ("int", "float"):
+            options["metavar"] = meta["metavar"] or ("N" if "int" in setting.type else "F")
+        if meta["metavar"]:
+            options["metavar"] = meta["metavar"]
+    parser.add_argument(*flags, **options)
 
 
 def register(subparsers) -> None:
@@ -44,81 +78,28 @@ def register(subparsers) -> None:
             "curves and results.json; run the same command again to resume a killed run."
         ),
     )
-    parser.add_argument("model", metavar="NAME", help="registered model name, e.g. lenet5, alexnet, vgg16")
-    data = parser.add_argument_group("data")
-    data.add_argument("--data", metavar="DIR", help=(
-        "folder of class sub-folders of images, or one with train/ and val/ (ImageNet layout); "
-        "default: scikit-learn's digits"))
-    data.add_argument("--preprocess", choices=sorted(SCHEMES), help=f"preprocessing scheme ({_RECIPE})")
-    data.add_argument("--no-augment", dest="augment", action="store_false",
-                      help="no training augmentation (crops, flips, colour noise)")
-    data.add_argument("--input-size", type=int, metavar="N", help="square input side (default: the model's)")
-    data.add_argument("--val-fraction", type=float, default=0.10, metavar="F")
-    data.add_argument("--test-fraction", type=float, default=0.15, metavar="F")
-    data.add_argument("--cache", choices=CACHE_MODES, default="auto",
-                      help="keep decoded images in memory (auto: when they fit)")
-    data.add_argument("--verify-images", choices=VERIFY_MODES, default="auto",
-                      help="decode every image once before training (auto: up to 20,000 images)")
-
-    recipe = parser.add_argument_group("recipe (each defaults to the paper's)")
-    recipe.add_argument("--epochs", type=int, metavar="N")
-    recipe.add_argument("--batch-size", type=int, metavar="N",
-                        help="global batch, split across replicas; the learning rate scales with it")
-    recipe.add_argument("--lr", "--learning-rate", dest="learning_rate", type=float, metavar="F",
-                        help="initial learning rate (no batch scaling)")
-    recipe.add_argument("--optimizer", choices=OPTIMIZERS)
-    recipe.add_argument("--momentum", type=float, metavar="F")
-    recipe.add_argument("--weight-decay", type=float, metavar="F",
-                        help="L2 coefficient (coupled with SGD, decoupled with Adam/RMSprop)")
-    recipe.add_argument("--schedule", choices=SCHEDULES)
-    recipe.add_argument("--lr-patience", type=int, metavar="N",
-                        help="plateau: epochs without a lower validation loss before dividing")
-    recipe.add_argument("--lr-factor", type=float, metavar="F", help="multiplier at each decay")
-    recipe.add_argument("--lr-milestones", type=_milestones, metavar="E1,E2,...",
-                        help="step schedule: epochs at which to decay")
-    recipe.add_argument("--dropout", type=float, metavar="F", help="override every dropout rate")
-    recipe.add_argument("--aux-loss-weight", type=float, metavar="F",
-                        help="GoogLeNet's auxiliary classifiers (paper: 0.3)")
-    recipe.add_argument("--show-recipe", action="store_true",
-                        help="print the resolved recipe and its sources, then exit")
-
-    run = parser.add_argument_group("run")
-    run.add_argument("--run-dir", metavar="DIR", help="run folder (default: runs/NAME)")
-    run.add_argument("--overwrite", action="store_true",
-                     help="start afresh in a run folder that holds a finished or different run")
-    run.add_argument("--seed", type=int, default=1337)
-    run.add_argument("--strategy", choices=STRATEGIES, default="auto", help=(
-        "auto: MultiWorkerMirrored when TF_CONFIG names a cluster, Mirrored over all GPUs, "
-        "else the default strategy"))
-    run.add_argument("--cpu-replicas", type=int, metavar="N",
-                     help="split the CPU into N logical devices (MirroredStrategy without GPUs)")
-    run.add_argument("--cluster-timeout", type=float, default=CLUSTER_TIMEOUT, metavar="SECONDS",
-                     help=("multi-worker: how long to wait for every worker in TF_CONFIG to answer "
-                           f"before giving up (default {CLUSTER_TIMEOUT:g})"))
-    run.add_argument("--mixed-precision", action="store_true", help="float16 compute (GPUs only)")
-    run.add_argument("--steps-per-epoch", type=int, metavar="N", help="cap on training steps per epoch")
-    run.add_argument("--verbose", type=int, choices=(0, 1, 2),
-                     help="0 silent, 1 progress bar, 2 one line per epoch (default: 1 on a terminal)")
+    groups = {key: parser.add_argument_group(title) for key, title in _GROUPS.items()}
+    groups[""] = parser
+    for setting in _settings():
+        _add_setting(groups[setting.metadata["group"]], setting)
+    # Flags of the command alone, not settings of a run.
+    groups["recipe"].add_argument("--show-recipe", action="store_true",
+                                  help="print the resolved recipe and its sources, then exit")
+    groups["run"].add_argument("--cpu-replicas", type=int, metavar="N",
+                               help="split the CPU into N logical devices (MirroredStrategy without GPUs)")
     parser.set_defaults(handler=_handle)
 
 
 def config_from_args(args) -> TrainConfig:
-    names = (
-        "model", "data", "run_dir", "epochs", "batch_size", "learning_rate", "optimizer",
-        "momentum", "weight_decay", "schedule", "lr_patience", "lr_factor", "lr_milestones",
-        "dropout", "aux_loss_weight", "preprocess", "augment", "input_size", "val_fraction",
-        "test_fraction", "seed", "strategy", "mixed_precision", "steps_per_epoch", "cache",
-        "verify_images", "verbose", "overwrite", "cluster_timeout",
-    )
-    return TrainConfig(**{name: getattr(args, name) for name in names})
+    return TrainConfig(**{setting.name: getattr(args, setting.name) for setting in _settings()})
 
 
 def _show_recipe(config: TrainConfig) -> None:
-    from keras_classics import registry
     from keras_classics.training import recipes
+    from keras_classics.training.run import choose_model
 
-    entry = registry.get_entry(config.model)
-    recipe = recipes.recipe_for(config.model, entry.family, entry.input_shape[0])
+    choice = choose_model(config)
+    recipe = recipes.recipe_for(config.model, choice.family, choice.registered_side)
     hp = recipes.resolve(recipe, config)
     print(f"{config.model}: {recipe.network} recipe ({recipe.source})")
     for key, value in hp.to_dict().items():

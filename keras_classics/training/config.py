@@ -11,11 +11,15 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Dict, Optional, Tuple
 
+from keras_classics.training.augment import SCHEMES
+from keras_classics.training.recipes import OPTIMIZERS, SCHEDULES
+
 __all__ = ["TrainConfig", "STRATEGIES", "CACHE_MODES", "VERIFY_MODES", "CLUSTER_TIMEOUT"]
 
 STRATEGIES = ("auto", "default", "mirrored", "multiworker")
 CACHE_MODES = ("auto", "memory", "none")
 VERIFY_MODES = ("auto", "yes", "no")
+PREPROCESS_SCHEMES = tuple(sorted(SCHEMES))
 
 # Settings that may change between a killed run and its restart without
 # changing what the run computes (cached or not, the batches are the same).
@@ -24,6 +28,15 @@ RESTARTABLE_FIELDS = ("verbose", "overwrite", "run_dir", "cache", "cluster_timeo
 # Default wait for the other workers of a cluster, in seconds: long enough
 # to start the same command by hand on a few machines.
 CLUSTER_TIMEOUT = 300.0
+
+
+
+def _setting(default, help: str, *, group: str, flags: Tuple[str, ...] = (), metavar: str = "",
+             choices: Tuple[Any, ...] = ()):
+    """A field with its command-line flag described in its metadata."""
+    return field(default=default, metadata={
+        "help": help, "group": group, "flags": flags, "metavar": metavar, "choices": choices})
+
 
 _WHOLE = ("epochs", "batch_size", "lr_patience", "input_size", "steps_per_epoch", "seed")
 _REAL = ("learning_rate", "momentum", "weight_decay", "lr_factor", "dropout", "aux_loss_weight",
@@ -67,35 +80,64 @@ class TrainConfig:
             ``TF_CONFIG`` to answer before giving up.
     """
 
-    model: str = "lenet5"
-    data: Optional[str] = None
-    run_dir: Optional[str] = None
-    epochs: Optional[int] = None
-    batch_size: Optional[int] = None
-    learning_rate: Optional[float] = None
-    optimizer: Optional[str] = None
-    momentum: Optional[float] = None
-    weight_decay: Optional[float] = None
-    schedule: Optional[str] = None
-    lr_patience: Optional[int] = None
-    lr_factor: Optional[float] = None
-    lr_milestones: Optional[Tuple[int, ...]] = None
-    dropout: Optional[float] = None
-    aux_loss_weight: Optional[float] = None
-    preprocess: Optional[str] = None
-    augment: bool = True
-    input_size: Optional[int] = None
-    val_fraction: float = 0.10
-    test_fraction: float = 0.15
-    seed: int = 1337
-    strategy: str = "auto"
-    mixed_precision: bool = False
-    steps_per_epoch: Optional[int] = None
-    cache: str = "auto"
-    verify_images: str = "auto"
-    verbose: Optional[int] = None
-    overwrite: bool = False
-    cluster_timeout: float = CLUSTER_TIMEOUT
+    # Each field's metadata is its command-line flag: the help line, the
+    # argparse group, and where the flag is not the field's name with
+    # dashes, its spelling (`keras_classics.training.cli` reads them).
+    model: str = _setting("lenet5", "registered model name, e.g. lenet5, alexnet, vgg16",
+                          group="", metavar="NAME")
+    data: Optional[str] = _setting(None, (
+        "folder of class sub-folders of images, or one with train/ and val/ (ImageNet layout); "
+        "default: scikit-learn's digits"), group="data", metavar="DIR")
+    run_dir: Optional[str] = _setting(None, "run folder (default: runs/NAME)", group="run",
+                                      metavar="DIR")
+    epochs: Optional[int] = _setting(None, "", group="recipe")
+    batch_size: Optional[int] = _setting(
+        None, "global batch, split across replicas; the learning rate scales with it", group="recipe")
+    learning_rate: Optional[float] = _setting(
+        None, "initial learning rate (no batch scaling)", group="recipe",
+        flags=("--lr", "--learning-rate"))
+    optimizer: Optional[str] = _setting(None, "", group="recipe", choices=OPTIMIZERS)
+    momentum: Optional[float] = _setting(None, "", group="recipe")
+    weight_decay: Optional[float] = _setting(
+        None, "L2 coefficient (coupled with SGD, decoupled with Adam/RMSprop)", group="recipe")
+    schedule: Optional[str] = _setting(None, "", group="recipe", choices=SCHEDULES)
+    lr_patience: Optional[int] = _setting(
+        None, "plateau: epochs without a lower validation loss before dividing", group="recipe")
+    lr_factor: Optional[float] = _setting(None, "multiplier at each decay", group="recipe")
+    lr_milestones: Optional[Tuple[int, ...]] = _setting(
+        None, "step schedule: epochs at which to decay", group="recipe", metavar="E1,E2,...")
+    dropout: Optional[float] = _setting(None, "override every dropout rate", group="recipe")
+    aux_loss_weight: Optional[float] = _setting(
+        None, "GoogLeNet's auxiliary classifiers' loss weight", group="recipe")
+    preprocess: Optional[str] = _setting(None, "preprocessing scheme (default: the paper recipe's)",
+                                         group="data", choices=PREPROCESS_SCHEMES)
+    augment: bool = _setting(True, "no training augmentation (crops, flips, colour noise)",
+                             group="data", flags=("--no-augment",))
+    input_size: Optional[int] = _setting(None, "square input side (default: the model's)",
+                                         group="data")
+    val_fraction: float = _setting(0.10, "share of the data held out to steer the schedule",
+                                   group="data")
+    test_fraction: float = _setting(0.15, "share of the data held out to report", group="data")
+    seed: int = _setting(1337, "seeds the split, the weights, the shuffles and augmentation",
+                         group="run")
+    strategy: str = _setting("auto", (
+        "auto: MultiWorkerMirrored when TF_CONFIG names a cluster, Mirrored over all GPUs, "
+        "else the default strategy"), group="run", choices=STRATEGIES)
+    mixed_precision: bool = _setting(False, "float16 compute (GPUs only)", group="run")
+    steps_per_epoch: Optional[int] = _setting(None, "cap on training steps per epoch", group="run")
+    cache: str = _setting("auto", "keep decoded images in memory (auto: when they fit)",
+                          group="data", choices=CACHE_MODES)
+    verify_images: str = _setting(
+        "auto", "decode every image once before training (auto: up to 20,000 images)",
+        group="data", choices=VERIFY_MODES)
+    verbose: Optional[int] = _setting(
+        None, "0 silent, 1 progress bar, 2 one line per epoch (default: 1 on a terminal)",
+        group="run", choices=(0, 1, 2))
+    overwrite: bool = _setting(
+        False, "start afresh in a run folder that holds a finished or different run", group="run")
+    cluster_timeout: float = _setting(CLUSTER_TIMEOUT, (
+        "multi-worker: how long to wait for every worker in TF_CONFIG to answer before giving "
+        "up (default %(default)g)"), group="run", metavar="SECONDS")
     extra: Dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self):

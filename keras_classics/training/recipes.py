@@ -48,8 +48,23 @@ class Recipe:
     decay_every: int = 0
     # step: multiply by lr_factor at each of these epochs.
     lr_milestones: Tuple[int, ...] = ()
-    aux_loss_weight: float = 0.3
+    # The auxiliary classifiers' loss weight, where a recipe departs from
+    # the model's; None: the weight the model module states (read through
+    # `aux_loss_weight`).
+    aux_weight: Optional[float] = None
     notes: str = ""
+
+    @property
+    def aux_loss_weight(self) -> float:
+        """The weight of each auxiliary classifier's loss: GoogLeNet's 0.3
+        (Sec. 5), stated once, in `keras_classics.models.googlenet`."""
+        if self.aux_weight is not None:
+            return self.aux_weight
+        # Imported here: the model module imports Keras, which the command
+        # line's parser must not.
+        from keras_classics.models.googlenet import AUX_LOSS_WEIGHT
+
+        return AUX_LOSS_WEIGHT
 
 
 RECIPES: Dict[str, Recipe] = {
@@ -148,7 +163,6 @@ RECIPES: Dict[str, Recipe] = {
         weight_decay=2e-4,
         lr_factor=0.96,
         decay_every=8,
-        aux_loss_weight=0.3,
         notes=(
             "Sec. 6: asynchronous SGD with momentum 0.9, learning rate decreased by 4% every 8 "
             "epochs, Polyak averaging for the final model; Sec. 5: auxiliary losses weighted 0.3, "

@@ -5,9 +5,10 @@ must exist before any other TensorFlow op; it waits for the other workers
 at most ``cluster_timeout`` seconds), lock the run folder (one writer at a
 time), then every check that can fail without changing the folder (the
 folder's state, the data, the recipe, the preprocessing statistics, the
-model), then write the settings, restore a backup if there is one,
-``model.fit`` from that epoch, evaluate on the test split, and write the
-record. Every file is saved atomically (`safe_io`).
+model: `_prepare`), then write the settings (`_start_run_dir`), restore a
+backup if there is one and ``model.fit`` from that epoch (`_fit`), evaluate
+on the test split and write the record (`_record`). Every file is saved
+atomically (`safe_io`).
 
 The run folder (``runs/<model>`` unless ``run_dir`` says otherwise)::
 
@@ -235,45 +236,43 @@ def _write_skipped(path: str, skipped) -> None:
 
 
 # -- the model -------------------------------------------------------------------
-def _build_model(config: TrainConfig, model_fn, input_shape, classes):
-    if model_fn is not None:
-        return model_fn(input_shape=input_shape, classes=classes)
-    from keras_classics import registry
+@dataclass(frozen=True)
+class ModelChoice:
+    """The network a run trains, looked up once: a registered entry or the
+    caller's own ``model_fn``.
 
-    return registry.build(config.model, input_shape=input_shape, classes=classes)
+    ``registered_side`` is the registered input side (which recipe a ResNet
+    takes), None for a caller's model.
+    """
+
+    name: str
+    family: Optional[str]
+    input_shape: tuple
+    registered_side: Optional[int]
+    builder: Callable = field(repr=False)
+
+    def build(self, classes: int):
+        return self.builder(input_shape=self.input_shape, classes=classes)
 
 
-def _input_shape(config: TrainConfig, model_fn) -> tuple:
+def choose_model(config: TrainConfig, model_fn: Optional[Callable] = None) -> ModelChoice:
+    """``config.model`` from the registry, or ``model_fn`` (see `train`)."""
     if model_fn is not None:
         shape = config.extra.get("input_shape")
         if shape is None:
             size = config.input_size or 32
             shape = (size, size, int(config.extra.get("channels", 1)))
-        return tuple(shape)
+        return ModelChoice(config.model, config.extra.get("family"), tuple(shape), None, model_fn)
     from keras_classics import registry
 
-    height, width, channels = registry.get_entry(config.model).input_shape
+    entry = registry.get_entry(config.model)
+    height, width, channels = entry.input_shape
     if config.input_size:
         height = width = config.input_size
     if height != width:
         raise ValueError(f"{config.model}: only square inputs are supported, got {height}x{width}")
-    return (height, width, channels)
-
-
-def _family(config: TrainConfig, model_fn) -> Optional[str]:
-    if model_fn is not None:
-        return config.extra.get("family")
-    from keras_classics import registry
-
-    return registry.get_entry(config.model).family
-
-
-def _registered_side(config: TrainConfig, model_fn) -> Optional[int]:
-    if model_fn is not None:
-        return None
-    from keras_classics import registry
-
-    return registry.get_entry(config.model).input_shape[0]
+    return ModelChoice(config.model, entry.family, (height, width, channels), entry.input_shape[0],
+                       entry.build)
 
 
 def _compile(model, hp, optimizer, classes: int, jit_compile):
@@ -287,8 +286,8 @@ def _compile(model, hp, optimizer, classes: int, jit_compile):
         model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
                       metrics=metrics, jit_compile=jit_compile)
         return 1
-    # GoogLeNet's auxiliary classifiers (Sec. 5): their losses weigh 0.3
-    # during training; metrics stay on the main output (per-output metric
+    # GoogLeNet's auxiliary classifiers (Sec. 5): their losses weigh the
+    # recipe's aux_loss_weight during training; metrics stay on the main output (per-output metric
     # dicts fail in Keras 3.11, keras issue 21675).
     model.compile(
         optimizer=optimizer,
@@ -378,24 +377,69 @@ def train(config: Optional[TrainConfig] = None, *, model_fn: Optional[Callable] 
         lock.release()
 
 
+@dataclass
+class _Prepared:
+    """Everything a run needs, checked before the run folder changes."""
+
+    config: TrainConfig
+    strategy: Any
+    run_dir: str
+    plan: str
+    verbose: int
+    source: Any
+    choice: ModelChoice
+    recipe: Any
+    hp: Any
+    transforms: Any
+    stats: Dict[str, Any]
+    cache: bool
+    steps: int
+    policy: Any
+    model: Any
+    num_outputs: int
+
+    @property
+    def csv_path(self) -> str:
+        return os.path.join(self.run_dir, "metrics.csv")
+
+
+@dataclass
+class _Fitted:
+    """What ``model.fit`` left: the epoch it started from and its callbacks."""
+
+    first_epoch: int
+    finished_before: bool
+    fit_time: float
+    best_epoch: Any
+    timer: Any
+    backup: Any
+    test_data: Any
+    test_steps: int
+
+
 def _train_locked(config: TrainConfig, strategy, run_dir: str, started: float, model_fn,
                   callbacks) -> TrainResult:
-    chief = strategy_lib.is_chief()
+    run = _prepare(config, strategy, run_dir, model_fn)
+    _start_run_dir(run)
+    fitted = _fit(run, callbacks)
+    return _record(run, fitted, started)
+
+
+def _prepare(config: TrainConfig, strategy, run_dir: str, model_fn) -> _Prepared:
+    """Every check that can fail (the folder's state, the data, the recipe,
+    the preprocessing, the model), before anything in the folder changes, so
+    a failed start costs nothing, --overwrite included."""
     verbose = config.verbose
     if verbose is None:
         verbose = 1 if sys.stdout.isatty() else 2
-    if not chief:
+    if not strategy_lib.is_chief():
         verbose = 0
 
-    # Every check that can fail (the folder's state, the data, the recipe,
-    # the preprocessing, the model) runs before anything in the folder
-    # changes, so a failed start costs nothing, --overwrite included.
     plan = _plan_run_dir(run_dir, config.to_dict(), config.overwrite)
     source = data_lib.load_source(config.data, config.val_fraction, config.test_fraction, config.seed)
-    input_shape = _input_shape(config, model_fn)
-    size, channels = input_shape[0], input_shape[-1]
-    family = _family(config, model_fn)
-    recipe = recipes.recipe_for(config.model, family, _registered_side(config, model_fn))
+    choice = choose_model(config, model_fn)
+    size, channels = choice.input_shape[0], choice.input_shape[-1]
+    recipe = recipes.recipe_for(config.model, choice.family, choice.registered_side)
     hp = recipes.resolve(recipe, config)
     replicas = int(strategy.num_replicas_in_sync)
     if hp.batch_size % replicas:
@@ -413,7 +457,6 @@ def _train_locked(config: TrainConfig, strategy, run_dir: str, started: float, m
     import keras
     import tensorflow as tf
 
-    from keras_classics.training import callbacks as cb
     from keras_classics.training.optimizers import make_optimizer
 
     transforms = Transforms(get_scheme(hp.preprocess), size, channels, augment=config.augment)
@@ -427,10 +470,9 @@ def _train_locked(config: TrainConfig, strategy, run_dir: str, started: float, m
 
     keras.utils.set_random_seed(config.seed)
     on_gpu = bool(tf.config.list_physical_devices("GPU"))
-    csv_path = os.path.join(run_dir, "metrics.csv")
     with strategy.scope():
         try:
-            model = _build_model(config, model_fn, input_shape, source.classes)
+            model = choice.build(source.classes)
         except ValueError as error:
             raise ValueError(
                 f"data {source.name!r} ({source.classes} classes, input {size}x{size}x{channels}) "
@@ -442,11 +484,19 @@ def _train_locked(config: TrainConfig, strategy, run_dir: str, started: float, m
         # XLA is slower than plain TF on these CPUs (NOTES.md); Keras turns
         # it off under a strategy by itself.
         num_outputs = _compile(model, hp, optimizer, source.classes, "auto" if on_gpu else False)
+    return _Prepared(
+        config=config, strategy=strategy, run_dir=run_dir, plan=plan, verbose=verbose,
+        source=source, choice=choice, recipe=recipe, hp=hp, transforms=transforms, stats=stats,
+        cache=cache, steps=steps, policy=policy, model=model, num_outputs=num_outputs,
+    )
 
-    # Every check passed: from here on the run folder changes.
-    if plan == "clean":
+
+def _start_run_dir(run: _Prepared) -> None:
+    """Every check passed: from here on the run folder changes."""
+    run_dir, source = run.run_dir, run.source
+    if run.plan == "clean":
         _clean(run_dir)
-    _write_json(os.path.join(run_dir, "config.json"), config.to_dict())
+    _write_json(os.path.join(run_dir, "config.json"), run.config.to_dict())
     if source.skipped:
         skipped_path = os.path.join(run_dir, "skipped_files.txt")
         _write_skipped(skipped_path, source.skipped)
@@ -455,14 +505,23 @@ def _train_locked(config: TrainConfig, strategy, run_dir: str, started: float, m
             f"list in {skipped_path}",
             file=sys.stderr,
         )
-    if stats:
+    if run.stats:
         safe_io.atomic_write(os.path.join(run_dir, "stats.npz"),
-                             lambda temporary: np.savez(temporary, **stats), suffix=".npz")
+                             lambda temporary: np.savez(temporary, **run.stats), suffix=".npz")
 
+
+def _fit(run: _Prepared, callbacks) -> _Fitted:
+    """Restore the backup if there is one, then ``model.fit`` from that epoch."""
+    import keras
+
+    from keras_classics.training import callbacks as cb
+
+    config, strategy, run_dir, hp, model = run.config, run.strategy, run.run_dir, run.hp, run.model
+    chief = strategy_lib.is_chief()
     with strategy.scope():
         checkpoint_best = cb.BestCheckpoint(os.path.join(run_dir, "best.keras"), monitor="val_loss")
         best_epoch = cb.BestEpoch("val_loss")
-        lr_callback = _lr_callback(hp, verbose)
+        lr_callback = _lr_callback(hp, run.verbose)
         timer = cb.EpochTimer()
         backup = cb.ResumableBackup(
             os.path.join(run_dir, "backup"),
@@ -471,31 +530,35 @@ def _train_locked(config: TrainConfig, strategy, run_dir: str, started: float, m
         )
         first_epoch = backup.restore(model)
 
-    cb.truncate_csv(csv_path, first_epoch)
+    cb.truncate_csv(run.csv_path, first_epoch)
     finished_before = first_epoch >= hp.epochs
     if chief and finished_before:
         print(f"{run_dir}: all {hp.epochs} epochs had finished before the restart; "
               "writing the final models and record", flush=True)
     elif chief and first_epoch:
         print(f"Resuming {run_dir} at epoch {first_epoch + 1} of {hp.epochs}", flush=True)
-    elif chief and plan == "resume":
+    elif chief and run.plan == "resume":
         print(f"Restarting {run_dir}: no epoch had finished", flush=True)
 
     def make_train(input_context=None):
         return data_lib.train_dataset(
-            source, transforms, batch_size=hp.batch_size, steps_per_epoch=steps,
+            run.source, run.transforms, batch_size=hp.batch_size, steps_per_epoch=run.steps,
             first_epoch=first_epoch, epochs=max(hp.epochs, first_epoch), seed=config.seed,
-            cache=cache, num_outputs=num_outputs, input_context=input_context,
+            cache=run.cache, num_outputs=run.num_outputs, input_context=input_context,
         )
 
+    replicas = int(strategy.num_replicas_in_sync)
     if replicas > 1 or strategy_lib.cluster_spec() is not None:
         train_data = strategy.distribute_datasets_from_function(make_train)
     else:
         train_data = make_train()
-    val_data, val_steps = data_lib.eval_dataset(source, "val", transforms, batch_size=hp.batch_size,
-                                     cache=cache, num_outputs=num_outputs)
-    test_data, test_steps = data_lib.eval_dataset(source, "test", transforms, batch_size=hp.batch_size,
-                                      cache=cache, num_outputs=num_outputs)
+
+    def evaluation(split: str):
+        return data_lib.eval_dataset(run.source, split, run.transforms, batch_size=hp.batch_size,
+                                     cache=run.cache, num_outputs=run.num_outputs)
+
+    val_data, val_steps = evaluation("val")
+    test_data, test_steps = evaluation("test")
 
     fit_callbacks = [
         cb.NanGuard(hp.learning_rate),
@@ -503,7 +566,7 @@ def _train_locked(config: TrainConfig, strategy, run_dir: str, started: float, m
         checkpoint_best,
         best_epoch,
         timer,
-        keras.callbacks.CSVLogger(csv_path, append=True),
+        keras.callbacks.CSVLogger(run.csv_path, append=True),
         cb.tensorboard_callback(os.path.join(run_dir, "logs")),
         *callbacks,
         backup,  # last: it saves what the others updated this epoch
@@ -511,69 +574,88 @@ def _train_locked(config: TrainConfig, strategy, run_dir: str, started: float, m
     fit_started = time.perf_counter()
     if not finished_before:
         model.fit(
-            train_data, epochs=hp.epochs, steps_per_epoch=steps, initial_epoch=first_epoch,
-            validation_data=val_data, validation_steps=val_steps, callbacks=fit_callbacks, verbose=verbose, shuffle=False,
+            train_data, epochs=hp.epochs, steps_per_epoch=run.steps, initial_epoch=first_epoch,
+            validation_data=val_data, validation_steps=val_steps, callbacks=fit_callbacks,
+            verbose=run.verbose, shuffle=False,
         )
     else:
         # fit would not run, and with it the restore of the callbacks'
         # counters (best epoch, timings): put them back here.
         backup.apply_restored_state()
-    fit_time = time.perf_counter() - fit_started
+    return _Fitted(
+        first_epoch=first_epoch, finished_before=finished_before,
+        fit_time=time.perf_counter() - fit_started, best_epoch=best_epoch, timer=timer,
+        backup=backup, test_data=test_data, test_steps=test_steps,
+    )
 
+
+def _record(run: _Prepared, fitted: _Fitted, started: float) -> TrainResult:
+    """Save the last model, evaluate the last and best on the test split,
+    draw the curves and write ``results.json``."""
+    import keras
+    import tensorflow as tf
+
+    from keras_classics.training import callbacks as cb
+
+    config, run_dir, hp, model, source = run.config, run.run_dir, run.hp, run.model, run.source
     cb.save_model(model, os.path.join(run_dir, "last.keras"))
-    test_last = _evaluate(model, test_data, test_steps)
+    test_last = _evaluate(model, fitted.test_data, fitted.test_steps)
     best_path = os.path.join(run_dir, "best.keras")
     if os.path.exists(best_path):
         model.load_weights(best_path)
-        test_best = _evaluate(model, test_data, test_steps)
+        test_best = _evaluate(model, fitted.test_data, fitted.test_steps)
     else:
         test_best = test_last
-    plot_ok = cb.plot_curves(csv_path, os.path.join(run_dir, "curves.png"),
+    plot_ok = cb.plot_curves(run.csv_path, os.path.join(run_dir, "curves.png"),
                              title=f"{config.model} on {source.name}")
 
     wall = time.perf_counter() - started
+    first_epoch = fitted.first_epoch
+    best_epoch = fitted.best_epoch.best_epoch
     epochs_here = max(0, hp.epochs - first_epoch)
-    durations = timer.durations[1:] or timer.durations
+    durations = fitted.timer.durations[1:] or fitted.timer.durations
     steady = float(np.median(durations)) if durations else None
+    replicas = int(run.strategy.num_replicas_in_sync)
     record = {
         "model": config.model,
-        "data": {**source.summary(), "cached": cache, "input_shape": list(input_shape)},
+        "data": {**source.summary(), "cached": run.cache, "input_shape": list(run.choice.input_shape)},
         "test": test_best,
         "test_last_epoch": test_last,
-        "best_epoch": None if best_epoch.best_epoch is None else int(best_epoch.best_epoch) + 1,
+        "best_epoch": None if best_epoch is None else int(best_epoch) + 1,
         "epochs": hp.epochs,
-        "steps_per_epoch": steps,
+        "steps_per_epoch": run.steps,
         "resumed_from_epoch": first_epoch + 1 if 0 < first_epoch < hp.epochs else None,
-        "completed_after_restart": finished_before,
+        "completed_after_restart": fitted.finished_before,
         "settings": config.to_dict(),
         "hyperparameters": hp.to_dict(),
-        "recipe": {"network": recipe.network, "source": recipe.source, "notes": recipe.notes},
-        "preprocessing": dataclasses.asdict(transforms.scheme),
+        "recipe": {"network": run.recipe.network, "source": run.recipe.source, "notes": run.recipe.notes},
+        "preprocessing": dataclasses.asdict(run.transforms.scheme),
         "augment": config.augment,
-        "distribution": {**strategy_lib.describe(strategy), "batch_per_replica": hp.batch_size // replicas},
-        "dtype_policy": policy,
+        "distribution": {**strategy_lib.describe(run.strategy),
+                         "batch_per_replica": hp.batch_size // replicas},
+        "dtype_policy": run.policy,
         "multiworker_patch": _patch_state(),
         "versions": {"keras": keras.__version__, "tensorflow": tf.__version__},
         "timing": {
             "wall_s": round(wall, 2),
-            "fit_s": round(fit_time, 2),
+            "fit_s": round(fitted.fit_time, 2),
             "epochs_this_process": epochs_here,
-            "epoch_s": [round(d, 3) for d in timer.durations],
+            "epoch_s": [round(d, 3) for d in fitted.timer.durations],
             "epoch_s_median": None if steady is None else round(steady, 3),
-            "train_images_per_s": None if not steady else round(steps * hp.batch_size / steady, 1),
+            "train_images_per_s": None if not steady else round(run.steps * hp.batch_size / steady, 1),
         },
         "skipped_files": [{"path": p, "why": w} for p, w in source.skipped],
-        "backup_fell_back_from_epoch": backup.fell_back_from,
+        "backup_fell_back_from_epoch": fitted.backup.fell_back_from,
         "curves_png": plot_ok,
         "run_dir": os.path.abspath(run_dir),
     }
     _write_json(os.path.join(run_dir, "results.json"), record)
     result = TrainResult(
         run_dir=run_dir, test=test_best, test_last=test_last,
-        best_epoch=best_epoch.best_epoch, epochs=hp.epochs, resumed_from=first_epoch,
+        best_epoch=best_epoch, epochs=hp.epochs, resumed_from=first_epoch,
         wall_time_s=wall, record=record,
     )
-    if chief:
+    if strategy_lib.is_chief():
         print(result.summary_line(), flush=True)
     return result
 

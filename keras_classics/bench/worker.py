@@ -1,11 +1,12 @@
-"""The measuring side of ``bench.py``: a process that builds and times models.
+"""The measuring side of the benchmark: a process that builds and times models.
 
-``bench.py`` starts one of these per model it wants isolated (so that the
+`keras_classics.bench.running` starts one of these (``python -m
+keras_classics.bench.worker``) per model it wants isolated (so that the
 process's peak resident memory is that model's alone) and sends it one JSON
 command per line on stdin; each answer is one JSON line. Only this process
 imports TensorFlow. Its standard output is kept for the answers: anything
 else printed (by TensorFlow, Keras, a warning) goes to standard error, which
-``bench.py`` writes to a log.
+the parent writes to a log.
 
 Commands (``op`` and its fields):
 
@@ -20,7 +21,7 @@ Commands (``op`` and its fields):
 * ``memory``: the process's resident memory now and at its peak.
 * ``matmul``: n, repeats, warmup. Seconds per ``n x n`` float32 matmul
   (and the run-queue wait of the timed ones).
-* ``grouped``: layers, batch, repeats, warmup. ``grouped_conv.py``'s check
+* ``grouped``: layers, batch, repeats, warmup. `grouped_conv`'s check
   and timing of AlexNet's grouped layers.
 * ``exit``.
 """
@@ -36,22 +37,7 @@ import sys
 import time
 import traceback
 
-_HERE = os.path.dirname(os.path.abspath(__file__))
-
-# keras.applications networks that keras_classics also builds, under our
-# registered names. keras's ResNet50/101/152 put the stride on the first 1x1
-# of a bottleneck, as our "resnet50" (not "resnet50_v1_5") does.
-KERAS_APPLICATIONS = {
-    "vgg16": "VGG16",
-    "vgg19": "VGG19",
-    "resnet50": "ResNet50",
-    "resnet101": "ResNet101",
-    "resnet152": "ResNet152",
-}
-
-LEARNING_RATE = 0.01
-MOMENTUM = 0.9
-LOSS = "sparse_categorical_crossentropy"
+from keras_classics.bench.settings import KERAS_APPLICATIONS, LEARNING_RATE, LOSS, MOMENTUM
 
 
 def op_category(op_name: str, op_type: str) -> str:
@@ -128,7 +114,6 @@ class Worker:
         import numpy as np
         import tensorflow as tf
 
-        sys.path.insert(0, os.path.join(_HERE, os.pardir))  # a checkout, installed or not
         import keras_classics
         from keras_classics.anatomy import anatomy
 
@@ -188,10 +173,16 @@ class Worker:
         images = rng.standard_normal((batch,) + tuple(input_shape)).astype("float32")
         labels = tuple(rng.integers(0, int(o.shape[-1]), size=batch) for o in model.outputs)
         labels = labels if outputs > 1 else labels[0]
+        # tf.data's autotuning off: its thread wakes after 10, 20, 40, ... ms
+        # and deleting an iterator (each fit and predict ends so) waits for
+        # its next wake, which rounded every round up to 0.31, 0.63, 1.27,
+        # ... s. This pipeline repeats one batch: nothing to tune.
+        options = tf.data.Options()
+        options.autotune.enabled = False
         self.models[key] = {
             "model": model,
-            "train": tf.data.Dataset.from_tensors((images, labels)).repeat(),
-            "infer": tf.data.Dataset.from_tensors(images).repeat(),
+            "train": tf.data.Dataset.from_tensors((images, labels)).repeat().with_options(options),
+            "infer": tf.data.Dataset.from_tensors(images).repeat().with_options(options),
         }
         table = self.anatomy(model)
         current, peak = memory_mib()
@@ -309,9 +300,7 @@ class Worker:
         return {"seconds": times, "cpu_seconds": cpu_seconds, "run_queue_seconds": wait, "others_cpu_seconds": others}
 
     def grouped(self, layers, batch, repeats, warmup):
-        if _HERE not in sys.path:
-            sys.path.insert(0, _HERE)
-        import grouped_conv
+        from keras_classics.bench import grouped_conv
 
         results = {}
         for layer in layers:
