@@ -106,7 +106,7 @@ def _run_preprocessing(run_dir: str) -> str:
     from keras_classics import registry
 
     entry = registry.get_entry(settings["model"])
-    return recipes.recipe_for(settings["model"], entry.family, entry.input_shape[0]).preprocess
+    return recipes.recipe_for(settings["model"], entry.family, entry.input_shape[0], entry.recipe).preprocess
 
 
 def prepare_images(transforms, uint8_images) -> Tuple[np.ndarray, np.ndarray]:

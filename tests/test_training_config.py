@@ -107,6 +107,20 @@ def test_cifar_resnets_take_the_cifar_recipe():
     assert recipe_for("resnet50", "resnet", 224).preprocess == "resnet"
 
 
+def test_the_registry_entry_names_the_recipe_a_run_takes():
+    from keras_classics import registry
+
+    # The CIFAR ResNets (Sec. 4.2) and their plain twins train with the CIFAR
+    # recipe, the ImageNet ResNets (Sec. 3.4) with the ImageNet one.
+    for name in ("resnet20", "plain56", "resnet110"):
+        entry = registry.get_entry(name)
+        assert recipe_for(name, recipe_name=entry.recipe).preprocess == "resnet_cifar", name
+    entry = registry.get_entry("resnet50_v1_5")
+    assert recipe_for("resnet50_v1_5", recipe_name=entry.recipe).preprocess == "resnet"
+    with pytest.raises(ValueError, match="unknown recipe 'sgd9'.*known recipes: .*alexnet"):
+        recipe_for("resnet20", recipe_name="sgd9")
+
+
 def test_unknown_networks_fall_back_to_plain_sgd():
     assert recipe_for("my_net").optimizer == "sgd"
 

@@ -99,7 +99,7 @@ def _show_recipe(config: TrainConfig) -> None:
     from keras_classics.training.run import choose_model
 
     choice = choose_model(config)
-    recipe = recipes.recipe_for(config.model, choice.family, choice.registered_side)
+    recipe = recipes.recipe_for(config.model, choice.family, choice.registered_side, choice.recipe)
     hp = recipes.resolve(recipe, config)
     print(f"{config.model}: {recipe.network} recipe ({recipe.source})")
     for key, value in hp.to_dict().items():

@@ -220,12 +220,22 @@ RECIPES: Dict[str, Recipe] = {
 _CIFAR_SIDE = 64
 
 
-def recipe_for(model_name: str, family: Optional[str] = None, input_side: Optional[int] = None) -> Recipe:
-    """The recipe of a registered network (by its family, else its name).
+def recipe_for(
+    model_name: str,
+    family: Optional[str] = None,
+    input_side: Optional[int] = None,
+    recipe_name: Optional[str] = None,
+) -> Recipe:
+    """The recipe of a network: the one its registry entry names
+    (``recipe_name``), else found by family or name for a caller's model.
 
-    ResNets with an input side of at most 64 (resnet20 to resnet110 and the
-    plain nets, 32x32) take the CIFAR-10 recipe.
+    Without a registered name, ResNets with an input side of at most 64
+    (CIFAR-sized) take the CIFAR-10 recipe.
     """
+    if recipe_name:
+        if recipe_name not in RECIPES:
+            raise ValueError(f"{model_name}: unknown recipe {recipe_name!r}; known recipes: {', '.join(RECIPES)}")
+        return RECIPES[recipe_name]
     if family == "resnet" and input_side is not None and input_side <= _CIFAR_SIDE:
         return RECIPES["resnet_cifar"]
     for key in (family, model_name):

@@ -250,6 +250,7 @@ class ModelChoice:
     input_shape: tuple
     registered_side: Optional[int]
     builder: Callable = field(repr=False)
+    recipe: str = ""  # the registry entry's recipe name; empty for a caller's model
 
     def build(self, classes: int):
         return self.builder(input_shape=self.input_shape, classes=classes)
@@ -272,7 +273,7 @@ def choose_model(config: TrainConfig, model_fn: Optional[Callable] = None) -> Mo
     if height != width:
         raise ValueError(f"{config.model}: only square inputs are supported, got {height}x{width}")
     return ModelChoice(config.model, entry.family, (height, width, channels), entry.input_shape[0],
-                       entry.build)
+                       entry.build, entry.recipe)
 
 
 def _compile(model, hp, optimizer, classes: int, jit_compile):
@@ -439,7 +440,7 @@ def _prepare(config: TrainConfig, strategy, run_dir: str, model_fn) -> _Prepared
     source = data_lib.load_source(config.data, config.val_fraction, config.test_fraction, config.seed)
     choice = choose_model(config, model_fn)
     size, channels = choice.input_shape[0], choice.input_shape[-1]
-    recipe = recipes.recipe_for(config.model, choice.family, choice.registered_side)
+    recipe = recipes.recipe_for(config.model, choice.family, choice.registered_side, choice.recipe)
     hp = recipes.resolve(recipe, config)
     replicas = int(strategy.num_replicas_in_sync)
     if hp.batch_size % replicas:
