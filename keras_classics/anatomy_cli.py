@@ -14,17 +14,6 @@ import inspect
 import sys
 from typing import Dict, List, Sequence
 
-# The keras.applications contract: set by dedicated options, not variant flags.
-_CONTRACT = {
-    "include_top",
-    "weights",
-    "input_tensor",
-    "input_shape",
-    "pooling",
-    "classes",
-    "classifier_activation",
-    "name",
-}
 
 
 def register(subparsers) -> None:
@@ -112,10 +101,14 @@ def _scalar(key: str, text: str):
 
 
 def _check_flags(entry, flags: Dict[str, object]) -> None:
+    from keras_classics.models._common import Contract
+
+    # The keras.applications arguments are set by dedicated options, not variant flags.
+    contract = set(Contract._fields)
     parameters = inspect.signature(entry.builder).parameters
-    allowed = sorted(p for p in parameters if p not in _CONTRACT)
+    allowed = sorted(p for p in parameters if p not in contract)
     for key in flags:
-        if key in _CONTRACT or key not in parameters:
+        if key in contract or key not in parameters:
             spelled = ", ".join("--" + a.replace("_", "-") for a in allowed) or "none"
             raise ValueError(
                 f"{entry.name} has no variant flag --{key.replace('_', '-')}; its flags are: {spelled}"

@@ -29,16 +29,8 @@ from keras_classics.spec.model_cache import ModelCache, release_memory
 from keras_classics import anatomy_cli
 from keras_classics.models import public_builders
 
-CONTRACT = (
-    "include_top",
-    "weights",
-    "input_tensor",
-    "input_shape",
-    "pooling",
-    "classes",
-    "classifier_activation",
-    "name",
-)
+# The shared arguments in keras.applications' own order, read from its VGG16.
+CONTRACT = tuple(inspect.signature(keras.applications.VGG16).parameters)
 
 # Ours and keras.applications' for the networks both have.
 PAIRS = {

@@ -26,7 +26,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
@@ -35,6 +34,8 @@ import time
 
 import numpy as np
 import pytest
+
+from _ports import free_ports
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TIMEOUT = 240
@@ -272,19 +273,10 @@ def test_a_second_run_into_a_busy_folder_is_refused_and_kill_9_leaves_no_stale_l
 
 
 # -- 7: a cluster that never forms ------------------------------------------------------
-def _free_ports(n):
-    sockets = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(n)]
-    try:
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
 
 
 def _lone_worker_env():
-    ports = _free_ports(2)
+    ports = free_ports(2)
     cluster = {"worker": [f"127.0.0.1:{p}" for p in ports]}
     config = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": 0}})
     return ports, _env(TF_CONFIG=config)
