@@ -31,7 +31,10 @@ _STARTED = [0.0]
 
 def on_pre_build(config):
     _STARTED[0] = time.perf_counter()
-    site_macros.reset()
+    # mkdocs-static-i18n builds the Chinese site right after the English
+    # one, in the same process: keep the models built for the first.
+    if config.theme.get("language", "en") == "en":
+        site_macros.reset()
 
 
 def on_page_markdown(markdown, page, config, files):
