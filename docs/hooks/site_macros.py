@@ -1001,7 +1001,8 @@ def _context(page, config, files) -> dict:
 def english_page(src_uri: str) -> str:
     """A generated English page's body below its title, shown as it is on
     its Chinese twin (the program that writes it writes English)."""
-    text = (_DOCS / src_uri).read_text(encoding="utf-8")
+    with open(os.path.join(_DOCS, src_uri), encoding="utf-8") as source:
+        text = source.read()
     lines = text.splitlines()
     while lines and not lines[0].startswith("# "):
         lines.pop(0)
