@@ -995,6 +995,7 @@ def _context(page, config, files) -> dict:
         "exercises": exercises,
         "mib": mib,
         "english_page": english_page,
+        "lab_page": lambda src_uri: i18n.localize_lab(english_page(src_uri)),
     }
 
 
