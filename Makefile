@@ -43,4 +43,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 
 clean:
-	rm -rf $(VENV) runs site artifacts .pytest_cache .hypothesis
+	rm -rf $(VENV) runs lab-runs site artifacts .pytest_cache .hypothesis

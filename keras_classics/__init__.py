@@ -8,7 +8,9 @@ stays free of TensorFlow.
 from __future__ import annotations
 
 import importlib
+import importlib.abc
 import importlib.util
+import sys
 
 __version__ = "0.1.0"
 
@@ -19,8 +21,46 @@ _LAZY = {
     "build": "keras_classics.registry",
     "get_entry": "keras_classics.registry",
     "UnknownModelError": "keras_classics.registry",
-    "load_model": "keras_classics.models",
+    "load_model": "keras_classics.saving",
 }
+
+
+class _RegisterWhenKerasLoads(importlib.abc.MetaPathFinder):
+    """Registers the package's custom classes right after Keras is imported.
+
+    A saved model names classes (the papers' SGD, LRN, ...) that Keras finds
+    only once they are registered, and ``import keras_classics`` must stay
+    free of Keras. So this finder, consulted for the top-level ``keras``
+    module only, wraps that module's loader: once Keras has finished loading,
+    `keras_classics.saving.register_with_keras` runs, and plain
+    ``keras.saving.load_model`` reads what the package saved.
+    """
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "keras":
+            return None
+        sys.meta_path.remove(self)  # once; and find_spec below must not recurse here
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        execute = spec.loader.exec_module
+
+        def exec_module(module):
+            execute(module)
+            _register_with_keras()
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+def _register_with_keras():
+    importlib.import_module("keras_classics.saving").register_with_keras()
+
+
+if "keras" in sys.modules:
+    _register_with_keras()
+else:
+    sys.meta_path.insert(0, _RegisterWhenKerasLoads())
 
 
 def __getattr__(name: str):

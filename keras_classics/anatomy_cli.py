@@ -68,7 +68,6 @@ def register(subparsers) -> None:
 def parse_variant_flags(tokens: Sequence[str]) -> Dict[str, object]:
     """``["--two-tower", "--variant", "torchvision", "--no-include-lrn"]`` ->
     ``{"two_tower": True, "variant": "torchvision", "include_lrn": False}``."""
-    import yaml
 
     flags: Dict[str, object] = {}
     tokens = list(tokens)
@@ -77,19 +76,39 @@ def parse_variant_flags(tokens: Sequence[str]) -> Dict[str, object]:
         token = tokens[index]
         if not token.startswith("--") or token == "--":
             raise ValueError(f"unexpected argument {token!r}; variant flags look like --two-tower or --variant VALUE")
-        key, _, value = token[2:].partition("=")
+        key, equals, value = token[2:].partition("=")
         key = key.replace("-", "_")
-        if value:
-            flags[key] = yaml.safe_load(value)
+        if equals and not value:
+            raise ValueError(f"--{key.replace('_', '-')}= needs a value after the '=', e.g. --variant=torchvision")
+        if equals:
+            flags[key] = _scalar(key, value)
         elif index + 1 < len(tokens) and not tokens[index + 1].startswith("--"):
             index += 1
-            flags[key] = yaml.safe_load(tokens[index])
+            flags[key] = _scalar(key, tokens[index])
         elif key.startswith("no_"):
             flags[key[3:]] = False
         else:
             flags[key] = True
         index += 1
     return flags
+
+
+def _scalar(key: str, text: str):
+    """A flag's value read as one YAML scalar (true, 3, 0.5, v1.5)."""
+    import yaml
+
+    flag = "--" + key.replace("_", "-")
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        problem = str(getattr(error, "problem", None) or "malformed").strip()
+        raise ValueError(f"{flag} {text!r} cannot be read ({problem}); give one plain value") from None
+    if isinstance(value, (list, dict)) or value is None:
+        kind = {list: "a list", dict: "a mapping"}.get(type(value), "empty")
+        raise ValueError(
+            f"{flag} takes one plain value (a word, a number, true or false), got {text!r}, which is {kind}"
+        )
+    return value
 
 
 def _check_flags(entry, flags: Dict[str, object]) -> None:
@@ -133,15 +152,30 @@ def build_from_args(args, extra: Sequence[str]):
     return entry.build(**kwargs)
 
 
+def anatomy_without_weights(build):
+    """The anatomy of the model ``build()`` returns, its weights never filled.
+
+    Shapes, parameter counts and MACs need only the variables' shapes:
+    inside a Keras ``StatelessScope`` that does not initialise them, no
+    memory is taken for values (LeNet-5 at 4000x4000 would need 37 GiB).
+    """
+    import keras
+
+    from keras_classics.anatomy import anatomy
+
+    with keras.StatelessScope(initialize_variables=False):
+        table = anatomy(build())
+    # Drop the never-initialised variables, so that no later scope fills them.
+    keras.backend.clear_session()
+    return table
+
+
 # --------------------------------------------------------------------------
 # Handlers
 # --------------------------------------------------------------------------
 
 
 def _list(args) -> int:
-    import keras
-
-    from keras_classics.anatomy import anatomy
     from keras_classics.registry import get_entry, list_models
     from keras_classics.render import human_count
 
@@ -152,30 +186,34 @@ def _list(args) -> int:
     print(f"{'model':<{width}}  {'input':>11}  {'params':>12}  {'MACs':>7}  summary")
     for name in names:
         entry = get_entry(name)
-        table = anatomy(entry.build(input_shape=entry.input_shape))
+        table = anatomy_without_weights(lambda: entry.build(input_shape=entry.input_shape))
         shape = "x".join(str(d) for d in entry.input_shape)
         print(f"{name:<{width}}  {shape:>11}  {table.params:>12,}  {human_count(table.macs):>7}  {entry.summary}")
         sys.stdout.flush()
-        keras.backend.clear_session()  # one large model at a time
     return 0
 
 
 def _show(args) -> int:
-    from keras_classics.anatomy import anatomy
     from keras_classics.render import RENDERERS
 
-    model = build_from_args(args, args.variant_flags)
-    sys.stdout.write(RENDERERS[args.format](anatomy(model)))
+    table = anatomy_without_weights(lambda: build_from_args(args, args.variant_flags))
+    sys.stdout.write(RENDERERS[args.format](table))
     return 0
 
 
 def _plot(args) -> int:
-    from keras_classics.anatomy import anatomy
     from keras_classics.diagram import write_svg
 
     if not args.output.lower().endswith(".svg"):
         raise ValueError(f"the diagram is SVG: give an output file ending in .svg, got {args.output!r}")
-    model = build_from_args(args, args.variant_flags)
-    write_svg(anatomy(model), args.output, title=args.name)
+    table = anatomy_without_weights(lambda: build_from_args(args, args.variant_flags))
+    try:
+        write_svg(table, args.output, title=args.name)
+    except OSError as error:
+        # The writer goes through a temporary file; name the file asked for.
+        reason = error.strerror or str(error)
+        failure = OSError(f"cannot write {args.output!r}: {reason}")
+        failure.errno = error.errno
+        raise failure from None
     print(f"wrote {args.output}")
     return 0

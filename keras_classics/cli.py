@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "keras_classics.bench_cli",
     "keras_classics.convert_cli",
     "keras_classics.visualize_cli",
+    "keras_classics.lab.cli",
 )
 
 

@@ -56,7 +56,7 @@ def register(subparsers) -> None:
 def load_source(source: str):
     """(model, run folder or None, description) for SOURCE."""
     from keras_classics import registry
-    from keras_classics.models import load_model
+    from keras_classics.saving import load_model
 
     if os.path.isdir(source):
         for name in ("best.keras", "last.keras"):

@@ -93,13 +93,15 @@ def test_restarts_finish_resume_or_refuse(tmp_path, capsys):
     with pytest.raises(ValueError, match="already holds a finished run"):
         train(config(run_dir), model_fn=tiny)
 
-    # An unfinished run (no results.json) resumes where its backup is...
+    # A run whose epochs all finished but whose record did not (no
+    # results.json) is completed from its backup, best epoch included...
     (run_dir / "results.json").unlink()
     capsys.readouterr()
     again = train(config(run_dir), model_fn=tiny)
-    assert "Resuming" in capsys.readouterr().out
+    assert "all 2 epochs had finished" in capsys.readouterr().out
     assert again.resumed_from == 2
     assert again.test == first.test
+    assert again.best_epoch == first.best_epoch is not None
 
     # ... but only under the same settings.
     (run_dir / "results.json").unlink()
@@ -113,7 +115,7 @@ def test_a_start_that_failed_before_any_epoch_does_not_block_new_settings(tmp_pa
     run_dir = tmp_path / "run"
     with pytest.raises(ValueError, match="does not fit lenet5"):
         train(config(run_dir, model="lenet5", input_size=16, extra={}))
-    assert (run_dir / "config.json").exists()
+    assert not run_dir.exists()  # the failed start left nothing behind
     result = train(config(run_dir, model="lenet5", extra={}, epochs=1, steps_per_epoch=2))
     assert result.record["data"]["input_shape"] == [32, 32, 1]
 
@@ -130,7 +132,7 @@ def test_nan_loss_stops_with_a_clear_message(tmp_path):
     with pytest.raises(DivergedError, match=r"loss became nan at epoch 1, batch 1.*--lr"):
         train(config(run_dir), model_fn=nan_model)
     # Nothing was backed up from the broken epoch.
-    assert not (run_dir / "backup" / "latest.weights.h5").exists()
+    assert not any((run_dir / "backup").glob("epoch-*"))
     assert not (run_dir / "best.keras").exists()
 
 

@@ -1,19 +1,17 @@
 """Callbacks that make a run survive a kill and leave a record.
 
-`ResumableBackup` extends Keras's ``BackupAndRestore`` with what it leaves
-out, so that a run killed with SIGKILL and started again ends exactly where
-an uninterrupted run ends:
+`ResumableBackup` replaces Keras's ``BackupAndRestore`` so that a run
+killed at any moment (SIGKILL, Ctrl-C, a full disk) and started again ends
+exactly where an uninterrupted run ends. Per epoch it saves, atomically:
 
+- the weights and the optimizer state, with their checksum;
 - the other callbacks' counters (`PlateauDivider`'s wait, best and drops,
-  ``ModelCheckpoint``'s best, the best epoch so far);
-- the dropout layers' seed-generator states, which ``save_weights`` skips;
-- the epoch to resume at, known *before* ``fit`` (`ResumableBackup.restore`),
-  so the input pipeline can start at that epoch's shuffle.
+  the best checkpoint's best, the best epoch so far, the epoch timings);
+- the dropout layers' seed-generator states, which ``save_weights`` skips.
 
-The extra state is written, keyed by epoch, before Keras writes its own
-files; Keras's ``training_metadata.json`` names the epoch that counts, so a
-kill between the two writes loses nothing. ``double_checkpoint`` keeps the
-previous weights if the latest file is torn.
+The epoch to resume at is known *before* ``fit`` (`ResumableBackup.restore`),
+so the input pipeline can start at that epoch's shuffle. `BestCheckpoint`
+is ``ModelCheckpoint(save_best_only=True)`` with an atomic save.
 """
 
 from __future__ import annotations
@@ -22,11 +20,14 @@ import csv
 import json
 import math
 import os
+import sys
 import time
 from typing import Dict, Iterable, List, Optional, Sequence
 
 import keras
 import numpy as np
+
+from keras_classics.training.safe_io import atomic_write, file_sha256, signals_deferred, write_json
 
 __all__ = [
     "DivergedError",
@@ -35,13 +36,15 @@ __all__ = [
     "BestEpoch",
     "EpochTimer",
     "ResumableBackup",
+    "BackupDamaged",
+    "BestCheckpoint",
+    "save_model",
     "ScalarTensorBoard",
     "tensorboard_callback",
     "truncate_csv",
     "plot_curves",
 ]
 
-EXTRA_STATE = "extra_state.json"
 
 
 class DivergedError(RuntimeError):
@@ -181,8 +184,30 @@ def _from_json(value):
     return value
 
 
-class ResumableBackup(keras.callbacks.BackupAndRestore):
-    """``BackupAndRestore`` that also restores callbacks and dropout RNGs.
+class BackupDamaged(ValueError):
+    """No epoch of a run's backup could be read back whole."""
+
+
+class ResumableBackup(keras.callbacks.Callback):
+    """A per-epoch backup that a kill, a Ctrl-C or a full disk cannot tear.
+
+    Keras's ``BackupAndRestore`` rewrites its weights file in place and
+    falls back to its ``.bkp`` copy only when loading raises ``OSError``; a
+    half-written file that still opens is loaded as it is, and an empty
+    ``training_metadata.json`` stops the restart. This backup instead keeps
+    one pair of files per epoch in ``backup_dir``::
+
+        epoch-0003.weights.h5   weights and optimizer state after 3 epochs
+        epoch-0003.json         their SHA-256, the optimizer's step count,
+                                the callbacks' counters, the dropout RNGs
+
+    Each file is written elsewhere and renamed into place, the weights
+    first, and with Ctrl-C and SIGTERM held back until both are in place:
+    the JSON file is the commit, so an epoch counts only once both exist.
+    On restart, `restore` takes the newest epoch whose weights match their
+    checksum and whose optimizer step count was read back, and falls back
+    to the epoch before otherwise (the two newest epochs are kept).
+    ``training_metadata.json`` names the newest epoch, for people.
 
     Args:
         backup_dir: where the backup lives (inside the run folder).
@@ -190,41 +215,98 @@ class ResumableBackup(keras.callbacks.BackupAndRestore):
             attributes to save with every backup and restore on resume.
             Put this callback last in the list so it saves what the others
             updated at the same epoch end.
+        keep: how many committed epochs to keep.
     """
 
-    def __init__(self, backup_dir, stateful: Dict[str, tuple]):
-        super().__init__(backup_dir, save_freq="epoch", double_checkpoint=True,
-                         delete_checkpoint=False)
+    def __init__(self, backup_dir, stateful: Dict[str, tuple], keep: int = 2):
+        super().__init__()
+        self.backup_dir = os.fspath(backup_dir)
         self.stateful = stateful
-        self._extra_path = os.path.join(backup_dir, EXTRA_STATE)
-        self._restored_epoch: Optional[int] = None
+        self.keep = max(2, int(keep))
+        self.restored_epoch: Optional[int] = None
+        self.fell_back_from: Optional[int] = None
         self._pending: Optional[dict] = None
+
+    # -- files -----------------------------------------------------------------
+    def _weights_path(self, epoch: int) -> str:
+        return os.path.join(self.backup_dir, f"epoch-{epoch:04d}.weights.h5")
+
+    def _record_path(self, epoch: int) -> str:
+        return os.path.join(self.backup_dir, f"epoch-{epoch:04d}.json")
+
+    def committed_epochs(self) -> List[int]:
+        """Epochs with a record file, newest first."""
+        if not os.path.isdir(self.backup_dir):
+            return []
+        epochs = []
+        for name in os.listdir(self.backup_dir):
+            stem = name[len("epoch-"):-len(".json")] if name.startswith("epoch-") and name.endswith(".json") else ""
+            if stem.isdigit():
+                epochs.append(int(stem))
+        return sorted(epochs, reverse=True)
 
     # -- restoring ---------------------------------------------------------
     def restore(self, model) -> int:
-        """Load the backup into ``model`` before ``fit``; the epoch to start at."""
+        """Load the newest good epoch into ``model`` before ``fit``; the
+        number of epochs it had finished (0: nothing to resume)."""
         self.set_model(model)
-        model._initial_epoch = None
-        super().on_train_begin()
-        epoch = int(model._initial_epoch or 0)
-        self._restored_epoch = epoch
-        if epoch:
-            state = self._read_extra().get(str(epoch))
-            if state is None:
-                raise RuntimeError(
-                    f"backup in {self.backup_dir!r} is at epoch {epoch} but has no saved callback "
-                    "state for it; start afresh with --overwrite"
-                )
-            self._pending = state
-            for generator, value in zip(_seed_generators(model), state.get("seed_generators", [])):
-                generator.state.assign(np.asarray(value, dtype=generator.state.dtype))
-        return epoch
+        problems, failed = [], []
+        for epoch in self.committed_epochs():
+            why = self._try_restore(model, epoch)
+            if why is None:
+                self.restored_epoch = epoch
+                if problems:
+                    self.fell_back_from = failed[0]
+                    print(f"keras-classics train: {'; '.join(problems)}; resuming from the backup of "
+                          f"epoch {epoch} instead", file=sys.stderr, flush=True)
+                return epoch
+            problems.append(f"the backup of epoch {epoch} is unusable: {why}")
+            failed.append(epoch)
+        if problems:
+            raise BackupDamaged(
+                f"no epoch in {self.backup_dir!r} can be resumed ({'; '.join(problems)}); "
+                "start afresh with --overwrite"
+            )
+        if os.path.exists(os.path.join(self.backup_dir, "latest.weights.h5")):
+            raise BackupDamaged(
+                f"{self.backup_dir!r} holds a backup in Keras's BackupAndRestore format, which has no "
+                "checksum to verify it; start afresh with --overwrite"
+            )
+        self.restored_epoch = 0
+        return 0
 
-    def on_train_begin(self, logs=None):
-        if self._restored_epoch is None:
-            self.restore(self.model)
-        # The other callbacks reset themselves in their own on_train_begin,
-        # which ran before this one: now put their saved counters back.
+    def _try_restore(self, model, epoch: int) -> Optional[str]:
+        try:
+            with open(self._record_path(epoch)) as handle:
+                record = json.load(handle)
+        except (OSError, ValueError) as error:
+            return f"its record cannot be read ({error})"
+        weights = self._weights_path(epoch)
+        if not os.path.exists(weights):
+            return "its weights file is missing"
+        if file_sha256(weights) != record.get("sha256"):
+            return "its weights file does not match its checksum (torn or changed)"
+        optimizer = model.optimizer
+        if optimizer is not None and not optimizer.built:
+            # The optimizer's variables must exist to receive their values.
+            optimizer.build(model.trainable_variables)
+        try:
+            model.load_weights(weights)
+        except Exception as error:  # noqa: BLE001 - any failure means: try the epoch before
+            return f"its weights do not load ({type(error).__name__}: {error})"
+        if optimizer is not None:
+            steps = int(keras.ops.convert_to_numpy(optimizer.iterations))
+            if steps != record.get("optimizer_iterations"):
+                return (f"the optimizer state read back is at step {steps}, the backup's at "
+                        f"{record.get('optimizer_iterations')}")
+        for generator, value in zip(_seed_generators(model), record.get("seed_generators", [])):
+            generator.state.assign(np.asarray(value, dtype=generator.state.dtype))
+        self._pending = record
+        return None
+
+    def apply_restored_state(self) -> None:
+        """Put the other callbacks' saved counters back (``fit`` does this
+        through `on_train_begin`; a run with no epoch left calls it itself)."""
         if self._pending:
             for name, values in self._pending.get("callbacks", {}).items():
                 if name in self.stateful:
@@ -233,39 +315,84 @@ class ResumableBackup(keras.callbacks.BackupAndRestore):
                         setattr(callback, attribute, _from_json(value))
         self._pending = None
 
+    def on_train_begin(self, logs=None):
+        if self.restored_epoch is None:
+            self.restore(self.model)
+        # The other callbacks reset themselves in their own on_train_begin,
+        # which ran before this one: now put their saved counters back.
+        self.apply_restored_state()
+
     # -- saving --------------------------------------------------------------
-    def _save_model(self):
-        epoch = self._current_epoch
-        state = {
+    def on_epoch_end(self, epoch, logs=None):
+        self.save(epoch + 1)
+
+    def save(self, epoch: int) -> None:
+        """Commit the backup of ``epoch`` finished epochs."""
+        os.makedirs(self.backup_dir, exist_ok=True)
+        model = self.model
+        optimizer = model.optimizer
+        record = {
+            "epoch": epoch,
+            "weights": os.path.basename(self._weights_path(epoch)),
+            "sha256": None,
+            "optimizer_iterations": None if optimizer is None else int(
+                keras.ops.convert_to_numpy(optimizer.iterations)),
             "callbacks": {
                 name: {a: _jsonable(getattr(cb, a, None)) for a in attributes}
                 for name, (cb, attributes) in self.stateful.items()
             },
             "seed_generators": [
                 np.asarray(keras.ops.convert_to_numpy(g.state)).tolist()
-                for g in _seed_generators(self.model)
+                for g in _seed_generators(model)
             ],
         }
-        saved = self._read_extra()
-        saved[str(epoch)] = state
-        # Keep this epoch and the one before: Keras may fall back to it.
-        keep = sorted(saved, key=int)[-2:]
-        self._write_extra({k: saved[k] for k in keep})
-        super()._save_model()
+        with signals_deferred():
+            weights = self._weights_path(epoch)
+            atomic_write(weights, lambda path: model.save_weights(path), suffix=".weights.h5")
+            record["sha256"] = file_sha256(weights)
+            write_json(self._record_path(epoch), record)
+            write_json(os.path.join(self.backup_dir, "training_metadata.json"),
+                       {"epoch": epoch, "weights": record["weights"]})
+            self._prune(epoch)
 
-    def _read_extra(self) -> dict:
-        try:
-            with open(self._extra_path) as handle:
-                return json.load(handle)
-        except (OSError, ValueError):
-            return {}
+    def _prune(self, newest: int) -> None:
+        kept = [e for e in self.committed_epochs() if e <= newest][: self.keep]
+        for name in os.listdir(self.backup_dir):
+            if not name.startswith("epoch-"):
+                continue
+            stem = name[len("epoch-"):].split(".")[0]
+            if stem.isdigit() and int(stem) not in kept and int(stem) <= newest:
+                try:
+                    os.remove(os.path.join(self.backup_dir, name))
+                except OSError:
+                    pass
 
-    def _write_extra(self, values: dict) -> None:
-        os.makedirs(self.backup_dir, exist_ok=True)
-        temporary = self._extra_path + ".tmp"
-        with open(temporary, "w") as handle:
-            json.dump(values, handle)
-        os.replace(temporary, self._extra_path)
+
+class BestCheckpoint(keras.callbacks.Callback):
+    """Save the model whenever ``monitor`` reaches a new low, atomically.
+
+    Keras's ``ModelCheckpoint`` writes in place, so a kill during the save
+    leaves a torn ``best.keras``; this one writes elsewhere and renames.
+    """
+
+    def __init__(self, path, monitor: str = "val_loss"):
+        super().__init__()
+        self.path = os.fspath(path)
+        self.monitor = monitor
+        self.best = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        value = (logs or {}).get(self.monitor)
+        if value is None or not math.isfinite(float(value)):
+            return
+        if self.best is None or float(value) < self.best:
+            self.best = float(value)
+            save_model(self.model, self.path)
+
+
+def save_model(model, path) -> None:
+    """``model.save(path)``, atomically (see `safe_io.atomic_write`)."""
+    atomic_write(path, lambda temporary: model.save(temporary), suffix=".keras")
 
 
 class ScalarTensorBoard(keras.callbacks.Callback):
@@ -320,7 +447,8 @@ def tensorboard_callback(log_dir):
 
 def truncate_csv(path, first_epoch: int) -> None:
     """Keep only the rows of epochs before ``first_epoch`` (a resumed run
-    rewrites the epochs after its last backup)."""
+    rewrites the epochs after its last backup). A row cut short by a kill
+    is dropped too."""
     if not os.path.exists(path):
         return
     with open(path, newline="") as handle:
@@ -328,11 +456,16 @@ def truncate_csv(path, first_epoch: int) -> None:
     if not rows:
         return
     header, body = rows[0], rows[1:]
-    kept = [row for row in body if row and int(row[0]) < first_epoch]
-    with open(path, "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(kept)
+    kept = [row for row in body
+            if len(row) == len(header) and row[0].isdigit() and int(row[0]) < first_epoch]
+
+    def write(temporary):
+        with open(temporary, "w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            writer.writerows(kept)
+
+    atomic_write(path, write)
 
 
 def read_csv(path) -> Dict[str, List[float]]:
@@ -385,8 +518,11 @@ def plot_curves(csv_path, png_path, title: str = "") -> bool:
     if title:
         figure.suptitle(title)
     figure.tight_layout()
-    figure.savefig(png_path, dpi=100)
-    plt.close(figure)
+    try:
+        atomic_write(png_path, lambda temporary: figure.savefig(temporary, dpi=100, format="png"),
+                     suffix=".png")
+    finally:
+        plt.close(figure)
     return True
 
 
@@ -396,7 +532,9 @@ def stateful_attributes(named: Iterable[tuple]) -> Dict[str, tuple]:
         PlateauDivider: ["best", "wait", "drops"],
         keras.callbacks.ReduceLROnPlateau: ["best", "wait", "cooldown_counter"],
         keras.callbacks.ModelCheckpoint: ["best"],
+        BestCheckpoint: ["best"],
         BestEpoch: ["best", "best_epoch"],
+        EpochTimer: ["durations"],
     }
     out = {}
     for name, callback in named:

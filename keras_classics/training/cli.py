@@ -12,7 +12,13 @@ import dataclasses
 import os
 
 from keras_classics.training.augment import SCHEMES
-from keras_classics.training.config import CACHE_MODES, STRATEGIES, VERIFY_MODES, TrainConfig
+from keras_classics.training.config import (
+    CACHE_MODES,
+    CLUSTER_TIMEOUT,
+    STRATEGIES,
+    VERIFY_MODES,
+    TrainConfig,
+)
 from keras_classics.training.recipes import OPTIMIZERS, SCHEDULES
 
 __all__ = ["register", "config_from_args"]
@@ -86,6 +92,9 @@ def register(subparsers) -> None:
         "else the default strategy"))
     run.add_argument("--cpu-replicas", type=int, metavar="N",
                      help="split the CPU into N logical devices (MirroredStrategy without GPUs)")
+    run.add_argument("--cluster-timeout", type=float, default=CLUSTER_TIMEOUT, metavar="SECONDS",
+                     help=("multi-worker: how long to wait for every worker in TF_CONFIG to answer "
+                           f"before giving up (default {CLUSTER_TIMEOUT:g})"))
     run.add_argument("--mixed-precision", action="store_true", help="float16 compute (GPUs only)")
     run.add_argument("--steps-per-epoch", type=int, metavar="N", help="cap on training steps per epoch")
     run.add_argument("--verbose", type=int, choices=(0, 1, 2),
@@ -99,7 +108,7 @@ def config_from_args(args) -> TrainConfig:
         "momentum", "weight_decay", "schedule", "lr_patience", "lr_factor", "lr_milestones",
         "dropout", "aux_loss_weight", "preprocess", "augment", "input_size", "val_fraction",
         "test_fraction", "seed", "strategy", "mixed_precision", "steps_per_epoch", "cache",
-        "verify_images", "verbose", "overwrite",
+        "verify_images", "verbose", "overwrite", "cluster_timeout",
     )
     return TrainConfig(**{name: getattr(args, name) for name in names})
 
@@ -127,9 +136,10 @@ def _handle(args) -> int:
     if args.show_recipe:
         _show_recipe(config)
         return 0
-    if args.cpu_replicas:
+    if args.cpu_replicas is not None:
         if args.cpu_replicas < 1:
-            raise ValueError(f"--cpu-replicas must be >= 1, got {args.cpu_replicas}")
+            raise ValueError(
+                f"--cpu-replicas must be 1 or more (logical CPU devices), got {args.cpu_replicas}")
         from keras_classics.training.strategy import split_cpu
 
         split_cpu(args.cpu_replicas)

@@ -11,7 +11,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Dict, Optional, Tuple
 
-__all__ = ["TrainConfig", "STRATEGIES", "CACHE_MODES", "VERIFY_MODES"]
+__all__ = ["TrainConfig", "STRATEGIES", "CACHE_MODES", "VERIFY_MODES", "CLUSTER_TIMEOUT"]
 
 STRATEGIES = ("auto", "default", "mirrored", "multiworker")
 CACHE_MODES = ("auto", "memory", "none")
@@ -19,7 +19,15 @@ VERIFY_MODES = ("auto", "yes", "no")
 
 # Settings that may change between a killed run and its restart without
 # changing what the run computes (cached or not, the batches are the same).
-RESTARTABLE_FIELDS = ("verbose", "overwrite", "run_dir", "cache")
+RESTARTABLE_FIELDS = ("verbose", "overwrite", "run_dir", "cache", "cluster_timeout")
+
+# Default wait for the other workers of a cluster, in seconds: long enough
+# to start the same command by hand on a few machines.
+CLUSTER_TIMEOUT = 300.0
+
+_WHOLE = ("epochs", "batch_size", "lr_patience", "input_size", "steps_per_epoch", "seed")
+_REAL = ("learning_rate", "momentum", "weight_decay", "lr_factor", "dropout", "aux_loss_weight",
+         "val_fraction", "test_fraction", "cluster_timeout")
 
 
 @dataclass
@@ -55,6 +63,8 @@ class TrainConfig:
         verbose: Keras verbosity; None: progress bar on a terminal, one
             line per epoch otherwise.
         overwrite: start afresh in a run folder that holds another run.
+        cluster_timeout: seconds to wait for every worker named in
+            ``TF_CONFIG`` to answer before giving up.
     """
 
     model: str = "lenet5"
@@ -85,6 +95,7 @@ class TrainConfig:
     verify_images: str = "auto"
     verbose: Optional[int] = None
     overwrite: bool = False
+    cluster_timeout: float = CLUSTER_TIMEOUT
     extra: Dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self):
@@ -94,6 +105,7 @@ class TrainConfig:
 
     def validate(self) -> None:
         """Reject settings that cannot work, with the reason."""
+        self._check_types()
         positive = {
             "epochs": self.epochs,
             "batch_size": self.batch_size,
@@ -102,6 +114,8 @@ class TrainConfig:
             "input_size": self.input_size,
             "steps_per_epoch": self.steps_per_epoch,
         }
+        if self.cluster_timeout <= 0:
+            raise ValueError(f"cluster_timeout must be positive seconds, got {self.cluster_timeout!r}")
         for name, value in positive.items():
             if value is not None and not value > 0:
                 raise ValueError(f"{name} must be positive, got {value!r}")
@@ -131,6 +145,36 @@ class TrainConfig:
                 raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
         if self.verbose not in (None, 0, 1, 2):
             raise ValueError(f"verbose must be 0, 1 or 2, got {self.verbose!r}")
+
+    def _check_types(self) -> None:
+        # Python callers can pass anything; say what was wrong rather than
+        # letting a comparison fail with a bare TypeError deep inside.
+        import math
+        import numbers
+
+        for name in _WHOLE:
+            value = getattr(self, name)
+            if value is None and name != "seed":
+                continue
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+                raise ValueError(
+                    f"{name} must be a whole number, got {value!r} ({type(value).__name__})")
+            setattr(self, name, int(value))
+        for name in _REAL:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise ValueError(f"{name} must be a number, got {value!r} ({type(value).__name__})")
+            if not math.isfinite(value):
+                raise ValueError(f"{name} must be a finite number, got {value!r}")
+            setattr(self, name, float(value))
+        for name in ("augment", "mixed_precision", "overwrite"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
+        for name in ("model", "strategy", "cache", "verify_images"):
+            if not isinstance(getattr(self, name), str):
+                raise ValueError(f"{name} must be a string, got {getattr(self, name)!r}")
 
     def to_dict(self) -> Dict[str, Any]:
         """JSON-ready settings (tuples become lists)."""

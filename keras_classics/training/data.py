@@ -319,8 +319,13 @@ def decode(item, channels: int, in_memory: bool):
         elif have == 3 and channels == 1:
             image = tf.cast(tf.round(tf.image.rgb_to_grayscale(tf.cast(image, tf.float32))), tf.uint8)
         return image
-    image = tf.io.decode_image(tf.io.read_file(item), channels=channels, expand_animations=False)
-    image.set_shape([None, None, channels])
+    # Decode to RGB, then convert: TensorFlow's GIF, BMP and CMYK JPEG
+    # decoders cannot produce one channel themselves, so asking them for it
+    # would drop valid images that a three-channel network reads fine.
+    image = tf.io.decode_image(tf.io.read_file(item), channels=3, expand_animations=False)
+    image.set_shape([None, None, 3])
+    if channels == 1:
+        image = tf.cast(tf.round(tf.image.rgb_to_grayscale(tf.cast(image, tf.float32))), tf.uint8)
     return image
 
 
@@ -347,11 +352,25 @@ def verify_images(source: DataSource, channels: int, mode: str = "auto") -> Data
         good = np.zeros(len(split), dtype=bool)
         for i, _ in ds.as_numpy_iterator():
             good[i] = True
-        for i in np.flatnonzero(~good):
-            source.skipped.append((split.items[i], "cannot be decoded (corrupt or truncated)"))
-        if not good.all():
+        bad = [split.items[i] for i in np.flatnonzero(~good)]
+        for path in bad:
+            source.skipped.append((path, "cannot be decoded (corrupt or truncated)"))
+        if not good.any():
+            raise ValueError(no_image_decodes(source.name, name, bad))
+        if bad:
             setattr(source, name, split.subset(np.flatnonzero(good)))
     return _check_splits(source)
+
+
+def no_image_decodes(data_name: str, split_name: str, paths: Sequence[str]) -> str:
+    """The message for a split none of whose images could be decoded."""
+    shown = "; ".join(repr(p) for p in list(paths)[:5])
+    more = f"; and {len(paths) - 5} more" if len(paths) > 5 else ""
+    return (
+        f"data {data_name!r}: none of the {len(paths)} images of the {split_name} split could be "
+        f"decoded (corrupt, truncated or not really images): {shown}{more}. Replace or remove "
+        "these files"
+    )
 
 
 def estimated_cache_bytes(source: DataSource, transforms) -> int:
@@ -439,6 +458,8 @@ def train_dataset(source: DataSource, transforms, *, batch_size: int, steps_per_
         # images that failed to decode.
         kept = int(pool.reduce(tf.constant(0, tf.int64), lambda count, _: count + 1))
         source.dropped_while_loading = n - kept
+        if kept == 0:
+            raise ValueError(no_image_decodes(source.name, "train", list(split.items)))
     per_step = batch_size
     shards, shard = 1, 0
     if input_context is not None:
@@ -546,6 +567,8 @@ def compute_stats(source: DataSource, transforms, seed: int, limit: int = STATS_
         if want_image:
             image_sum = x if image_sum is None else image_sum + x
             images += 1
+    if count == 0:
+        raise ValueError(no_image_decodes(source.name, "train", list(split.items)))
     mean = total / count
     covariance = outer / count - np.outer(mean, mean)
     eigval, eigvec = np.linalg.eigh(covariance)

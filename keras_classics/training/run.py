@@ -1,15 +1,19 @@
 """One training run, from settings to a run folder.
 
 `train` does, in order: choose the strategy (first: a multi-worker strategy
-must exist before any other TensorFlow op), check the run folder, find and
-split the data, resolve the paper recipe, build and compile the model inside
-``strategy.scope()``, restore a backup if there is one, ``model.fit`` from
-that epoch, evaluate on the test split, and write the record.
+must exist before any other TensorFlow op; it waits for the other workers
+at most ``cluster_timeout`` seconds), lock the run folder (one writer at a
+time), then every check that can fail without changing the folder (the
+folder's state, the data, the recipe, the preprocessing statistics, the
+model), then write the settings, restore a backup if there is one,
+``model.fit`` from that epoch, evaluate on the test split, and write the
+record. Every file is saved atomically (`safe_io`).
 
 The run folder (``runs/<model>`` unless ``run_dir`` says otherwise)::
 
+    .lock              the lock the running process holds (fcntl.flock)
     config.json        the settings, written first (a restart must match it)
-    backup/            BackupAndRestore state, with callback and RNG state
+    backup/            per-epoch weights, optimizer, callback and RNG state
     best.keras         the model with the lowest validation loss
     last.keras         the model after the last epoch
     metrics.csv        one row per epoch
@@ -39,6 +43,7 @@ import numpy as np
 
 from keras_classics.training import data as data_lib
 from keras_classics.training import recipes
+from keras_classics.training import safe_io
 from keras_classics.training import strategy as strategy_lib
 from keras_classics.training.augment import Transforms, get_scheme
 from keras_classics.training.config import RESTARTABLE_FIELDS, TrainConfig
@@ -78,6 +83,8 @@ class TrainResult:
         best = f"best epoch {self.best_epoch + 1} of {self.epochs}" if self.best_epoch is not None else (
             f"{self.epochs} epochs")
         resumed = f", resumed at epoch {self.resumed_from + 1}" if self.resumed_from else ""
+        if self.resumed_from >= self.epochs:
+            resumed = ", record completed after a restart"
         dist = record.get("distribution", {})
         replicas = dist.get("replicas", 1)
         return (
@@ -113,16 +120,15 @@ def _clean(run_dir: str) -> None:
         path = os.path.join(run_dir, name)
         if os.path.exists(path):
             os.remove(path)
+    for name in os.listdir(run_dir):
+        if name.startswith(".") and ".partial" in name:  # left by a kill during a save
+            os.remove(os.path.join(run_dir, name))
     for name in RUN_FOLDERS:
         shutil.rmtree(os.path.join(run_dir, name), ignore_errors=True)
 
 
 def _write_json(path: str, value) -> None:
-    temporary = path + ".tmp"
-    with open(temporary, "w") as handle:
-        json.dump(value, handle, indent=2, sort_keys=False, default=_json_default)
-        handle.write("\n")
-    os.replace(temporary, path)
+    safe_io.write_json(path, value, default=_json_default)
 
 
 def _json_default(value):
@@ -133,46 +139,99 @@ def _json_default(value):
     return str(value)
 
 
-def _prepare_run_dir(run_dir: str, settings: Dict[str, Any], overwrite: bool) -> bool:
-    """Check the folder, clean it when asked; True when resuming a run."""
+def _backup_started(run_dir: str) -> bool:
+    # Any file in backup/ (an older Keras-format backup too) is work to keep.
+    backup = os.path.join(run_dir, "backup")
+    return os.path.isdir(backup) and bool(os.listdir(backup))
+
+
+def _ours(name: str) -> bool:
+    # The lock, a worker's sub-folder, a temporary file left by a kill.
+    return name in (safe_io.LOCK_FILE, "workers") or (name.startswith(".") and ".partial" in name)
+
+
+def _plan_run_dir(run_dir: str, settings: Dict[str, Any], overwrite: bool) -> str:
+    """What to do with the run folder, decided without changing it:
+    "new" (start), "resume" (same settings) or "clean" (start afresh)."""
     config_path = os.path.join(run_dir, "config.json")
-    if os.path.exists(run_dir) and not os.path.isdir(run_dir):
-        raise NotADirectoryError(f"run folder {run_dir!r} is a file")
-    os.makedirs(run_dir, exist_ok=True)
-    resuming = False
-    if os.path.exists(config_path):
-        if overwrite:
-            _clean(run_dir)
-        elif os.path.exists(os.path.join(run_dir, "results.json")):
-            raise ValueError(
-                f"run folder {run_dir!r} already holds a finished run (results.json); pass "
-                "--overwrite to train again, or choose another --run-dir"
-            )
-        else:
-            with open(config_path) as handle:
-                before = _comparable(json.load(handle))
-            now = _comparable(json.loads(json.dumps(settings, default=_json_default)))
-            differ = sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k))
-            started = os.path.exists(os.path.join(run_dir, "backup", "training_metadata.json"))
-            if differ and started:
-                shown = ", ".join(f"{k}: {before.get(k)!r} then, {now.get(k)!r} now" for k in differ[:4])
-                raise ValueError(
-                    f"run folder {run_dir!r} holds an unfinished run with other settings ({shown}); "
-                    "rerun it with the same settings to resume, or pass --overwrite to start afresh"
-                )
-            if differ:
-                # A start that failed before its first epoch has nothing to keep.
-                _clean(run_dir)
-            resuming = not differ
-    else:
-        foreign = [n for n in os.listdir(run_dir) if n != "workers"]
+    if not os.path.exists(config_path):
+        foreign = [n for n in os.listdir(run_dir) if not _ours(n)]
         if foreign:
             raise ValueError(
                 f"{run_dir!r} exists and is not a keras-classics run folder (it holds "
                 f"{', '.join(sorted(foreign)[:3])}); choose another --run-dir"
             )
-    _write_json(config_path, settings)
-    return resuming
+        return "new"
+    if overwrite:
+        return "clean"
+    if os.path.exists(os.path.join(run_dir, "results.json")):
+        raise ValueError(
+            f"run folder {run_dir!r} already holds a finished run (results.json); pass "
+            "--overwrite to train again, or choose another --run-dir"
+        )
+    started = _backup_started(run_dir)
+    try:
+        with open(config_path) as handle:
+            before = _comparable(json.load(handle))
+    except (OSError, ValueError) as error:
+        if not started:
+            return "clean"  # nothing was trained: nothing to keep
+        raise ValueError(
+            f"run folder {run_dir!r}: its config.json cannot be read ({error}), so the run cannot "
+            "be resumed safely; pass --overwrite to start afresh"
+        ) from None
+    now = _comparable(json.loads(json.dumps(settings, default=_json_default)))
+    differ = sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k))
+    if differ and started:
+        shown = ", ".join(f"{k}: {before.get(k)!r} then, {now.get(k)!r} now" for k in differ[:4])
+        raise ValueError(
+            f"run folder {run_dir!r} holds an unfinished run with other settings ({shown}); "
+            "rerun it with the same settings to resume, or pass --overwrite to start afresh"
+        )
+    # A start that failed before its first epoch has nothing to keep.
+    return "clean" if differ else "resume"
+
+
+def _open_run_dir(run_dir: str):
+    """Create the folder if needed and lock it; (lock, created)."""
+    if os.path.exists(run_dir) and not os.path.isdir(run_dir):
+        raise NotADirectoryError(f"run folder {run_dir!r} is a file")
+    created = not os.path.exists(run_dir)
+    os.makedirs(run_dir, exist_ok=True)
+    lock = safe_io.RunFolderLock(run_dir)
+    try:
+        lock.acquire()
+    except BaseException:
+        if created:
+            _remove_if_untouched(run_dir)
+        raise
+    return lock, created
+
+
+def _remove_if_untouched(run_dir: str) -> None:
+    """Remove a folder this run created, if it holds only the lock."""
+    try:
+        if set(os.listdir(run_dir)) <= {safe_io.LOCK_FILE}:
+            if os.path.exists(os.path.join(run_dir, safe_io.LOCK_FILE)):
+                os.remove(os.path.join(run_dir, safe_io.LOCK_FILE))
+            os.rmdir(run_dir)
+    except OSError:
+        pass
+
+
+def _escape(text: str) -> str:
+    # One file per line, tab-separated: a name may hold either.
+    return (text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+            .replace("\r", "\\r"))
+
+
+def _write_skipped(path: str, skipped) -> None:
+    def write(temporary):
+        with open(temporary, "w", encoding="utf-8", errors="surrogateescape") as handle:
+            for name, why in skipped:
+                handle.write(f"{_escape(name)}\t{_escape(why)}\n")
+
+    safe_io.atomic_write(path, write)
 
 
 # -- the model -------------------------------------------------------------------
@@ -303,18 +362,35 @@ def train(config: Optional[TrainConfig] = None, *, model_fn: Optional[Callable] 
     if config.data not in (None, "digits"):
         config = dataclasses.replace(config, data=os.path.abspath(config.data))
 
-    # A MultiWorkerMirroredStrategy must come before any other TF op.
-    strategy = strategy_lib.choose_strategy(config.strategy)
+    run_dir = _task_run_dir(config.run_dir or os.path.join("runs", config.model))
+    # One writer per run folder: a second run into it stops here, at once,
+    # before it reads or changes anything (the lock needs no TensorFlow).
+    lock, created = _open_run_dir(run_dir)
+    try:
+        # A MultiWorkerMirroredStrategy must come before any other TF op.
+        strategy = strategy_lib.choose_strategy(config.strategy, config.cluster_timeout)
+        return _train_locked(config, strategy, run_dir, started, model_fn, callbacks)
+    except BaseException:
+        if created:
+            _remove_if_untouched(run_dir)
+        raise
+    finally:
+        lock.release()
+
+
+def _train_locked(config: TrainConfig, strategy, run_dir: str, started: float, model_fn,
+                  callbacks) -> TrainResult:
     chief = strategy_lib.is_chief()
-    base_dir = config.run_dir or os.path.join("runs", config.model)
-    run_dir = _task_run_dir(base_dir)
     verbose = config.verbose
     if verbose is None:
         verbose = 1 if sys.stdout.isatty() else 2
     if not chief:
         verbose = 0
 
-    # Data and model shape problems surface before the run folder changes.
+    # Every check that can fail (the folder's state, the data, the recipe,
+    # the preprocessing, the model) runs before anything in the folder
+    # changes, so a failed start costs nothing, --overwrite included.
+    plan = _plan_run_dir(run_dir, config.to_dict(), config.overwrite)
     source = data_lib.load_source(config.data, config.val_fraction, config.test_fraction, config.seed)
     input_shape = _input_shape(config, model_fn)
     size, channels = input_shape[0], input_shape[-1]
@@ -333,7 +409,6 @@ def train(config: Optional[TrainConfig] = None, *, model_fn: Optional[Callable] 
             f"{hp.batch_size}; lower --batch-size"
         )
     policy = strategy_lib.set_mixed_precision(config.mixed_precision)
-    resuming = _prepare_run_dir(run_dir, config.to_dict(), config.overwrite)
 
     import keras
     import tensorflow as tf
@@ -343,19 +418,8 @@ def train(config: Optional[TrainConfig] = None, *, model_fn: Optional[Callable] 
 
     transforms = Transforms(get_scheme(hp.preprocess), size, channels, augment=config.augment)
     source = data_lib.verify_images(source, channels, config.verify_images)
-    if source.skipped:
-        with open(os.path.join(run_dir, "skipped_files.txt"), "w") as handle:
-            for path, why in source.skipped:
-                handle.write(f"{path}\t{why}\n")
-        print(
-            f"keras-classics train: skipping {len(source.skipped)} unreadable or corrupt image(s); "
-            f"list in {os.path.join(run_dir, 'skipped_files.txt')}",
-            file=sys.stderr,
-        )
     transforms.stats = data_lib.compute_stats(source, transforms, config.seed)
     stats = {k: v for k, v in dataclasses.asdict(transforms.stats).items() if v is not None}
-    if stats:
-        np.savez(os.path.join(run_dir, "stats.npz"), **stats)
     cache = data_lib.should_cache(source, transforms, config.cache)
     steps = len(source.train) // hp.batch_size
     if config.steps_per_epoch:
@@ -363,6 +427,7 @@ def train(config: Optional[TrainConfig] = None, *, model_fn: Optional[Callable] 
 
     keras.utils.set_random_seed(config.seed)
     on_gpu = bool(tf.config.list_physical_devices("GPU"))
+    csv_path = os.path.join(run_dir, "metrics.csv")
     with strategy.scope():
         try:
             model = _build_model(config, model_fn, input_shape, source.classes)
@@ -378,25 +443,42 @@ def train(config: Optional[TrainConfig] = None, *, model_fn: Optional[Callable] 
         # it off under a strategy by itself.
         num_outputs = _compile(model, hp, optimizer, source.classes, "auto" if on_gpu else False)
 
-        checkpoint_best = keras.callbacks.ModelCheckpoint(
-            os.path.join(run_dir, "best.keras"), monitor="val_loss", save_best_only=True,
+    # Every check passed: from here on the run folder changes.
+    if plan == "clean":
+        _clean(run_dir)
+    _write_json(os.path.join(run_dir, "config.json"), config.to_dict())
+    if source.skipped:
+        skipped_path = os.path.join(run_dir, "skipped_files.txt")
+        _write_skipped(skipped_path, source.skipped)
+        print(
+            f"keras-classics train: skipping {len(source.skipped)} unreadable or corrupt image(s); "
+            f"list in {skipped_path}",
+            file=sys.stderr,
         )
+    if stats:
+        safe_io.atomic_write(os.path.join(run_dir, "stats.npz"),
+                             lambda temporary: np.savez(temporary, **stats), suffix=".npz")
+
+    with strategy.scope():
+        checkpoint_best = cb.BestCheckpoint(os.path.join(run_dir, "best.keras"), monitor="val_loss")
         best_epoch = cb.BestEpoch("val_loss")
         lr_callback = _lr_callback(hp, verbose)
         timer = cb.EpochTimer()
         backup = cb.ResumableBackup(
             os.path.join(run_dir, "backup"),
-            cb.stateful_attributes(
-                [("lr", lr_callback), ("best_checkpoint", checkpoint_best), ("best_epoch", best_epoch)]
-            ),
+            cb.stateful_attributes([("lr", lr_callback), ("best_checkpoint", checkpoint_best),
+                                    ("best_epoch", best_epoch), ("timer", timer)]),
         )
         first_epoch = backup.restore(model)
 
-    csv_path = os.path.join(run_dir, "metrics.csv")
     cb.truncate_csv(csv_path, first_epoch)
-    if chief and first_epoch:
+    finished_before = first_epoch >= hp.epochs
+    if chief and finished_before:
+        print(f"{run_dir}: all {hp.epochs} epochs had finished before the restart; "
+              "writing the final models and record", flush=True)
+    elif chief and first_epoch:
         print(f"Resuming {run_dir} at epoch {first_epoch + 1} of {hp.epochs}", flush=True)
-    elif chief and resuming:
+    elif chief and plan == "resume":
         print(f"Restarting {run_dir}: no epoch had finished", flush=True)
 
     def make_train(input_context=None):
@@ -427,14 +509,18 @@ def train(config: Optional[TrainConfig] = None, *, model_fn: Optional[Callable] 
         backup,  # last: it saves what the others updated this epoch
     ]
     fit_started = time.perf_counter()
-    if first_epoch < hp.epochs:
+    if not finished_before:
         model.fit(
             train_data, epochs=hp.epochs, steps_per_epoch=steps, initial_epoch=first_epoch,
             validation_data=val_data, validation_steps=val_steps, callbacks=fit_callbacks, verbose=verbose, shuffle=False,
         )
+    else:
+        # fit would not run, and with it the restore of the callbacks'
+        # counters (best epoch, timings): put them back here.
+        backup.apply_restored_state()
     fit_time = time.perf_counter() - fit_started
 
-    model.save(os.path.join(run_dir, "last.keras"))
+    cb.save_model(model, os.path.join(run_dir, "last.keras"))
     test_last = _evaluate(model, test_data, test_steps)
     best_path = os.path.join(run_dir, "best.keras")
     if os.path.exists(best_path):
@@ -457,7 +543,8 @@ def train(config: Optional[TrainConfig] = None, *, model_fn: Optional[Callable] 
         "best_epoch": None if best_epoch.best_epoch is None else int(best_epoch.best_epoch) + 1,
         "epochs": hp.epochs,
         "steps_per_epoch": steps,
-        "resumed_from_epoch": first_epoch + 1 if first_epoch else None,
+        "resumed_from_epoch": first_epoch + 1 if 0 < first_epoch < hp.epochs else None,
+        "completed_after_restart": finished_before,
         "settings": config.to_dict(),
         "hyperparameters": hp.to_dict(),
         "recipe": {"network": recipe.network, "source": recipe.source, "notes": recipe.notes},
@@ -471,10 +558,12 @@ def train(config: Optional[TrainConfig] = None, *, model_fn: Optional[Callable] 
             "wall_s": round(wall, 2),
             "fit_s": round(fit_time, 2),
             "epochs_this_process": epochs_here,
+            "epoch_s": [round(d, 3) for d in timer.durations],
             "epoch_s_median": None if steady is None else round(steady, 3),
             "train_images_per_s": None if not steady else round(steps * hp.batch_size / steady, 1),
         },
         "skipped_files": [{"path": p, "why": w} for p, w in source.skipped],
+        "backup_fell_back_from_epoch": backup.fell_back_from,
         "curves_png": plot_ok,
         "run_dir": os.path.abspath(run_dir),
     }

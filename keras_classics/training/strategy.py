@@ -7,20 +7,28 @@ this: the training code builds and compiles the model inside
 ``strategy.scope()``.
 
 A ``MultiWorkerMirroredStrategy`` must exist before any other TensorFlow
-op runs, so `choose_strategy` is the first thing a run does.
+op runs, so `choose_strategy` is the first thing a run does. Before it
+creates one, `wait_for_cluster` checks that every other worker is up:
+TensorFlow itself waits for a missing worker for ever, inside C++ code where
+neither Ctrl-C nor SIGTERM reaches Python.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from typing import Optional
+import socket
+import sys
+import time
+from typing import Dict, List, Optional, Tuple
 
 __all__ = [
     "cluster_spec",
     "task_info",
     "is_chief",
     "choose_strategy",
+    "wait_for_cluster",
+    "ClusterTimeout",
     "describe",
     "split_cpu",
     "set_mixed_precision",
@@ -64,11 +72,102 @@ def is_chief() -> bool:
     return kind == "worker" and index == 0
 
 
-def choose_strategy(name: str = "auto"):
-    """A strategy by name: "auto", "default", "mirrored" or "multiworker"."""
+class ClusterTimeout(TimeoutError):
+    """Some workers of ``TF_CONFIG``'s cluster never answered."""
+
+
+def _tasks(cluster: dict) -> List[Tuple[str, int, str]]:
+    return [(kind, index, address) for kind in ("chief", "worker")
+            for index, address in enumerate(cluster.get(kind, []))]
+
+
+def _split_address(address: str) -> Tuple[str, int]:
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        raise ValueError(f"TF_CONFIG names a task at {address!r}; expected host:port")
+    return host.strip("[]"), int(port)
+
+
+def _answers(address: str) -> bool:
+    try:
+        with socket.create_connection(_split_address(address), timeout=1.0):
+            return True
+    except OSError:
+        return False
+
+
+def wait_for_cluster(timeout: float, poll: float = 0.5) -> None:
+    """Wait until every other task of ``TF_CONFIG``'s cluster accepts a TCP
+    connection, for at most ``timeout`` seconds.
+
+    This task listens on its own address meanwhile, so that the others see
+    it too; TensorFlow takes the port over once the strategy starts. Plain
+    Python waits, so Ctrl-C (KeyboardInterrupt) and SIGTERM stop it.
+
+    Raises:
+        ClusterTimeout: naming the tasks that never answered.
+    """
+    cluster = cluster_spec()
+    if cluster is None:
+        return
+    kind, index = task_info()
+    others: Dict[str, str] = {}
+    mine = None
+    for task_kind, task_index, address in _tasks(cluster):
+        if (task_kind, task_index) == (kind, index):
+            mine = address
+        else:
+            others[f"{task_kind} {task_index}"] = address
+    listener = None
+    if mine is not None:
+        _, port = _split_address(mine)
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            listener.bind(("", port))
+            listener.listen(16)
+        except OSError as error:
+            listener.close()
+            raise OSError(
+                f"this task ({kind} {index}) cannot listen on {mine}: {error.strerror or error}"
+            ) from None
+    deadline = time.monotonic() + timeout
+    waiting = dict(others)
+    announced = False
+    try:
+        while True:
+            waiting = {name: address for name, address in waiting.items() if not _answers(address)}
+            if not waiting:
+                return
+            if time.monotonic() >= deadline:
+                missing = ", ".join(f"{name} ({address})" for name, address in waiting.items())
+                raise ClusterTimeout(
+                    f"the cluster in TF_CONFIG did not form within {timeout:g} s: {missing} never "
+                    "answered. Start the same command on every worker, check their addresses "
+                    "and firewalls, or wait longer with --cluster-timeout SECONDS"
+                )
+            if not announced:
+                names = ", ".join(f"{name} ({address})" for name, address in waiting.items())
+                print(f"keras-classics train: waiting up to {timeout:g} s for {names}",
+                      file=sys.stderr, flush=True)
+                announced = True
+            time.sleep(poll)
+    finally:
+        if listener is not None:
+            listener.close()
+
+
+def choose_strategy(name: str = "auto", cluster_timeout: Optional[float] = None):
+    """A strategy by name: "auto", "default", "mirrored" or "multiworker".
+
+    For "multiworker" it first waits (`wait_for_cluster`) up to
+    ``cluster_timeout`` seconds (default 300) for the other workers.
+    """
+    cluster = cluster_spec()
+    if cluster is not None and name in ("auto", "multiworker"):
+        wait_for_cluster(300.0 if cluster_timeout is None else cluster_timeout)
     import tensorflow as tf
 
-    cluster = cluster_spec()
     if name == "auto":
         if cluster is not None:
             name = "multiworker"
