@@ -299,8 +299,13 @@ CHINESE = "zh"
 
 
 def _english_pages() -> list:
-    return sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md")
-                  if not p.name.endswith(f".{CHINESE}.md") and "hooks" not in p.parts)
+    """The English pages of the site: docs/**/*.md less mkdocs.yml's
+    exclude_docs (the lab's result fragments, which its pages include)."""
+    import pathspec
+
+    excluded = pathspec.GitIgnoreSpec.from_lines((_mkdocs_config().get("exclude_docs") or "").splitlines())
+    pages = [p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md")]
+    return sorted(p for p in pages if not p.endswith(f".{CHINESE}.md") and not excluded.match_file(p))
 
 
 def _chinese_twin(page: str) -> str:
