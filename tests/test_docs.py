@@ -383,6 +383,30 @@ def test_table_headers_follow_the_page_language():
     assert "| 层 | 类型 |" in table and "感受野 / 跳距" in table and "60,840" in table
 
 
+def test_lab_pages_fixed_words_are_chinese_and_their_numbers_kept():
+    import re
+
+    _hooks()
+    import i18n_words
+
+    page = (
+        "## Results\n\n"
+        "| claim | quantity | difference | 2 x spread | verdict |\n"
+        "| --- | --- | --- | --- | --- |\n"
+        "| dropout narrows the gap | gap | -0.6% | 1.2% | **not distinguishable at this scale** |\n"
+        "| plain-56 (`plain56`, seeds 3) | 76.6% ± 14.6% (59.8% to 86.6%) | **reproduced** | x | y |\n"
+    )
+    i18n_words.set_language(CHINESE)
+    try:
+        chinese = i18n_words.localize_lab(page)
+    finally:
+        i18n_words.set_language(i18n_words.DEFAULT)
+    assert "## 结果" in chinese and "| 说法 | 量 | 差值 | 2 倍离散度 | 判定 |" in chinese
+    assert "**在此规模下无法区分**" in chinese and "**已重现**" in chinese and "3 个种子" in chinese
+    assert re.findall(r"\d+(?:\.\d+)?", page) == re.findall(r"\d+(?:\.\d+)?", chinese)
+    assert i18n_words.localize_lab(page) == page  # English pages untouched
+
+
 # --------------------------------------------------------------------------
 # The build
 # --------------------------------------------------------------------------
