@@ -42,7 +42,7 @@ SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
 INSTALL_HINT = 'pip install -e ".[docs]"'
-BROWSER_HINT = "apt-get install chromium chromium-driver"
+BROWSER_HINT = "apt-get install chromium chromium-driver fonts-wqy-microhei (or run make browser)"
 # The layer tables must fit their column at this width, left navigation and
 # table of contents included, without a horizontal scrollbar.
 WINDOW_WIDTH = 1400
@@ -556,6 +556,11 @@ def browser():
     for path, what in ((CHROMIUM, "chromium"), (CHROMEDRIVER, "chromedriver")):
         if not os.path.exists(path):
             pytest.fail(f"{what} not found at {path}: {BROWSER_HINT}")
+    # Without a Chinese font the Chinese pages render as empty boxes, and
+    # their screenshots show nothing a person could check.
+    fonts = shutil.which("fc-list") and subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True)
+    if not (fonts and fonts.stdout.strip()):
+        pytest.fail(f"no Chinese font for chromium (fc-list :lang=zh is empty): {BROWSER_HINT}")
     profile = tempfile.mkdtemp(prefix="kc-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
