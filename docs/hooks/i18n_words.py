@@ -53,8 +53,8 @@ WORDS: Dict[str, str] = {
     # spec_table
     "layer": "层",
     "type": "类型",
-    "from": "输入自",
-    "kernel / stride, padding": "卷积核 / 步长, 填充",
+    "from": "来自",
+    "kernel / stride, padding": "卷积核 / 步长，填充",
     "maps": "特征图数",
     "output": "输出",
     "params": "参数量",
@@ -232,6 +232,11 @@ SENTENCES: List[Tuple[str, str]] = [
     (r"\[!\[Diagram of ([^\]]+)\]", r"[![\1 的结构图]"),
     (r"\[!\[Block diagram of ([^\]]+)\]", r"[![\1 的残差块结构图]"),
     (r"\[!\[Teaching figure: ([^\]]+)\]", r"[![教学图：\1]"),
+    # results_table's cells
+    (r"\| single model \|", "| 单模型 |"),
+    (r"\| ensemble \|", "| 集成 |"),
+    (r"\| ([\w-]+) paper, Tables? ([\w ,]+?) \|", r"| \1 论文，表 \2 |"),
+    (r"表 (\d+) and (\d+) \|", r"表 \1 和 \2 |"),
     # spec_table's cells
     (r"\| rate ([\d.]+) \|", r"| 丢弃率 \1 |"),
     (r" \((\d+) groups\) \|", r"（\1 组） |"),
