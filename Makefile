@@ -21,10 +21,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# The site's browser test drives Debian's chromium (never a downloaded build).
+# The site's browser test drives Debian's chromium (never a downloaded build);
+# a Chinese font lets its screenshots of the Chinese pages show the text.
 browser:
-	@test -x /usr/bin/chromium && test -x /usr/bin/chromedriver || { \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+	@test -x /usr/bin/chromium && test -x /usr/bin/chromedriver && fc-list :lang=zh | grep -q . || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei; }
 
 # The main job: train LeNet-5 on the embedded digits and print its test accuracy.
 # Each run gets its own folder, so running it again never clobbers a finished

@@ -3,6 +3,11 @@
 * Every registered model has a walkthrough page (by its family).
 * The helpers of the docs build (docs/hooks/) compute what the papers say.
 * ``mkdocs build --strict`` passes, without writing into the source tree.
+* The site exists in English and Simplified Chinese (``page.md`` and
+  ``page.zh.md``): every English page has its Chinese twin, both carry the
+  same numbers in their tables and formulas, the generated sentences are
+  Chinese on Chinese pages, the language switcher lands on the same page,
+  and a Chinese query finds its page.
 * Every built page opens in headless Chromium, served from 127.0.0.1:
   no console errors, no request leaves the machine, the math is rendered
   as MathML, and each network page shows its layer table and its diagram.
@@ -37,7 +42,7 @@ SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
 INSTALL_HINT = 'pip install -e ".[docs]"'
-BROWSER_HINT = "apt-get install chromium chromium-driver"
+BROWSER_HINT = "apt-get install chromium chromium-driver fonts-wqy-microhei (or run make browser)"
 # The layer tables must fit their column at this width, left navigation and
 # table of contents included, without a horizontal scrollbar.
 WINDOW_WIDTH = 1400
@@ -287,6 +292,122 @@ def test_doctests_are_fenced_for_the_api_reference():
 
 
 # --------------------------------------------------------------------------
+# Two languages
+# --------------------------------------------------------------------------
+
+CHINESE = "zh"
+
+
+def _english_pages() -> list:
+    """The English pages of the site: docs/**/*.md less mkdocs.yml's
+    exclude_docs (the lab's result fragments, which its pages include)."""
+    import pathspec
+
+    excluded = pathspec.GitIgnoreSpec.from_lines((_mkdocs_config().get("exclude_docs") or "").splitlines())
+    pages = [p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md")]
+    return sorted(p for p in pages if not p.endswith(f".{CHINESE}.md") and not excluded.match_file(p))
+
+
+def _chinese_twin(page: str) -> str:
+    return page[:-len(".md")] + f".{CHINESE}.md"
+
+
+def test_every_english_page_has_its_chinese_page():
+    pages = _english_pages()
+    assert len(pages) >= 20, pages
+    missing = [page for page in pages if not (DOCS / _chinese_twin(page)).is_file()]
+    assert missing == [], f"English pages without a Chinese page ({_chinese_twin('x.md')}): {missing}"
+    orphans = sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob(f"*.{CHINESE}.md")
+                     if not (p.parent / p.name.replace(f".{CHINESE}.md", ".md")).is_file())
+    assert orphans == [], f"Chinese pages without an English page: {orphans}"
+
+
+def test_chinese_pages_are_chinese():
+    # A page copied from English and left untranslated would pass the file
+    # check above; most of a Chinese page's prose is Chinese characters.
+    import re
+
+    untranslated = []
+    for page in _english_pages():
+        text = (DOCS / _chinese_twin(page)).read_text(encoding="utf-8")
+        prose = re.sub(r"```.*?```|\{\{.*?\}\}|\{%.*?%\}|`[^`]*`|\$[^$]*\$|\(.*?\)", "", text, flags=re.S)
+        han = len(re.findall(r"[\u4e00-\u9fff]", prose))
+        if han < 40:
+            untranslated.append(f"{page}: {han} Chinese characters")
+    assert untranslated == []
+
+
+def _localized_walks(models):
+    """Every layer of ``models`` worked through on a Chinese page."""
+    macros = _hooks()
+    import i18n_words
+
+    i18n_words.set_language(CHINESE)
+    try:
+        return {name: [macros.i18n.localize(macros.walk(name, layer))
+                       for layer in macros.spec_facts.model_facts(name).layers] for name in models}
+    finally:
+        i18n_words.set_language(i18n_words.DEFAULT)
+
+
+def test_generated_sentences_are_chinese_on_chinese_pages():
+    import re
+
+    macros = _hooks()
+    models = [n for n in macros.registered() if macros.spec_facts.has_spec(n)]
+    # Names of things stay as they are: Keras, TensorFlow, padding modes.
+    allowed = {"same", "valid", "TensorFlow", "RBF"}
+    leftovers = set()
+    for name, walks in _localized_walks(models).items():
+        for text in walks:
+            prose = re.sub(r"`[^`]*`|\$[^$]*\$|\*\*", "", text)
+            leftovers |= {f"{name}: {w}" for w in re.findall(r"[A-Za-z]{3,}", prose) if w not in allowed}
+    assert sorted(leftovers)[:20] == []
+    english = macros.walk("alexnet", "conv1")
+    chinese = _localized_walks(["alexnet"])["alexnet"][0]
+    assert "步长 4" in chinese and "不填充" in chinese and "参数量" in chinese
+    # The rewriting moves numbers, never makes one.
+    assert re.findall(r"\d+", english) == re.findall(r"\d+", chinese)
+
+
+def test_table_headers_follow_the_page_language():
+    macros = _hooks()
+    import i18n_words
+
+    assert macros.spec_table("lenet5").splitlines()[2].startswith("| layer | type |")
+    i18n_words.set_language(CHINESE)
+    try:
+        table = macros.spec_table("lenet5")
+    finally:
+        i18n_words.set_language(i18n_words.DEFAULT)
+    assert "| 层 | 类型 |" in table and "感受野 / 跳距" in table and "60,840" in table
+
+
+def test_lab_pages_fixed_words_are_chinese_and_their_numbers_kept():
+    import re
+
+    _hooks()
+    import i18n_words
+
+    page = (
+        "## Results\n\n"
+        "| claim | quantity | difference | 2 x spread | verdict |\n"
+        "| --- | --- | --- | --- | --- |\n"
+        "| dropout narrows the gap | gap | -0.6% | 1.2% | **not distinguishable at this scale** |\n"
+        "| plain-56 (`plain56`, seeds 3) | 76.6% ± 14.6% (59.8% to 86.6%) | **reproduced** | x | y |\n"
+    )
+    i18n_words.set_language(CHINESE)
+    try:
+        chinese = i18n_words.localize_lab(page)
+    finally:
+        i18n_words.set_language(i18n_words.DEFAULT)
+    assert "## 结果" in chinese and "| 说法 | 量 | 差值 | 2 倍离散度 | 判定 |" in chinese
+    assert "**在此规模下无法区分**" in chinese and "**已重现**" in chinese and "3 个种子" in chinese
+    assert re.findall(r"\d+(?:\.\d+)?", page) == re.findall(r"\d+(?:\.\d+)?", chinese)
+    assert i18n_words.localize_lab(page) == page  # English pages untouched
+
+
+# --------------------------------------------------------------------------
 # The build
 # --------------------------------------------------------------------------
 
@@ -362,10 +483,45 @@ def test_every_registered_model_is_named_on_its_page(built_site):
     absent = []
     for name in keras_classics.list_models():
         page = macros.FAMILY_PAGES[keras_classics.get_entry(name).family]
-        html = (built_site["site"] / page.replace(".md", "") / "index.html").read_text(encoding="utf-8")
-        if f"<code>{name}</code>" not in html:
-            absent.append(f"{name} on {page}")
+        for prefix in ("", f"{CHINESE}/"):
+            html = (built_site["site"] / prefix / page.replace(".md", "") / "index.html").read_text(encoding="utf-8")
+            if f"<code>{name}</code>" not in html:
+                absent.append(f"{name} on {prefix}{page}")
     assert absent == []
+
+
+def _numbers(html: str):
+    """The numbers of a built page's tables and formulas, each counted."""
+    import collections
+    import re
+
+    article = html[html.find("<article"):html.find("</article>")]
+    # The Chinese course page quotes the notes' own section titles, numbers
+    # and all; they are the notes' words, not the site's numbers.
+    article = re.sub(r'<span class="kc-notes">.*?</span>', "", article, flags=re.S)
+    parts = re.findall(r"<table.*?</table>|<math.*?</math>", article, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", " ".join(parts))
+    return collections.Counter(re.findall(r"\d+(?:[.,]\d+)*", text))
+
+
+def test_both_languages_carry_the_same_numbers(built_site):
+    site = built_site["site"]
+    assert built_site["result"].returncode == 0, "the site did not build"
+    english = [p for p in _pages(site) if not p.startswith(f"{CHINESE}/")]
+    differ = []
+    for page in english:
+        twin = site / CHINESE / page / "index.html"
+        if not twin.is_file():
+            differ.append(f"{page}: no Chinese page in the built site")
+            continue
+        ours, theirs = _numbers((site / page / "index.html").read_text(encoding="utf-8")), _numbers(
+            twin.read_text(encoding="utf-8"))
+        if ours != theirs:
+            differ.append(f"{page}: only in English {sorted((ours - theirs).elements())[:8]}, "
+                          f"only in Chinese {sorted((theirs - ours).elements())[:8]}")
+    assert differ == [], "\n".join(differ)
+    # A table that lost a row would fail above; make sure tables were compared.
+    assert sum(_numbers((site / "networks/alexnet/index.html").read_text(encoding="utf-8")).values()) > 200
 
 
 # --------------------------------------------------------------------------
@@ -400,6 +556,11 @@ def browser():
     for path, what in ((CHROMIUM, "chromium"), (CHROMEDRIVER, "chromedriver")):
         if not os.path.exists(path):
             pytest.fail(f"{what} not found at {path}: {BROWSER_HINT}")
+    # Without a Chinese font the Chinese pages render as empty boxes, and
+    # their screenshots show nothing a person could check.
+    fonts = shutil.which("fc-list") and subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True)
+    if not (fonts and fonts.stdout.strip()):
+        pytest.fail(f"no Chinese font for chromium (fc-list :lang=zh is empty): {BROWSER_HINT}")
     profile = tempfile.mkdtemp(prefix="kc-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
@@ -448,6 +609,8 @@ return {
   maths: sizes,
   specRows: tables.map(t => t.querySelectorAll("tbody tr").length),
   diagrams: figures.map(i => [i.getAttribute("src"), i.complete, i.naturalWidth, i.naturalHeight]),
+  switcher: Array.from(document.querySelectorAll("a.md-select__link[hreflang]")).map(a => a.href),
+  lang: document.documentElement.getAttribute("lang"),
 };
 """
 
@@ -473,6 +636,7 @@ def test_every_page_renders_in_chromium(built_site, server, browser):
     for old in SCREENSHOTS.glob("*.png"):
         old.unlink()
     network_pages = {page.replace(".md", "/") for page in macros.FAMILY_PAGES.values()}
+    english_pages = [p for p in _pages(built_site["site"]) if not p.startswith(f"{CHINESE}/")]
     spec_rows = {}
     for name in keras_classics.list_models():
         page = macros.FAMILY_PAGES[keras_classics.get_entry(name).family].replace(".md", "/")
@@ -482,6 +646,9 @@ def test_every_page_renders_in_chromium(built_site, server, browser):
     problems = []
     for page in pages:
         url = f"{server}/{page}"
+        chinese = page.startswith(f"{CHINESE}/")
+        # The same checks hold in both languages.
+        same = page[len(CHINESE) + 1:] if chinese else page
         browser.get_log("performance")  # forget the previous page's requests
         browser.get(url)
         for _ in range(100):
@@ -493,10 +660,16 @@ def test_every_page_renders_in_chromium(built_site, server, browser):
         if errors:
             problems.append(f"{page}: console errors {errors[:3]}")
         outside = [u for u in _requests(browser)
-                   if not (u.startswith(server) or u.startswith(("data:", "blob:", "about:")))]
+                   if not (u.startswith(server) or u.startswith(("data:", "blob:", "about:", "chrome:")))]
         if outside:
             problems.append(f"{page}: requests leaving 127.0.0.1: {outside[:3]}")
         info = browser.execute_script(_CHECK_PAGE)
+        # The language switcher lands on this page in the other language.
+        other = f"{server}/{same}" if chinese else f"{server}/{CHINESE}/{page}"
+        if other.rstrip("/") + "/" not in [s if s.endswith("/") else s + "/" for s in info["switcher"]]:
+            problems.append(f"{page}: the language switcher offers {info['switcher']}, not {other}")
+        if info["lang"] != (CHINESE if chinese else "en"):
+            problems.append(f"{page}: <html lang={info['lang']!r}>")
         text = info["text"]
         for leftover in ("$$", "\\(", "\\[", "\\frac", "\\cdot", "\\left", "{{", "{%"):
             if leftover in text:
@@ -507,10 +680,10 @@ def test_every_page_renders_in_chromium(built_site, server, browser):
         flat = [s for s in info["maths"] if s[0] <= 0 or s[1] <= 0]
         if flat:
             problems.append(f"{page}: {len(flat)} of {len(info['maths'])} <math> elements have no size")
-        if page in network_pages:
-            if not info["specRows"] or max(info["specRows"]) < min(spec_rows[page]):
+        if same in network_pages:
+            if not info["specRows"] or max(info["specRows"]) < min(spec_rows[same]):
                 problems.append(f"{page}: no full layer table (rows {info['specRows']}, "
-                                f"spec layers {sorted(spec_rows[page])})")
+                                f"spec layers {sorted(spec_rows[same])})")
             if not info["diagrams"]:
                 problems.append(f"{page}: no diagram")
             for src, complete, width, height in info["diagrams"]:
@@ -520,12 +693,12 @@ def test_every_page_renders_in_chromium(built_site, server, browser):
                 if scroll_width > client_width + 1:
                     problems.append(f"{page}: a layer table scrolls sideways at {WINDOW_WIDTH} px "
                                     f"({scroll_width} px of content in {client_width} px)")
-        if page in network_pages or page.startswith("concepts/"):
+        if same in network_pages or same.startswith("concepts/"):
             if not info["hasExercises"] or not 3 <= info["exercises"] <= 5:
                 problems.append(f"{page}: {info['exercises']} folded exercises, expected 3 to 5")
         shown = {src.rsplit("/", 1)[-1].removesuffix(".svg") for src, *_ in info["teaching"]}
-        if not FIGURE_PAGES.get(page, set()) <= shown:
-            problems.append(f"{page}: teaching figures {sorted(FIGURE_PAGES[page] - shown)} missing")
+        if not FIGURE_PAGES.get(same, set()) <= shown:
+            problems.append(f"{page}: teaching figures {sorted(FIGURE_PAGES[same] - shown)} missing")
         for src, complete, width, height in info["teaching"]:
             if not (complete and width > 0 and height > 0):
                 problems.append(f"{page}: teaching figure {src} did not load")
@@ -539,7 +712,36 @@ def test_every_page_renders_in_chromium(built_site, server, browser):
         _save_screenshots(browser, "phone/networks/alexnet/")
     finally:
         browser.set_window_size(WINDOW_WIDTH, 1400)
+    chinese_pages = [p for p in pages if p.startswith(f"{CHINESE}/")]
+    if len(chinese_pages) != len(english_pages):
+        problems.append(f"{len(english_pages)} English pages but {len(chinese_pages)} Chinese ones")
     assert not problems, "\n".join(problems)
+
+
+def test_a_chinese_query_finds_its_page(server, browser):
+    from selenium.webdriver.common.by import By
+
+    # jieba cuts the Chinese text into words when the site is built; the
+    # query 感受野 must lead to the page that explains receptive fields.
+    browser.get(f"{server}/{CHINESE}/")
+    found = []
+    for query, page in (("感受野", "concepts/receptive-fields/"), ("退化问题", "networks/resnet/")):
+        search = browser.find_element(By.CSS_SELECTOR, "input.md-search__input")
+        browser.execute_script("document.querySelector('label.md-search__icon, .md-header__button[for=__search]')"
+                               "?.click(); arguments[0].focus();", search)
+        search.clear()
+        search.send_keys(query)
+        links = []
+        for _ in range(100):
+            links = [a.get_attribute("href") for a in
+                     browser.find_elements(By.CSS_SELECTOR, ".md-search-result__item a")]
+            if links:
+                break
+            time.sleep(0.1)
+        found.append((query, links[:5]))
+        # A result links to its page, with ?h= (the highlighted words) and an anchor.
+        assert any(link.split("#")[0].split("?")[0].endswith(f"/{CHINESE}/{page}") for link in links), (query, links[:8])
+    print(found)
 
 
 def _save_screenshots(driver, page: str) -> None:

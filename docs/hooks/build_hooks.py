@@ -5,6 +5,9 @@
   package and spec/);
 * ``on_page_content``: the math that `pymdownx.arithmatex` marked becomes
   MathML (`mathml`), so the site loads no math script;
+* ``on_post_page``: the per-page language links that mkdocs-static-i18n
+  puts in the page head are removed (`i18n_words.drop_head_alternates`);
+  the language switcher in the header keeps them;
 * ``on_post_build``: a line saying which models were built, and how long
   the build took.
 
@@ -23,6 +26,7 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
+import i18n_words  # noqa: E402
 import mathml  # noqa: E402
 import site_macros  # noqa: E402
 
@@ -31,7 +35,10 @@ _STARTED = [0.0]
 
 def on_pre_build(config):
     _STARTED[0] = time.perf_counter()
-    site_macros.reset()
+    # mkdocs-static-i18n builds the Chinese site right after the English
+    # one, in the same process: keep the models built for the first.
+    if config.theme.get("language", "en") == "en":
+        site_macros.reset()
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -45,6 +52,10 @@ def on_page_markdown(markdown, page, config, files):
 
 def on_page_content(html, page, config, files):
     return mathml.to_mathml(html)
+
+
+def on_post_page(output, page, config):
+    return i18n_words.drop_head_alternates(output)
 
 
 def on_post_build(config):

@@ -35,6 +35,7 @@ from typing import Dict, Iterable, List, Optional, Sequence
 
 import jinja2
 
+import i18n_words as i18n
 import results
 import source_code
 import spec_facts
@@ -218,7 +219,7 @@ def builder_call(name: str) -> str:
 
 
 def _table(header: Sequence[str], align: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
+    lines = ["| " + " | ".join(i18n.word(h) for h in header) + " |", "| " + " | ".join(align) + " |"]
     for row in rows:
         lines.append("| " + " | ".join(str(cell).replace("|", "\\|") for cell in row) + " |")
     return "\n".join(lines)
@@ -333,7 +334,7 @@ def spec_table(model: str) -> str:
         padding = _padding_text(lf)
         if padding:
             window = f"{window}, {padding}" if window else padding
-        kind = _kind(lf)
+        kind = i18n.word(_kind(lf))
         inputs = _inputs(facts, lf, previous)
         branched = branched or bool(inputs)
         # The YAML line is a tooltip on the name: a reader who wants it
@@ -477,7 +478,7 @@ def variants_table(family: str, page=None) -> str:
     for name in names:
         item = entry(name)
         facts = facts_or_warn(name)
-        cells = [f"`{name}`", f"`{builder_call(name)}`", item.summary]
+        cells = [f"`{name}`", f"`{builder_call(name)}`", i18n.summary(item.summary)]
         if facts is None:
             cells += [shape(item.input_shape), "", "", ""]
         else:
@@ -951,7 +952,20 @@ def _environment() -> jinja2.Environment:
 _ENV = _environment()
 
 
+# The macros whose Markdown holds words as well as numbers: on a Chinese
+# page their output is rewritten by i18n_words (the numbers stay as made).
+LOCALIZED_MACROS = ("networks_table", "variants_table", "spec_table", "deviations", "walk", "diagram",
+                    "block_diagram", "figure", "recipe", "results_table", "exercises")
+
+
 def context(page, config, files) -> dict:
+    names = _context(page, config, files)
+    for name in LOCALIZED_MACROS:
+        names[name] = i18n.localized(names[name])
+    return names
+
+
+def _context(page, config, files) -> dict:
     from keras_classics import arithmetic
 
     return {
@@ -982,15 +996,30 @@ def context(page, config, files) -> dict:
         "years": years,
         "exercises": exercises,
         "mib": mib,
+        "english_page": english_page,
+        "lab_page": lambda src_uri: i18n.localize_lab(english_page(src_uri)),
     }
 
 
+def english_page(src_uri: str) -> str:
+    """A generated English page's body below its title, shown as it is on
+    its Chinese twin (the program that writes it writes English)."""
+    with open(os.path.join(_DOCS, src_uri), encoding="utf-8") as source:
+        text = source.read()
+    lines = text.splitlines()
+    while lines and not lines[0].startswith("# "):
+        lines.pop(0)
+    return "\n".join(lines[1:]) + "\n"
+
+
+_DOCS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Pages written by a program (benchmarks/bench.py), not templates.
 GENERATED_PAGES = frozenset({"performance.md"})
 
 
 def render(markdown: str, page, config, files) -> str:
     """``markdown`` with every ``{{ ... }}`` replaced."""
+    i18n.set_language(i18n.page_language(page, config))
     if page.file.src_uri in GENERATED_PAGES or ("{{" not in markdown and "{%" not in markdown):
         return markdown
     template = _ENV.from_string(markdown)
