@@ -10,7 +10,7 @@ STAMP   = $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 # Quiets mkdocs-material's end-of-life banner; it changes nothing else.
 export NO_MKDOCS_2_WARNING = 1
 
-.PHONY: train test install browser docs bench clean
+.PHONY: train test lint install browser docs bench clean
 
 $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
@@ -33,8 +33,14 @@ browser:
 train: $(STAMP)
 	$(BIN)/keras-classics train lenet5 --run-dir runs/lenet5-$$(date +%Y%m%d-%H%M%S)
 
-# The whole test suite: arithmetic, layers, builders, `pytest spec/`, the site.
-test: $(STAMP) browser
+# Lint and format check (settings in pyproject.toml).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# The whole test suite: lint, arithmetic, layers, builders, `pytest spec/`,
+# the doctests, the site.
+test: $(STAMP) browser lint
 	$(BIN)/python -m pytest
 
 docs: $(STAMP)

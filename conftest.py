@@ -30,8 +30,7 @@ def pytest_terminal_summary(terminalreporter, config):
     if cache is None or not cache.built() or config.option.verbose < 1:
         return
     seconds = sum(cache.summary(name).build_seconds for name in cache.built())
-    terminalreporter.write_line(
-        f"model cache: built {len(cache.built())} registered models once each, {seconds:.1f} s")
+    terminalreporter.write_line(f"model cache: built {len(cache.built())} registered models once each, {seconds:.1f} s")
 
 
 @pytest.fixture(scope="session")

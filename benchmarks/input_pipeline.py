@@ -103,8 +103,9 @@ def main(argv=None) -> int:
         channels = entry.input_shape[-1]
         size = args.input_size
         recipe = recipes.recipe_for(args.model, entry.family, entry.input_shape[0])
-        hp = recipes.resolve(recipe, TrainConfig(model=args.model, batch_size=args.batch_size,
-                                                 preprocess=args.preprocess))
+        hp = recipes.resolve(
+            recipe, TrainConfig(model=args.model, batch_size=args.batch_size, preprocess=args.preprocess)
+        )
         transforms = Transforms(get_scheme(hp.preprocess), size, channels)
         transforms.stats = data_lib.compute_stats(source, transforms, seed=0, limit=200)
         batch, steps = args.batch_size, args.steps
@@ -113,8 +114,14 @@ def main(argv=None) -> int:
 
         def stream(cache):
             return data_lib.train_dataset(
-                source, transforms, batch_size=batch, steps_per_epoch=steps, first_epoch=0,
-                epochs=10_000, seed=0, cache=cache,
+                source,
+                transforms,
+                batch_size=batch,
+                steps_per_epoch=steps,
+                first_epoch=0,
+                epochs=10_000,
+                seed=0,
+                cache=cache,
             )
 
         results = {}
@@ -128,11 +135,11 @@ def main(argv=None) -> int:
             results[label] = time_passes(one_pass, args.repeats)
 
         keras.utils.set_random_seed(0)
-        model = keras_classics.build(args.model, input_shape=(size, size, channels),
-                                     classes=source.classes)
+        model = keras_classics.build(args.model, input_shape=(size, size, channels), classes=source.classes)
         outputs = len(model.outputs)
-        model.compile(optimizer=make_optimizer(hp), loss=["sparse_categorical_crossentropy"] * outputs,
-                      jit_compile=False)
+        model.compile(
+            optimizer=make_optimizer(hp), loss=["sparse_categorical_crossentropy"] * outputs, jit_compile=False
+        )
 
         class EpochTimes(keras.callbacks.Callback):
             def __init__(self):
@@ -147,8 +154,7 @@ def main(argv=None) -> int:
 
         def fit(dataset):
             timer = EpochTimes()
-            model.fit(dataset, epochs=epochs, steps_per_epoch=steps, verbose=0, callbacks=[timer],
-                      shuffle=False)
+            model.fit(dataset, epochs=epochs, steps_per_epoch=steps, verbose=0, callbacks=[timer], shuffle=False)
             return timer.times[1:]
 
         x, y = next(iter(stream(True)))
@@ -165,19 +171,34 @@ def main(argv=None) -> int:
         (label, f"{rates[label]:.1f}", f"{per_pass / max(v):.1f}-{per_pass / min(v):.1f}")
         for label, v in results.items()
     ]
-    print(f"{args.model} at {size}x{size}x{channels}, batch {batch}, preprocess {hp.preprocess}, "
-          f"{len(source.train)} training images from {'--data' if args.data else 'a synthetic folder'}")
+    print(
+        f"{args.model} at {size}x{size}x{channels}, batch {batch}, preprocess {hp.preprocess}, "
+        f"{len(source.train)} training images from {'--data' if args.data else 'a synthetic folder'}"
+    )
     print(text_table(("measured", "images/s (median)", "range"), rows))
     ratio = rates["pipeline, decoding"] / rates["model, in-memory batch"]
     slowdown = rates["model, with pipeline"] / rates["model, in-memory batch"]
     verdict = "not the bottleneck" if ratio > 1.5 and slowdown > 0.8 else "a bottleneck"
-    print(f"pipeline / model: {ratio:.1f}x; training with the pipeline runs at {slowdown:.0%} of "
-          f"the in-memory speed: the pipeline is {verdict}.")
+    print(
+        f"pipeline / model: {ratio:.1f}x; training with the pipeline runs at {slowdown:.0%} of "
+        f"the in-memory speed: the pipeline is {verdict}."
+    )
     if args.json:
         with open(args.json, "w") as handle:
-            json.dump({"images_per_s": rates, "seconds_per_pass": results, "batch": batch,
-                       "steps": steps, "model": args.model, "input_size": size,
-                       "preprocess": hp.preprocess, "machine": machine()}, handle, indent=2)
+            json.dump(
+                {
+                    "images_per_s": rates,
+                    "seconds_per_pass": results,
+                    "batch": batch,
+                    "steps": steps,
+                    "model": args.model,
+                    "input_size": size,
+                    "preprocess": hp.preprocess,
+                    "machine": machine(),
+                },
+                handle,
+                indent=2,
+            )
     return 0
 
 

@@ -59,16 +59,16 @@ def main(argv=None) -> int:
     channels = entry.input_shape[-1]
     model = keras_classics.build(args.model, input_shape=(args.side, args.side, channels))
     image = np.random.default_rng(0).normal(size=(args.side, args.side, channels)).astype("float32")
-    result = occlusion_sensitivity(model, image, class_index=0, size=args.size, stride=args.stride,
-                                   batch_size=args.batch)
+    result = occlusion_sensitivity(
+        model, image, class_index=0, size=args.size, stride=args.stride, batch_size=args.batch
+    )
     rows, cols, boxes = occluder_boxes(args.side, args.side, result.size, args.stride)
     copies = occluded_images(image, boxes, image.mean(axis=(0, 1)))
     reference = model.predict(copies, batch_size=args.batch, verbose=0)[:, 0].reshape(rows, cols)
     np.testing.assert_allclose(result.probability, reference, rtol=1e-4, atol=1e-7)
 
     def ours():
-        occlusion_sensitivity(model, image, class_index=0, size=result.size, stride=args.stride,
-                              batch_size=args.batch)
+        occlusion_sensitivity(model, image, class_index=0, size=result.size, stride=args.stride, batch_size=args.batch)
 
     def yardstick():
         model.predict(copies, batch_size=args.batch, verbose=0)
@@ -82,14 +82,18 @@ def main(argv=None) -> int:
         s = spread(seconds)
         table.append([name, f"{s.median:.2f}", f"{s.low:.2f}-{s.high:.2f}", f"{images / s.median:.1f}"])
     where = machine()
-    print(f"{args.model} at {args.side}x{args.side}: {rows}x{cols} = {images} occluded images "
-          f"({result.size}px square every {args.stride}px), batch {args.batch}, "
-          f"{args.repeats} timed rounds after {args.warmup} warm-up")
+    print(
+        f"{args.model} at {args.side}x{args.side}: {rows}x{cols} = {images} occluded images "
+        f"({result.size}px square every {args.stride}px), batch {args.batch}, "
+        f"{args.repeats} timed rounds after {args.warmup} warm-up"
+    )
     print(", ".join(f"{k}: {v}" for k, v in where.items()))
     print(text_table(["method", "median s", "min-max s", "images/s"], table), end="")
     ratio = spread(times["occlusion_sensitivity"]).median / spread(times["model.predict (one call)"]).median
-    print(f"occlusion_sensitivity / model.predict: {ratio:.2f}x the time "
-          "(model.predict's images were built beforehand, untimed)")
+    print(
+        f"occlusion_sensitivity / model.predict: {ratio:.2f}x the time "
+        "(model.predict's images were built beforehand, untimed)"
+    )
     return 0
 
 

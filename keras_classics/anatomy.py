@@ -172,7 +172,9 @@ def _spec_type(class_name: str, config) -> Optional[LayerType]:
     return None
 
 
-def _layer_row(layer, inputs: Tuple[str, ...], rf: Optional[ReceptiveField]) -> Tuple[LayerRow, Optional[ReceptiveField]]:
+def _layer_row(
+    layer, inputs: Tuple[str, ...], rf: Optional[ReceptiveField]
+) -> Tuple[LayerRow, Optional[ReceptiveField]]:
     config = layer.get_config()
     class_name = type(layer).__name__
     out_shape = _shape(layer.output)
@@ -248,9 +250,7 @@ def anatomy(model) -> Anatomy:
     except (AttributeError, ValueError):
         model_inputs = []
     if not model_inputs or not hasattr(model, "layers"):
-        raise ValueError(
-            f"anatomy() needs a functional keras.Model built on keras.Input, got {type(model).__name__}"
-        )
+        raise ValueError(f"anatomy() needs a functional keras.Model built on keras.Input, got {type(model).__name__}")
     fields: Dict[str, Optional[ReceptiveField]] = {}
     rows: List[LayerRow] = []
     for layer in model.layers:

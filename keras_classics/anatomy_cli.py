@@ -9,17 +9,13 @@ an error that lists the ones it does.
 
 from __future__ import annotations
 
-import argparse
 import inspect
 import sys
-from typing import Dict, List, Sequence
-
+from typing import Dict, Sequence
 
 
 def register(subparsers) -> None:
-    listing = subparsers.add_parser(
-        "list", help="every registered model with its input size, parameters and MACs"
-    )
+    listing = subparsers.add_parser("list", help="every registered model with its input size, parameters and MACs")
     listing.add_argument("--family", help="only this family (lenet, alexnet, vgg, googlenet, resnet, ...)")
     listing.set_defaults(handler=_list)
 
@@ -110,9 +106,7 @@ def _check_flags(entry, flags: Dict[str, object]) -> None:
     for key in flags:
         if key in contract or key not in parameters:
             spelled = ", ".join("--" + a.replace("_", "-") for a in allowed) or "none"
-            raise ValueError(
-                f"{entry.name} has no variant flag --{key.replace('_', '-')}; its flags are: {spelled}"
-            )
+            raise ValueError(f"{entry.name} has no variant flag --{key.replace('_', '-')}; its flags are: {spelled}")
 
 
 def _input_shape(entry, size: str | None):

@@ -24,7 +24,6 @@ Conventions
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Iterable, Sequence, Tuple, Union
 
@@ -121,9 +120,7 @@ def resolve_padding(
             return (0, 0)
         if word == "same":
             return same_padding(size, kernel, stride, dilation)
-        raise ValueError(
-            f"padding must be 'valid', 'same', an int or a pair (before, after), got {padding!r}"
-        )
+        raise ValueError(f"padding must be 'valid', 'same', an int or a pair (before, after), got {padding!r}")
     if isinstance(padding, (tuple, list)):
         if len(padding) != 2:
             raise ValueError(f"padding as a sequence must be a pair (before, after), got {padding!r}")
@@ -248,9 +245,7 @@ def conv_params(
     filters = _check_int("filters", filters, 1)
     groups = _check_int("groups", groups, 1)
     if in_channels % groups or filters % groups:
-        raise ValueError(
-            f"groups={groups} must divide both in_channels={in_channels} and filters={filters}"
-        )
+        raise ValueError(f"groups={groups} must divide both in_channels={in_channels} and filters={filters}")
     return kh * kw * (in_channels // groups) * filters + (filters if use_bias else 0)
 
 
@@ -396,9 +391,7 @@ def receptive_field(layers: Iterable[Sequence[int]]) -> ReceptiveField:
     rf = ReceptiveField()
     for index, layer in enumerate(layers):
         if not 2 <= len(layer) <= 4:
-            raise ValueError(
-                f"layer {index} must be (kernel, stride[, padding_before[, dilation]]), got {layer!r}"
-            )
+            raise ValueError(f"layer {index} must be (kernel, stride[, padding_before[, dilation]]), got {layer!r}")
         rf = receptive_field_step(rf, *layer)
     return rf
 

@@ -72,8 +72,7 @@ def read_state_dict(path) -> Dict[str, np.ndarray]:
             state = {key: archive[key] for key in archive.files}
     else:
         raise CheckpointError(
-            f"cannot tell the format of {path!r}: a PyTorch state dict ends in "
-            f"{', '.join(STATE_DICT_SUFFIXES)}"
+            f"cannot tell the format of {path!r}: a PyTorch state dict ends in {', '.join(STATE_DICT_SUFFIXES)}"
         )
     return _strip_data_parallel_prefix(state)
 
@@ -98,8 +97,7 @@ def _read_torch(path: str) -> Dict[str, np.ndarray]:
                 break
     if not isinstance(loaded, Mapping):
         raise CheckpointError(
-            f"{path!r} holds a {type(loaded).__name__}, not a state dict; save "
-            "model.state_dict() rather than the model"
+            f"{path!r} holds a {type(loaded).__name__}, not a state dict; save model.state_dict() rather than the model"
         )
     state = {}
     for key, value in loaded.items():
@@ -126,7 +124,7 @@ def _read_safetensors(path: str) -> Dict[str, np.ndarray]:
 def _strip_data_parallel_prefix(state: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
     prefix = "module."
     if state and all(key.startswith(prefix) for key in state):
-        return {key[len(prefix):]: value for key, value in state.items()}
+        return {key[len(prefix) :]: value for key, value in state.items()}
     return state
 
 
@@ -213,7 +211,7 @@ def _uniform(seed: int, label: str, size: int) -> np.ndarray:
         raw = bits.random_raw(stop - start)
         np.right_shift(raw, np.uint64(40), out=raw)
         out[start:stop] = raw  # below 2**24: exact in float32
-    out *= np.float32(2.0 ** -23)
+    out *= np.float32(2.0**-23)
     out -= np.float32(1.0)
     return out
 
@@ -247,9 +245,7 @@ def synthetic_tensor(seed: int, key: str, shape: Sequence[int], gain: float = 1.
     return values.reshape(shape)
 
 
-def synthetic_state_dict(
-    shapes: Mapping[str, Sequence[int]], seed: int, gain: float = 1.0
-) -> Dict[str, np.ndarray]:
+def synthetic_state_dict(shapes: Mapping[str, Sequence[int]], seed: int, gain: float = 1.0) -> Dict[str, np.ndarray]:
     """A state dict with the given keys and shapes, filled by `synthetic_tensor`."""
     return {key: synthetic_tensor(seed, key, shape, gain) for key, shape in shapes.items()}
 

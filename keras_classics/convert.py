@@ -419,10 +419,7 @@ _TORCHVISION_ALEXNET_POOL5_CHANNELS = 256
 
 
 def _torchvision_alexnet() -> List[Entry]:
-    entries = [
-        _torch_conv(name, f"features.{index}", bias=True)
-        for name, index in _TORCHVISION_ALEXNET_CONVS.items()
-    ]
+    entries = [_torch_conv(name, f"features.{index}", bias=True) for name, index in _TORCHVISION_ALEXNET_CONVS.items()]
     return entries + [
         _torch_dense("fc6", "classifier.1", TorchFlattenDense(_TORCHVISION_ALEXNET_POOL5_CHANNELS)),
         _torch_dense("fc7", "classifier.4"),
@@ -543,36 +540,73 @@ def _torchvision_resnet_kwargs(arrays, include_top):
 
 def _make_targets() -> Dict[Tuple[str, str], Target]:
     targets = [
-        Target(KERAS_APPLICATIONS, "vgg16", "VGG16", lambda top: _keras_vgg("D", top),
-               _keras_vgg_kwargs, KERAS_CAFFE, (True, False)),
-        Target(KERAS_APPLICATIONS, "vgg19", "VGG19", lambda top: _keras_vgg("E", top),
-               _keras_vgg_kwargs, KERAS_CAFFE, (True, False)),
+        Target(
+            KERAS_APPLICATIONS,
+            "vgg16",
+            "VGG16",
+            lambda top: _keras_vgg("D", top),
+            _keras_vgg_kwargs,
+            KERAS_CAFFE,
+            (True, False),
+        ),
+        Target(
+            KERAS_APPLICATIONS,
+            "vgg19",
+            "VGG19",
+            lambda top: _keras_vgg("E", top),
+            _keras_vgg_kwargs,
+            KERAS_CAFFE,
+            (True, False),
+        ),
     ]
     for depth in (50, 101, 152):
-        targets.append(Target(
-            KERAS_APPLICATIONS, f"resnet{depth}", f"ResNet{depth}",
-            lambda top, depth=depth: _keras_resnet(depth, top),
-            _keras_resnet_kwargs, KERAS_CAFFE, (True, False),
-        ))
-    targets.append(Target(
-        TORCHVISION, "alexnet_torchvision", "alexnet", lambda top: _torchvision_alexnet(),
-        _torchvision_alexnet_kwargs, TORCHVISION_IMAGENET,
-    ))
+        targets.append(
+            Target(
+                KERAS_APPLICATIONS,
+                f"resnet{depth}",
+                f"ResNet{depth}",
+                lambda top, depth=depth: _keras_resnet(depth, top),
+                _keras_resnet_kwargs,
+                KERAS_CAFFE,
+                (True, False),
+            )
+        )
+    targets.append(
+        Target(
+            TORCHVISION,
+            "alexnet_torchvision",
+            "alexnet",
+            lambda top: _torchvision_alexnet(),
+            _torchvision_alexnet_kwargs,
+            TORCHVISION_IMAGENET,
+        )
+    )
     for name, config in (("vgg11", "A"), ("vgg13", "B"), ("vgg16", "D"), ("vgg19", "E")):
         for batch_norm in (False, True):
             suffix = "_bn" if batch_norm else ""
-            targets.append(Target(
-                TORCHVISION, name + suffix, name + suffix,
-                lambda top, config=config, batch_norm=batch_norm: _torchvision_vgg(config, batch_norm),
-                _torchvision_vgg_kwargs, TORCHVISION_IMAGENET,
-            ))
+            targets.append(
+                Target(
+                    TORCHVISION,
+                    name + suffix,
+                    name + suffix,
+                    lambda top, config=config, batch_norm=batch_norm: _torchvision_vgg(config, batch_norm),
+                    _torchvision_vgg_kwargs,
+                    TORCHVISION_IMAGENET,
+                )
+            )
     for depth in (18, 34, 50, 101, 152):
         # torchvision's bottleneck ResNets stride on the 3x3: ResNet v1.5.
         ours = f"resnet{depth}" if depth < 50 else f"resnet{depth}_v1_5"
-        targets.append(Target(
-            TORCHVISION, ours, f"resnet{depth}", lambda top, depth=depth: _torchvision_resnet(depth),
-            _torchvision_resnet_kwargs, TORCHVISION_IMAGENET,
-        ))
+        targets.append(
+            Target(
+                TORCHVISION,
+                ours,
+                f"resnet{depth}",
+                lambda top, depth=depth: _torchvision_resnet(depth),
+                _torchvision_resnet_kwargs,
+                TORCHVISION_IMAGENET,
+            )
+        )
     return {(t.source, t.model): t for t in targets}
 
 
@@ -633,9 +667,7 @@ _WRONG_TWINS = {
 
 
 def _looks_like_googlenet(keys) -> bool:
-    return any(key.startswith(("inception3a.", "inception4a.")) for key in keys) or (
-        "conv1.conv.weight" in keys
-    )
+    return any(key.startswith(("inception3a.", "inception4a.")) for key in keys) or ("conv1.conv.weight" in keys)
 
 
 def _key_set(target: Target, include_top: bool) -> set:
@@ -654,8 +686,10 @@ def _identify(source: str, keys: set) -> Optional[Tuple[Target, bool]]:
 
 
 def _describe(target: Target, top: bool) -> str:
-    what = f"{target.source}' {target.network}" if target.source == KERAS_APPLICATIONS else (
-        f"torchvision's {target.network}"
+    what = (
+        f"{target.source}' {target.network}"
+        if target.source == KERAS_APPLICATIONS
+        else (f"torchvision's {target.network}")
     )
     return what + ("" if top else " without its classifier")
 
@@ -678,8 +712,7 @@ def _choose_target(source: str, keys: set, model_name: Optional[str], label: str
     target = _targets().get((source, model_name))
     if target is None:
         raise CheckpointError(
-            f"{label}: {source} checkpoints convert into {', '.join(supported_models(source))}; "
-            f"not {model_name!r}"
+            f"{label}: {source} checkpoints convert into {', '.join(supported_models(source))}; not {model_name!r}"
         )
     # Prefer the form (with or without classifier) the checkpoint is closest to.
     top = min(target.tops, key=lambda t: len(_key_set(target, t) ^ keys))
@@ -711,10 +744,7 @@ def _ordered(target: Target, top: bool) -> List[str]:
 def _unidentified(source: str, keys: set, label: str) -> CheckpointMismatch:
     """No network matched: compare with the closest one."""
     candidates = [
-        (len(_key_set(t, top) ^ keys), t, top)
-        for t in _targets().values()
-        if t.source == source
-        for top in t.tops
+        (len(_key_set(t, top) ^ keys), t, top) for t in _targets().values() if t.source == source for top in t.tops
     ]
     _, target, top = min(candidates, key=lambda c: c[0])
     expected = _key_set(target, top)
@@ -836,13 +866,9 @@ def _convert(
         layer.set_weights(entry.kind.convert([arrays[key] for key in entry.keys], layer))
 
     size = kwargs.get("input_shape", (224, 224, 3)) if top else None
-    preprocessing = dataclasses.replace(
-        target.preprocessing, input_size=None if size is None else tuple(size[:2])
-    )
+    preprocessing = dataclasses.replace(target.preprocessing, input_size=None if size is None else tuple(size[:2]))
     if source == TORCHVISION and file_info.get("file") in TORCHVISION_CONVENTION_BY_FILE:
-        preprocessing = dataclasses.replace(
-            preprocessing, **TORCHVISION_CONVENTION_BY_FILE[file_info["file"]]
-        )
+        preprocessing = dataclasses.replace(preprocessing, **TORCHVISION_CONVENTION_BY_FILE[file_info["file"]])
     return ConvertedWeights(
         model=model,
         model_name=target.model,
@@ -867,9 +893,7 @@ def _shape_differences(entries: Sequence[Entry], arrays, model) -> List[str]:
         for key, expected in zip(entry.keys, entry.kind.source_shapes(layer)):
             actual = shape_of(arrays[key])
             if actual != tuple(expected):
-                differences.append(
-                    f"shape: {key} is {actual}; {model.name}'s {entry.layer} needs {tuple(expected)}"
-                )
+                differences.append(f"shape: {key} is {actual}; {model.name}'s {entry.layer} needs {tuple(expected)}")
     for layer in model.layers:
         if layer.weights and layer.name not in filled:
             differences.append(f"not filled: {model.name}'s layer {layer.name} has no source tensor")
@@ -1056,9 +1080,7 @@ def preprocess(images, weights_file, *, resize: bool = True) -> np.ndarray:
     if x.ndim == 3:
         x = x[np.newaxis]
     if x.ndim != 4 or x.shape[-1] != 3:
-        raise ValueError(
-            f"preprocess expects RGB images shaped (H, W, 3) or (N, H, W, 3); got shape {x.shape}"
-        )
+        raise ValueError(f"preprocess expects RGB images shaped (H, W, 3) or (N, H, W, 3); got shape {x.shape}")
     if np.issubdtype(x.dtype, np.floating) and x.size and 0.0 <= x.min() and x.max() <= 1.0:
         warnings.warn(
             "the images' values all lie in [0, 1]; preprocess expects 0-255 pixel values (it "
@@ -1098,4 +1120,4 @@ def _resize(x: np.ndarray, convention: Preprocessing) -> np.ndarray:
     x = bilinear(x, size)
     top = int(round((size[0] - height) / 2.0))
     left = int(round((size[1] - width) / 2.0))
-    return x[:, top: top + height, left: left + width, :]
+    return x[:, top : top + height, left : left + width, :]

@@ -47,10 +47,7 @@ def _convert(args) -> int:
     if shape:
         parts.append(f"input {'x'.join(str(n) for n in shape)}")
     prep = converted.preprocessing
-    print(
-        f"{source['source']} {source['network']} -> {converted.model_name} "
-        f"({', '.join(parts)}): {args.output}"
-    )
+    print(f"{source['source']} {source['network']} -> {converted.model_name} ({', '.join(parts)}): {args.output}")
     print(
         f"input convention: {prep.convention} ({prep.channel_order}, /{prep.scale:g}, "
         f"mean {list(prep.mean)}, std {list(prep.std)}); apply it with "

@@ -15,8 +15,8 @@ named, zero-padding shortcuts dotted.
 from __future__ import annotations
 
 import os
-import tempfile
 import re
+import tempfile
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 from xml.sax.saxutils import escape
@@ -122,8 +122,9 @@ def _layout(anatomy: Anatomy) -> Tuple[Dict[str, Tuple[float, int]], float, floa
         # A merge among the children takes its lane from all its inputs, so
         # it does not spread the others (a residual addition reading the
         # block's input must not push the block sideways).
-        siblings = [c for c in children[parent]
-                    if (not _is_side_head(c) or _is_side_head(parent)) and c not in merge_names]
+        siblings = [
+            c for c in children[parent] if (not _is_side_head(c) or _is_side_head(parent)) and c not in merge_names
+        ]
         if len(siblings) > 1:
             siblings = branch_order(parent, siblings)
         if len(siblings) <= 1:
@@ -210,7 +211,9 @@ def to_svg(anatomy: Anatomy, title: str | None = None) -> str:
                     f"C {x1:.1f} {turn + 14:.1f}, {x2:.1f} {bottom - 14:.1f}, {x2:.1f} {bottom:.1f}"
                 )
             else:
-                path = f"M {x1:.1f} {top:.1f} C {x1:.1f} {top + 14:.1f}, {x2:.1f} {bottom - 14:.1f}, {x2:.1f} {bottom:.1f}"
+                path = (
+                    f"M {x1:.1f} {top:.1f} C {x1:.1f} {top + 14:.1f}, {x2:.1f} {bottom - 14:.1f}, {x2:.1f} {bottom:.1f}"
+                )
             parts.append(f'<path d="{path}" fill="none" stroke="#555" stroke-width="1.2" marker-end="url(#arrow)"/>')
 
     def block(name: str, kind: str, label: str) -> None:
@@ -281,7 +284,9 @@ def residual_blocks(anatomy: Anatomy) -> Tuple[List[LayerRow], List[ResidualBloc
         )
     blocks = []
     for name, rows in grouped.items():
-        shortcut_layer = next((r for r in rows if "_0_" in r.name and r.kernel is not None or r.name.endswith("_0_shortcut")), None)
+        shortcut_layer = next(
+            (r for r in rows if "_0_" in r.name and r.kernel is not None or r.name.endswith("_0_shortcut")), None
+        )
         if shortcut_layer is None:
             kind = "identity"
         elif shortcut_layer.kernel is not None:
@@ -289,10 +294,18 @@ def residual_blocks(anatomy: Anatomy) -> Tuple[List[LayerRow], List[ResidualBloc
         else:
             kind = "zero-pad"
         convs = tuple(r for r in rows if r.kernel is not None and r.filters is not None and r is not shortcut_layer)
-        blocks.append(ResidualBlock(
-            stage=name.split("_")[0], name=name, convs=convs, shortcut=kind, shortcut_layer=shortcut_layer,
-            output_shape=rows[-1].output_shape, params=sum(r.params for r in rows), macs=sum(r.macs for r in rows),
-        ))
+        blocks.append(
+            ResidualBlock(
+                stage=name.split("_")[0],
+                name=name,
+                convs=convs,
+                shortcut=kind,
+                shortcut_layer=shortcut_layer,
+                output_shape=rows[-1].output_shape,
+                params=sum(r.params for r in rows),
+                macs=sum(r.macs for r in rows),
+            )
+        )
     return stem, blocks, head
 
 
@@ -315,22 +328,32 @@ def to_block_svg(anatomy: Anatomy, title: str | None = None) -> str:
     x = MARGIN + label_w + box_w / 2
     boxes = []  # (kind, y, lines, colour, block or None)
     y = MARGIN + header
-    stem_text = " · ".join(_conv_text(r) if r.kernel and r.filters else f"pool {r.kernel[0]}x{r.kernel[1]}/{r.stride[0]}"
-                           for r in stem if r.kernel is not None)
+    stem_text = " · ".join(
+        _conv_text(r) if r.kernel and r.filters else f"pool {r.kernel[0]}x{r.kernel[1]}/{r.stride[0]}"
+        for r in stem
+        if r.kernel is not None
+    )
     boxes.append(("stem", y, ["stem", stem_text, _shape(stem[-1].output_shape)], _COLOURS["conv"], None))
     y += box_h + gap
     stage_spans: Dict[str, List[float]] = {}
     for block in blocks:
-        lines = [block.name, " · ".join(_conv_text(r) for r in block.convs),
-                 f"{_shape(block.output_shape)} · {block.params:,} params"]
+        lines = [
+            block.name,
+            " · ".join(_conv_text(r) for r in block.convs),
+            f"{_shape(block.output_shape)} · {block.params:,} params",
+        ]
         boxes.append(("block", y, lines, "#dbe9ff", block))
         stage_spans.setdefault(block.stage, [y, y])[1] = y + box_h
         y += box_h + gap
     words = {"GlobalAveragePooling2D": "global avg pool", "Flatten": "flatten"}
-    head_text = " · ".join(words.get(r.type, f"dense {r.units}" if r.units else r.type)
-                           for r in head if r.type in ("GlobalAveragePooling2D", "Dense", "Flatten"))
-    boxes.append(("head", y, ["head", head_text, _shape(head[-1].output_shape) if head else ""],
-                  _COLOURS["dense"], None))
+    head_text = " · ".join(
+        words.get(r.type, f"dense {r.units}" if r.units else r.type)
+        for r in head
+        if r.type in ("GlobalAveragePooling2D", "Dense", "Flatten")
+    )
+    boxes.append(
+        ("head", y, ["head", head_text, _shape(head[-1].output_shape) if head else ""], _COLOURS["dense"], None)
+    )
     height = int(y + box_h + MARGIN)
     width = int(MARGIN * 2 + label_w + box_w + right)
     parts = [
@@ -353,24 +376,32 @@ def to_block_svg(anatomy: Anatomy, title: str | None = None) -> str:
         if not any(b.shortcut == kind for b in blocks):
             continue
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        parts.append(f'<line x1="{lx}" y1="{MARGIN + 48}" x2="{lx + 30}" y2="{MARGIN + 48}" stroke="{stroke}" '
-                     f'stroke-width="{stroke_w}"{dash_attr}/>'
-                     f'<text x="{lx + 36}" y="{MARGIN + 52}" font-size="12" fill="#222">{kind} shortcut</text>')
+        parts.append(
+            f'<line x1="{lx}" y1="{MARGIN + 48}" x2="{lx + 30}" y2="{MARGIN + 48}" stroke="{stroke}" '
+            f'stroke-width="{stroke_w}"{dash_attr}/>'
+            f'<text x="{lx + 36}" y="{MARGIN + 52}" font-size="12" fill="#222">{kind} shortcut</text>'
+        )
         lx += 170
     # Stage bands behind the blocks, labelled on the left.
     for stage, (top, bottom) in stage_spans.items():
         members = [b for b in blocks if b.stage == stage]
-        parts.append(f'<rect x="{MARGIN}" y="{top - gap / 2 + 4:.1f}" width="{label_w + box_w + right - 20}" '
-                     f'height="{bottom - top + gap - 8:.1f}" rx="8" fill="#f4f6fa" stroke="#d5dbe5"/>')
+        parts.append(
+            f'<rect x="{MARGIN}" y="{top - gap / 2 + 4:.1f}" width="{label_w + box_w + right - 20}" '
+            f'height="{bottom - top + gap - 8:.1f}" rx="8" fill="#f4f6fa" stroke="#d5dbe5"/>'
+        )
         mid = (top + bottom) / 2
-        parts.append(f'<text x="{MARGIN + 10}" y="{mid - 6:.1f}" font-size="13" font-weight="bold">{stage}</text>'
-                     f'<text x="{MARGIN + 10}" y="{mid + 10:.1f}" font-size="11" fill="#333">'
-                     f"{len(members)} block{'s' if len(members) != 1 else ''} · "
-                     f"{members[0].output_shape[0]}x{members[0].output_shape[1]}</text>")
+        parts.append(
+            f'<text x="{MARGIN + 10}" y="{mid - 6:.1f}" font-size="13" font-weight="bold">{stage}</text>'
+            f'<text x="{MARGIN + 10}" y="{mid + 10:.1f}" font-size="11" fill="#333">'
+            f"{len(members)} block{'s' if len(members) != 1 else ''} · "
+            f"{members[0].output_shape[0]}x{members[0].output_shape[1]}</text>"
+        )
     # The main path, then the shortcuts beside their blocks.
     for (_, y1, _, _, _), (_, y2, _, _, _) in zip(boxes, boxes[1:]):
-        parts.append(f'<line x1="{x}" y1="{y1 + box_h}" x2="{x}" y2="{y2 - 1}" stroke="#555" '
-                     f'stroke-width="1.2" marker-end="url(#arrow)"/>')
+        parts.append(
+            f'<line x1="{x}" y1="{y1 + box_h}" x2="{x}" y2="{y2 - 1}" stroke="#555" '
+            f'stroke-width="1.2" marker-end="url(#arrow)"/>'
+        )
     for kind, y1, _, _, block in boxes:
         if block is None:
             continue
@@ -382,23 +413,37 @@ def to_block_svg(anatomy: Anatomy, title: str | None = None) -> str:
         # addition, so that two neighbouring shortcuts never merge into
         # one line, and enters this block's addition from the right.
         start = above + 10
-        parts.append(f'<path d="M {x} {start:.1f} L {side} {start:.1f} L {side} {below:.1f} L {x + 9} {below:.1f}" '
-                     f'fill="none" stroke="{stroke}" stroke-width="{stroke_w}"{dash_attr} marker-end="url(#arrow)"/>'
-                     f'<circle cx="{x}" cy="{start:.1f}" r="3" fill="{stroke}"/>')
-        parts.append(f'<circle cx="{x}" cy="{below:.1f}" r="8" fill="white" stroke="#333"/>'
-                     f'<text x="{x}" y="{below + 4:.1f}" font-size="13" text-anchor="middle">+</text>')
+        parts.append(
+            f'<path d="M {x} {start:.1f} L {side} {start:.1f} L {side} {below:.1f} L {x + 9} {below:.1f}" '
+            f'fill="none" stroke="{stroke}" stroke-width="{stroke_w}"{dash_attr} marker-end="url(#arrow)"/>'
+            f'<circle cx="{x}" cy="{start:.1f}" r="3" fill="{stroke}"/>'
+        )
+        parts.append(
+            f'<circle cx="{x}" cy="{below:.1f}" r="8" fill="white" stroke="#333"/>'
+            f'<text x="{x}" y="{below + 4:.1f}" font-size="13" text-anchor="middle">+</text>'
+        )
         if block.shortcut != "identity" and block.shortcut_layer is not None:
             layer = block.shortcut_layer
-            what = (f"1x1 conv {layer.filters}" + (f" /{layer.stride[0]}" if layer.stride and layer.stride != (1, 1) else "")
-                    if block.shortcut == "projection" else f"zero-pad to {layer.output_shape[-1]}, /{layer.stride[0]}")
-            parts.append(f'<text x="{side + 8}" y="{y1 + box_h / 2 + 4:.1f}" font-size="11" fill="{stroke}">'
-                         f"{escape(what)}</text>")
+            what = (
+                f"1x1 conv {layer.filters}"
+                + (f" /{layer.stride[0]}" if layer.stride and layer.stride != (1, 1) else "")
+                if block.shortcut == "projection"
+                else f"zero-pad to {layer.output_shape[-1]}, /{layer.stride[0]}"
+            )
+            parts.append(
+                f'<text x="{side + 8}" y="{y1 + box_h / 2 + 4:.1f}" font-size="11" fill="{stroke}">'
+                f"{escape(what)}</text>"
+            )
     for kind, y1, lines, colour, block in boxes:
-        parts.append(f'<rect x="{x - box_w / 2}" y="{y1}" width="{box_w}" height="{box_h}" rx="6" '
-                     f'fill="{colour}" stroke="#333"/>')
+        parts.append(
+            f'<rect x="{x - box_w / 2}" y="{y1}" width="{box_w}" height="{box_h}" rx="6" '
+            f'fill="{colour}" stroke="#333"/>'
+        )
         for i, (line, size, weight) in enumerate(zip(lines, (12, 11, 10.5), ("bold", "normal", "normal"))):
-            parts.append(f'<text x="{x}" y="{y1 + 15 + i * 14}" font-size="{size}" font-weight="{weight}" '
-                         f'text-anchor="middle">{escape(line)}</text>')
+            parts.append(
+                f'<text x="{x}" y="{y1 + 15 + i * 14}" font-size="{size}" font-weight="{weight}" '
+                f'text-anchor="middle">{escape(line)}</text>'
+            )
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 

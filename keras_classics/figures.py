@@ -38,22 +38,27 @@ _ARROW = (
 
 
 def _document(width: int, height: int, title: str, body: List[str]) -> str:
-    return "\n".join(
-        [
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}" font-family="{_FONT}">',
-            f"<title>{escape(title)}</title>",
-            _ARROW,
-            f'<rect width="{width}" height="{height}" fill="white"/>',
-            *body,
-            "</svg>",
-        ]
-    ) + "\n"
+    return (
+        "\n".join(
+            [
+                f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+                f'viewBox="0 0 {width} {height}" font-family="{_FONT}">',
+                f"<title>{escape(title)}</title>",
+                _ARROW,
+                f'<rect width="{width}" height="{height}" fill="white"/>',
+                *body,
+                "</svg>",
+            ]
+        )
+        + "\n"
+    )
 
 
 def _box(x: float, y: float, w: float, h: float, fill: str, lines: Sequence[str]) -> str:
     """A box centred on x, top at y, with one bold line and smaller ones."""
-    out = [f'<rect x="{x - w / 2:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" rx="6" fill="{fill}" stroke="#333"/>']
+    out = [
+        f'<rect x="{x - w / 2:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" rx="6" fill="{fill}" stroke="#333"/>'
+    ]
     for i, line in enumerate(lines):
         size, weight = (12, "bold") if i == 0 else (10.5, "normal")
         out.append(
@@ -71,14 +76,18 @@ def _arrow(x1: float, y1: float, x2: float, y2: float, colour: str = "#555", wid
         # Down first, across in the free band above the target, then down.
         mid = y2 - 12
         path = f"M {x1:.1f} {y1:.1f} L {x1:.1f} {mid:.1f} L {x2:.1f} {mid:.1f} L {x2:.1f} {y2:.1f}"
-    return (f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="{width}"{dash_attr} '
-            f'marker-end="url(#arrow)"/>')
+    return (
+        f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="{width}"{dash_attr} marker-end="url(#arrow)"/>'
+    )
 
 
-def _text(x: float, y: float, text: str, size: float = 12, anchor: str = "middle", weight: str = "normal",
-          fill: str = "#222") -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" font-weight="{weight}" text-anchor="{anchor}" '
-            f'fill="{fill}">{escape(text)}</text>')
+def _text(
+    x: float, y: float, text: str, size: float = 12, anchor: str = "middle", weight: str = "normal", fill: str = "#222"
+) -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" font-weight="{weight}" text-anchor="{anchor}" '
+        f'fill="{fill}">{escape(text)}</text>'
+    )
 
 
 # --------------------------------------------------------------------------
@@ -99,8 +108,14 @@ def inception_modules_svg(
     panel_w = 4 * col + 20
     width, height = 2 * panel_w + 40, 440
     body = [
-        _text(20, 26, f"Inception module on {size}x{size}x{in_channels} (GoogLeNet's 3a), MACs per image",
-              15, "start", "bold"),
+        _text(
+            20,
+            26,
+            f"Inception module on {size}x{size}x{in_channels} (GoogLeNet's 3a), MACs per image",
+            15,
+            "start",
+            "bold",
+        ),
     ]
 
     def panel(x0: float, title: str, branches: List[List[Tuple[str, str, str, int]]], out_channels: int) -> int:
@@ -123,29 +138,54 @@ def inception_modules_svg(
                     body.append(_arrow(x, y + box_h, x, nxt))
                 y = nxt
             body.append(_arrow(x, y - 30, x, concat_y))
-        body.append(_box(centre, concat_y, panel_w - 20, box_h, _MERGE,
-                         ["filter concatenation", f"{size}x{size}x{out_channels}"]))
+        body.append(
+            _box(
+                centre, concat_y, panel_w - 20, box_h, _MERGE, ["filter concatenation", f"{size}x{size}x{out_channels}"]
+            )
+        )
         body.append(_text(centre, concat_y + box_h + 30, f"total {total:,} MACs", 13, weight="bold"))
         return total
 
-    naive = panel(20, "naive: every branch on all input channels", [
-        [("1x1 conv", f"{in_channels} -> {n1}", _CONV, macs(1, in_channels, n1))],
-        [("3x3 conv", f"{in_channels} -> {n3}", _CONV, macs(3, in_channels, n3))],
-        [("5x5 conv", f"{in_channels} -> {n5}", _CONV, macs(5, in_channels, n5))],
-        [("3x3 max pool", f"keeps {in_channels} channels", _POOL, 0)],
-    ], n1 + n3 + n5 + in_channels)
-    reduced = panel(20 + panel_w + 20, "with 1x1 reductions (the paper's module)", [
-        [("1x1 conv", f"{in_channels} -> {n1}", _CONV, macs(1, in_channels, n1))],
-        [("1x1 conv", f"{in_channels} -> {r3}", _CONV, macs(1, in_channels, r3)),
-         ("3x3 conv", f"{r3} -> {n3}", _CONV, macs(3, r3, n3))],
-        [("1x1 conv", f"{in_channels} -> {r5}", _CONV, macs(1, in_channels, r5)),
-         ("5x5 conv", f"{r5} -> {n5}", _CONV, macs(5, r5, n5))],
-        [("3x3 max pool", f"{in_channels} channels", _POOL, 0),
-         ("1x1 conv", f"{in_channels} -> {proj}", _CONV, macs(1, in_channels, proj))],
-    ], n1 + n3 + n5 + proj)
-    body.append(_text(width / 2, height - 14,
-                      f"The reductions cut the cost {naive / reduced:.1f} times and keep the output at "
-                      f"{n1 + n3 + n5 + proj} channels instead of {n1 + n3 + n5 + in_channels}.", 12.5))
+    naive = panel(
+        20,
+        "naive: every branch on all input channels",
+        [
+            [("1x1 conv", f"{in_channels} -> {n1}", _CONV, macs(1, in_channels, n1))],
+            [("3x3 conv", f"{in_channels} -> {n3}", _CONV, macs(3, in_channels, n3))],
+            [("5x5 conv", f"{in_channels} -> {n5}", _CONV, macs(5, in_channels, n5))],
+            [("3x3 max pool", f"keeps {in_channels} channels", _POOL, 0)],
+        ],
+        n1 + n3 + n5 + in_channels,
+    )
+    reduced = panel(
+        20 + panel_w + 20,
+        "with 1x1 reductions (the paper's module)",
+        [
+            [("1x1 conv", f"{in_channels} -> {n1}", _CONV, macs(1, in_channels, n1))],
+            [
+                ("1x1 conv", f"{in_channels} -> {r3}", _CONV, macs(1, in_channels, r3)),
+                ("3x3 conv", f"{r3} -> {n3}", _CONV, macs(3, r3, n3)),
+            ],
+            [
+                ("1x1 conv", f"{in_channels} -> {r5}", _CONV, macs(1, in_channels, r5)),
+                ("5x5 conv", f"{r5} -> {n5}", _CONV, macs(5, r5, n5)),
+            ],
+            [
+                ("3x3 max pool", f"{in_channels} channels", _POOL, 0),
+                ("1x1 conv", f"{in_channels} -> {proj}", _CONV, macs(1, in_channels, proj)),
+            ],
+        ],
+        n1 + n3 + n5 + proj,
+    )
+    body.append(
+        _text(
+            width / 2,
+            height - 14,
+            f"The reductions cut the cost {naive / reduced:.1f} times and keep the output at "
+            f"{n1 + n3 + n5 + proj} channels instead of {n1 + n3 + n5 + in_channels}.",
+            12.5,
+        )
+    )
     return _document(width, height, "Naive and reduced inception modules", body)
 
 
@@ -160,8 +200,11 @@ def residual_blocks_svg(basic_channels: int = 64, bottleneck_channels: int = 256
     Figure 5), with the weights of each convolution (no biases)."""
     weights = lambda k, c_in, c_out: arithmetic.conv_params(k, c_in, c_out, use_bias=False)  # noqa: E731
     basic = [("3x3 conv", basic_channels, basic_channels, 3), ("3x3 conv", basic_channels, basic_channels, 3)]
-    neck = [("1x1 conv", bottleneck_channels, reduced, 1), ("3x3 conv", reduced, reduced, 3),
-            ("1x1 conv", reduced, bottleneck_channels, 1)]
+    neck = [
+        ("1x1 conv", bottleneck_channels, reduced, 1),
+        ("3x3 conv", reduced, reduced, 3),
+        ("1x1 conv", reduced, bottleneck_channels, 1),
+    ]
     width, height = 760, 470
     body = [_text(20, 26, "Residual blocks (the ResNet paper's Figure 5), convolution weights", 15, "start", "bold")]
 
@@ -184,8 +227,10 @@ def residual_blocks_svg(basic_channels: int = 64, bottleneck_channels: int = 256
         body.append(f'<circle cx="{x}" cy="{plus:.1f}" r="12" fill="white" stroke="#333"/>')
         body.append(_text(x, plus + 5, "+", 16, weight="bold"))
         side = x + 100 + 40
-        body.append(f'<path d="M {x} {fork} L {side} {fork} L {side} {plus:.1f} L {x + 13} {plus:.1f}" fill="none" '
-                    f'stroke="#777" stroke-width="1.6" stroke-dasharray="6 4" marker-end="url(#arrow)"/>')
+        body.append(
+            f'<path d="M {x} {fork} L {side} {fork} L {side} {plus:.1f} L {x + 13} {plus:.1f}" fill="none" '
+            f'stroke="#777" stroke-width="1.6" stroke-dasharray="6 4" marker-end="url(#arrow)"/>'
+        )
         body.append(_text(side + 6, (fork + plus) / 2, "identity", 11, "start", fill="#555"))
         body.append(_arrow(x, plus + 12, x, plus + 40))
         body.append(_text(x, plus + 55, "ReLU", 11))
@@ -194,9 +239,15 @@ def residual_blocks_svg(basic_channels: int = 64, bottleneck_channels: int = 256
 
     a = panel(200, f"basic block, {basic_channels} channels", basic, basic_channels)
     b = panel(560, f"bottleneck, {bottleneck_channels} channels", neck, bottleneck_channels)
-    body.append(_text(width / 2, height - 12,
-                      f"About the same cost ({a:,} against {b:,} weights) for a block "
-                      f"{bottleneck_channels // basic_channels} times as wide and one layer deeper.", 12.5))
+    body.append(
+        _text(
+            width / 2,
+            height - 12,
+            f"About the same cost ({a:,} against {b:,} weights) for a block "
+            f"{bottleneck_channels // basic_channels} times as wide and one layer deeper.",
+            12.5,
+        )
+    )
     return _document(width, height, "Basic block and bottleneck block", body)
 
 
@@ -212,8 +263,10 @@ def _grid(x0: float, y0: float, n: int, cell: float, highlight: Tuple[int, int, 
     for r in range(n):
         for c in range(n):
             inside = r0 <= r < r0 + k and c0 <= c < c0 + k
-            out.append(f'<rect x="{x0 + c * cell:.1f}" y="{y0 + r * cell:.1f}" width="{cell}" height="{cell}" '
-                       f'fill="{fill if inside else "white"}" stroke="#888" stroke-width="0.8"/>')
+            out.append(
+                f'<rect x="{x0 + c * cell:.1f}" y="{y0 + r * cell:.1f}" width="{cell}" height="{cell}" '
+                f'fill="{fill if inside else "white"}" stroke="#888" stroke-width="0.8"/>'
+            )
     return out
 
 
@@ -225,8 +278,16 @@ def stacked_kernels_svg(channels_symbol: str = "C") -> str:
     field = comparison.receptive_field
     cell = 22
     width, height = 760, 470
-    body = [_text(20, 26, f"Two stacked 3x3 convolutions against one {field}x{field}: the same receptive field",
-                  15, "start", "bold")]
+    body = [
+        _text(
+            20,
+            26,
+            f"Two stacked 3x3 convolutions against one {field}x{field}: the same receptive field",
+            15,
+            "start",
+            "bold",
+        )
+    ]
 
     def level(cx: float, y: float, n: int, k: int, fill: str, label: str) -> Tuple[float, float]:
         x0 = cx - n * cell / 2
@@ -239,8 +300,10 @@ def stacked_kernels_svg(channels_symbol: str = "C") -> str:
         to the top corners of the ``region`` it sees."""
         (ux, uy, un), (rx, ry, rn) = unit, region
         for du, dr in ((0, 0), (un * cell, rn * cell)):
-            body.append(f'<line x1="{ux + du:.1f}" y1="{uy:.1f}" x2="{rx + dr:.1f}" y2="{ry:.1f}" '
-                        f'stroke="#c0392b" stroke-width="1" stroke-dasharray="3 3"/>')
+            body.append(
+                f'<line x1="{ux + du:.1f}" y1="{uy:.1f}" x2="{rx + dr:.1f}" y2="{ry:.1f}" '
+                f'stroke="#c0392b" stroke-width="1" stroke-dasharray="3 3"/>'
+            )
 
     # Left: input 7x7 (5x5 seen), layer 1 5x5 (3x3 seen), layer 2: one unit.
     cx = 200
@@ -257,10 +320,22 @@ def stacked_kernels_svg(channels_symbol: str = "C") -> str:
     bottom = level(cx, 270, 7, field, "#d6e6fa", f"input ({field}x{field} seen)")
     cone((top[0], 80 + cell, 1), (bottom[0], 270 + cell, field))
     stacked = arithmetic.stacked_3x3_comparison(2, 1)
-    body.append(_text(200, 452, f"weights: 2 · 3·3·{channels_symbol}² = {stacked.stacked_weights}{channels_symbol}², "
-                      "two ReLUs", 12.5))
-    body.append(_text(560, 452, f"weights: {field}·{field}·{channels_symbol}² = "
-                      f"{stacked.single_weights}{channels_symbol}², one ReLU", 12.5))
+    body.append(
+        _text(
+            200,
+            452,
+            f"weights: 2 · 3·3·{channels_symbol}² = {stacked.stacked_weights}{channels_symbol}², two ReLUs",
+            12.5,
+        )
+    )
+    body.append(
+        _text(
+            560,
+            452,
+            f"weights: {field}·{field}·{channels_symbol}² = {stacked.single_weights}{channels_symbol}², one ReLU",
+            12.5,
+        )
+    )
     return _document(width, height, "Two stacked 3x3 convolutions against one 5x5", body)
 
 
@@ -281,8 +356,16 @@ def pooling_windows_svg(size: int = 9) -> str:
     def row(y: float, pool: int, stride: int, title: str) -> None:
         outputs = arithmetic.pool_output_size(size, pool, stride)
         covered = set()
-        body.append(_text(40, y - 56, f"{title}: {pool} wide, stride {stride}, {size} pixels -> {outputs} outputs",
-                          13, "start", "bold"))
+        body.append(
+            _text(
+                40,
+                y - 56,
+                f"{title}: {pool} wide, stride {stride}, {size} pixels -> {outputs} outputs",
+                13,
+                "start",
+                "bold",
+            )
+        )
         for i in range(outputs):
             start = i * stride
             covered.update(range(start, start + pool))
@@ -290,18 +373,23 @@ def pooling_windows_svg(size: int = 9) -> str:
             lift = 12 * (i % 2)  # alternate heights so overlapping windows stay readable
             x1, x2 = 40 + start * cell + 3, 40 + (start + pool) * cell - 3
             top = y - 18 - lift
-            body.append(f'<path d="M {x1:.1f} {y - 4:.1f} L {x1:.1f} {top:.1f} L {x2:.1f} {top:.1f} L {x2:.1f} {y - 4:.1f}" '
-                        f'fill="none" stroke="{colour}" stroke-width="2.2"/>')
+            body.append(
+                f'<path d="M {x1:.1f} {y - 4:.1f} L {x1:.1f} {top:.1f} L {x2:.1f} {top:.1f} L {x2:.1f} {y - 4:.1f}" '
+                f'fill="none" stroke="{colour}" stroke-width="2.2"/>'
+            )
             body.append(_text((x1 + x2) / 2, top - 4, f"out {i + 1}", 10.5, fill=colour))
         for p in range(size):
             shared = sum(1 for i in range(outputs) if i * stride <= p < i * stride + pool)
             fill = "#fdebd0" if shared > 1 else ("white" if p in covered else "#e5e7e9")
-            body.append(f'<rect x="{40 + p * cell}" y="{y}" width="{cell}" height="{cell}" fill="{fill}" stroke="#555"/>')
+            body.append(
+                f'<rect x="{40 + p * cell}" y="{y}" width="{cell}" height="{cell}" fill="{fill}" stroke="#555"/>'
+            )
             body.append(_text(40 + p * cell + cell / 2, y + cell / 2 + 4, str(p + 1), 12))
         unused = size - len(covered)
         note = []
-        shared_count = sum(1 for p in range(size)
-                           if sum(1 for i in range(outputs) if i * stride <= p < i * stride + pool) > 1)
+        shared_count = sum(
+            1 for p in range(size) if sum(1 for i in range(outputs) if i * stride <= p < i * stride + pool) > 1
+        )
         if shared_count:
             note.append(f"{shared_count} pixels in two windows (shaded)")
         if unused:

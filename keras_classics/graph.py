@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import List, Optional, Tuple
 
-__all__ = ["layer_calls", "inbound_layer_names", "input_layer_names", "output_layer_names",
-           "first_output_shape"]
+__all__ = ["layer_calls", "inbound_layer_names", "input_layer_names", "output_layer_names", "first_output_shape"]
 
 
 def layer_calls(layer, model=None) -> List:

@@ -128,9 +128,7 @@ def get_entry(name: str) -> ModelEntry:
     known = list(_REGISTRY)
     close = difflib.get_close_matches(str(name).lower(), known, n=1, cutoff=0.5)
     hint = f" Did you mean {close[0]!r}?" if close else ""
-    raise UnknownModelError(
-        f"unknown model {name!r}.{hint} Known models: {', '.join(known)}"
-    )
+    raise UnknownModelError(f"unknown model {name!r}.{hint} Known models: {', '.join(known)}")
 
 
 def build(name: str, /, **kwargs):

@@ -20,8 +20,14 @@ import numpy as np
 from keras_classics.cli import CommandError
 
 METHODS = (
-    "filters", "feature-maps", "top-patches", "deconvnet", "guided-backprop",
-    "occlusion", "saliency", "grad-cam",
+    "filters",
+    "feature-maps",
+    "top-patches",
+    "deconvnet",
+    "guided-backprop",
+    "occlusion",
+    "saliency",
+    "grad-cam",
 )
 # How many data-set images top-patches scans at most.
 TOP_PATCH_IMAGES = 2000
@@ -39,15 +45,31 @@ def register(subparsers) -> None:
     parser.add_argument("source", metavar="SOURCE", help="registered model name, .keras file or run folder")
     parser.add_argument("--method", required=True, choices=METHODS, help="what to show")
     parser.add_argument("--layer", help="layer name (default: the method's usual choice)")
-    parser.add_argument("--channel", type=int, default=None, help="channel of --layer (default: its strongest for the image)")
+    parser.add_argument(
+        "--channel", type=int, default=None, help="channel of --layer (default: its strongest for the image)"
+    )
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--input", metavar="IMAGE", help="image file to look at (default: a test digit)")
     source.add_argument("--data", metavar="DIR", help="top-patches: folder of class sub-folders (default: the digits)")
-    parser.add_argument("--class", dest="class_index", type=int, default=None, metavar="K", help="class index (default: the predicted one)")
-    parser.add_argument("--stride", type=int, default=None, help="occlusion: pixels between square positions (default: input side / 16)")
-    parser.add_argument("--size", type=int, default=None, help="occlusion: the square's side (default: a quarter of the input)")
-    parser.add_argument("--fill", default="mean",
-                        help="occlusion: the square's value in the model's input scale, or 'mean' (the image's mean; default)")
+    parser.add_argument(
+        "--class",
+        dest="class_index",
+        type=int,
+        default=None,
+        metavar="K",
+        help="class index (default: the predicted one)",
+    )
+    parser.add_argument(
+        "--stride", type=int, default=None, help="occlusion: pixels between square positions (default: input side / 16)"
+    )
+    parser.add_argument(
+        "--size", type=int, default=None, help="occlusion: the square's side (default: a quarter of the input)"
+    )
+    parser.add_argument(
+        "--fill",
+        default="mean",
+        help="occlusion: the square's value in the model's input scale, or 'mean' (the image's mean; default)",
+    )
     parser.add_argument("-o", "--output", required=True, metavar="FILE.png", help="where to write the figure")
     parser.set_defaults(handler=_visualize)
 
@@ -63,7 +85,9 @@ def load_source(source: str):
             path = os.path.join(source, name)
             if os.path.exists(path):
                 return load_model(path), source, f"{path}"
-        raise CommandError(f"{source!r} is a folder without best.keras or last.keras; give a run folder of `keras-classics train`")
+        raise CommandError(
+            f"{source!r} is a folder without best.keras or last.keras; give a run folder of `keras-classics train`"
+        )
     if source.endswith(".keras"):
         if not os.path.exists(source):
             raise CommandError(f"model file {source!r} does not exist")
@@ -190,8 +214,11 @@ def _visualize(args) -> int:
     if args.input:
         raw = [_read_image(args.input, channels)]
     else:
-        raw = data_images(None if args.method != "top-patches" else args.data, channels,
-                           TOP_PATCH_IMAGES if args.method == "top-patches" else 1)
+        raw = data_images(
+            None if args.method != "top-patches" else args.data,
+            channels,
+            TOP_PATCH_IMAGES if args.method == "top-patches" else 1,
+        )
     inputs, shown = prepare_images(transforms, raw)
     image = inputs[0]
     method = args.method
@@ -226,14 +253,17 @@ def _visualize(args) -> int:
         elif method == "occlusion":
             side = image.shape[0]
             stride = args.stride or max(1, side // 16)
-            result = vis.occlusion_sensitivity(model, image, args.class_index, size=args.size, stride=stride,
-                                               fill=fill)
+            result = vis.occlusion_sensitivity(model, image, args.class_index, size=args.size, stride=stride, fill=fill)
             figure = figures.heatmap_figure(
-                shown[0], result.drop,
+                shown[0],
+                result.drop,
                 f"{model.name}: occlusion, class {result.class_index} (p = {result.baseline:.3f}), "
                 f"{result.size}px square every {result.stride}px",
-                "drop in class probability", ((result.stride - 1) / 2.0, result.stride),
-                cmap="RdBu_r", symmetric=True, smooth=False,
+                "drop in class probability",
+                ((result.stride - 1) / 2.0, result.stride),
+                cmap="RdBu_r",
+                symmetric=True,
+                smooth=False,
             )
         elif method == "saliency":
             class_index = vis.predicted_class(model, image) if args.class_index is None else args.class_index
@@ -244,8 +274,12 @@ def _visualize(args) -> int:
             layer = layer or vis.default_cam_layer(model)
             cam = vis.grad_cam(model, image, layer, class_index)
             figure = figures.heatmap_figure(
-                shown[0], cam, f"{model.name}: Grad-CAM of class {class_index} at {layer}",
-                "Grad-CAM", vis.map_geometry(model, layer), floor=0.0,
+                shown[0],
+                cam,
+                f"{model.name}: Grad-CAM of class {class_index} at {layer}",
+                "Grad-CAM",
+                vis.map_geometry(model, layer),
+                floor=0.0,
             )
     except vis.VisualizeError as error:
         raise CommandError(str(error)) from None

@@ -181,8 +181,10 @@ def main(argv=None) -> int:
         path = args.out / f"{network}.json"
         path.write_text(json.dumps(fixture, indent=1) + "\n")
         scale = max(abs(v) for row in fixture["logits"] for v in row)
-        print(f"{network}: {path.stat().st_size} bytes, max |logit| {scale:.3g}, "
-              f"torch float32 vs float64 {fixture['torch_float32_max_abs_diff']:.2g}")
+        print(
+            f"{network}: {path.stat().st_size} bytes, max |logit| {scale:.3g}, "
+            f"torch float32 vs float64 {fixture['torch_float32_max_abs_diff']:.2g}"
+        )
     return 0
 
 

@@ -84,27 +84,43 @@ def main(argv=None) -> int:
         save(figures.top_patches_figure(patches, TOP_PATCH_LAYER, channel), f"top-patches-c3-{channel}.png")
     maps = vis.feature_maps(model, image, PROJECTION_LAYER)
     channel = int(np.argmax(maps.reshape(-1, maps.shape[-1]).max(axis=0)))
-    projections = [vis.deconvnet(model, image, PROJECTION_LAYER, channel),
-                   vis.guided_backprop(model, image, PROJECTION_LAYER, channel)]
+    projections = [
+        vis.deconvnet(model, image, PROJECTION_LAYER, channel),
+        vis.guided_backprop(model, image, PROJECTION_LAYER, channel),
+    ]
     save(figures.projection_figure(picture, projections, ["deconvnet", "guided backprop"]), "deconvnet.png")
     # The digits' background is LeNet's -0.1 (Sec. II.A): a square of it
     # erases ink. A grey one (the image mean) would add ink to the background.
     occlusion = vis.occlusion_sensitivity(model, image, DIGIT_CLASS, size=8, stride=2, fill=OCCLUDER_FILL)
-    save(figures.heatmap_figure(
-        picture, occlusion.drop,
-        f"occlusion: drop in P(class {DIGIT_CLASS}) (p = {occlusion.baseline:.3f}), 8px background square every 2px",
-        "drop in class probability", ((occlusion.stride - 1) / 2.0, occlusion.stride),
-        cmap="RdBu_r", symmetric=True, smooth=False), "occlusion.png")
-    save(figures.saliency_figure(picture, vis.saliency(model, image, DIGIT_CLASS),
-                                 f"saliency of class {DIGIT_CLASS}"), "saliency.png")
+    save(
+        figures.heatmap_figure(
+            picture,
+            occlusion.drop,
+            f"occlusion: drop in P(class {DIGIT_CLASS}) (p = {occlusion.baseline:.3f}), 8px background square every 2px",
+            "drop in class probability",
+            ((occlusion.stride - 1) / 2.0, occlusion.stride),
+            cmap="RdBu_r",
+            symmetric=True,
+            smooth=False,
+        ),
+        "occlusion.png",
+    )
+    save(
+        figures.saliency_figure(picture, vis.saliency(model, image, DIGIT_CLASS), f"saliency of class {DIGIT_CLASS}"),
+        "saliency.png",
+    )
     cam = vis.grad_cam(model, image, "c3", DIGIT_CLASS)
     geometry = vis.map_geometry(model, "c3")
-    save(figures.heatmap_figure(picture, cam, f"Grad-CAM of class {DIGIT_CLASS} at c3", "Grad-CAM", geometry,
-                                floor=0.0), "grad-cam.png")
+    save(
+        figures.heatmap_figure(picture, cam, f"Grad-CAM of class {DIGIT_CLASS} at c3", "Grad-CAM", geometry, floor=0.0),
+        "grad-cam.png",
+    )
     other = 8
     cam_other = vis.grad_cam(model, image, "c3", other)
-    save(figures.heatmap_figure(picture, cam_other, f"Grad-CAM of class {other} at c3", "Grad-CAM", geometry,
-                                floor=0.0), "grad-cam-other-class.png")
+    save(
+        figures.heatmap_figure(picture, cam_other, f"Grad-CAM of class {other} at c3", "Grad-CAM", geometry, floor=0.0),
+        "grad-cam-other-class.png",
+    )
 
     provenance = {
         "command": "python scripts/visualize_figures.py",
@@ -117,8 +133,12 @@ def main(argv=None) -> int:
             "best_epoch": record.get("best_epoch"),
         },
         "image": {"split": "test", "index": index, "class": DIGIT_CLASS, "predicted": int(predictions[index])},
-        "projection": {"layer": PROJECTION_LAYER, "channel": channel,
-                       "row": projections[0].row, "col": projections[0].col},
+        "projection": {
+            "layer": PROJECTION_LAYER,
+            "channel": channel,
+            "row": projections[0].row,
+            "col": projections[0].col,
+        },
         "versions": {p: metadata.version(p) for p in ("keras", "tensorflow", "numpy", "matplotlib")},
         "python": platform.python_version(),
         "figures": written,

@@ -44,14 +44,19 @@ class SpecFile(pytest.File):
         file_items = ("registered", "input_shape", "totals", "coverage", "deviations", "choices")
         for layer in spec.layers:
             name = layer.name if layer.name not in file_items else f"layer:{layer.name}"
-            yield LayerItem.from_parent(self, name=name, spec=spec, layer=layer,
-                                        with_model=registered is not None)
-        yield FileItem.from_parent(self, name="registered", spec=spec, check_name="registered",
-                                   line=spec.lines.get("model", 1))
+            yield LayerItem.from_parent(self, name=name, spec=spec, layer=layer, with_model=registered is not None)
+        yield FileItem.from_parent(
+            self, name="registered", spec=spec, check_name="registered", line=spec.lines.get("model", 1)
+        )
         for check_name in file_items[1:]:
-            yield FileItem.from_parent(self, name=check_name, spec=spec, check_name=check_name,
-                                       line=spec.lines.get(check_name, spec.lines.get("layers", 1)),
-                                       with_model=registered is not None)
+            yield FileItem.from_parent(
+                self,
+                name=check_name,
+                spec=spec,
+                check_name=check_name,
+                line=spec.lines.get(check_name, spec.lines.get("layers", 1)),
+                with_model=registered is not None,
+            )
 
 
 def _registered_entry(name):
@@ -79,8 +84,9 @@ class _SpecItem(pytest.Item):
         try:
             return get_cache(self.config).summary(spec.model)
         except BuildError as error:
-            raise SpecProblems([f"{spec.file_name}:{self.line} {self.name}: cannot check against "
-                                f"the model: {error}"]) from None
+            raise SpecProblems(
+                [f"{spec.file_name}:{self.line} {self.name}: cannot check against the model: {error}"]
+            ) from None
 
 
 class SchemaItem(_SpecItem):
@@ -135,9 +141,13 @@ class FileItem(_SpecItem):
             if entry is None:
                 import keras_classics
 
-                raise SpecProblems([f"{spec.file_name}:{self.line} model: {spec.model!r} is not a "
-                                    f"registered model (registered: "
-                                    f"{', '.join(keras_classics.list_models())})"])
+                raise SpecProblems(
+                    [
+                        f"{spec.file_name}:{self.line} model: {spec.model!r} is not a "
+                        f"registered model (registered: "
+                        f"{', '.join(keras_classics.list_models())})"
+                    ]
+                )
             return
         if name == "choices":
             problems = check.choice_problems(spec)
@@ -145,8 +155,7 @@ class FileItem(_SpecItem):
             summary = self._summary(spec) if self.with_model else None
             if name == "input_shape":
                 entry = _registered_entry(spec.model)
-                problems = check.input_shape_problems(
-                    spec, summary, None if entry is None else entry.input_shape)
+                problems = check.input_shape_problems(spec, summary, None if entry is None else entry.input_shape)
             elif name == "totals":
                 problems = check.totals_problems(spec, summary)
             elif name == "coverage":

@@ -8,10 +8,10 @@ full-size model is built once per module (about 60M parameters each).
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 import pytest
 
-import keras
 import keras_classics
 from keras_classics import arithmetic as ar
 from keras_classics.layers import LocalResponseNormalization
@@ -107,7 +107,12 @@ def test_two_tower_saves_half_the_weights_of_conv2_conv4_conv5(two_tower):
 def test_two_tower_kernel_shapes_are_those_of_sec_3_5(two_tower):
     # "256 kernels of size 5x5x48", "384 kernels of size 3x3x256",
     # "384 kernels of size 3x3x192", "256 kernels of size 3x3x192".
-    expected = {"conv2": (5, 5, 48, 256), "conv3": (3, 3, 256, 384), "conv4": (3, 3, 192, 384), "conv5": (3, 3, 192, 256)}
+    expected = {
+        "conv2": (5, 5, 48, 256),
+        "conv3": (3, 3, 256, 384),
+        "conv4": (3, 3, 192, 384),
+        "conv5": (3, 3, 192, 256),
+    }
     for name, shape in expected.items():
         assert tuple(two_tower.get_layer(name).kernel.shape) == shape, name
 
@@ -116,7 +121,15 @@ def test_sec_3_5_neuron_counts(one_tower):
     # "... 253,440-186,624-64,896-64,896-43,264-4096-4096-1000": the maps of
     # conv2 to conv5 and the fully connected layers. (The first figure matches
     # no map size: 55*55*96 = 290,400.)
-    counts = {"conv2": 186_624, "conv3": 64_896, "conv4": 64_896, "conv5": 43_264, "fc6": 4096, "fc7": 4096, "predictions": 1000}
+    counts = {
+        "conv2": 186_624,
+        "conv3": 64_896,
+        "conv4": 64_896,
+        "conv5": 43_264,
+        "fc6": 4096,
+        "fc7": 4096,
+        "predictions": 1000,
+    }
     for name, count in counts.items():
         assert int(np.prod(_spatial(one_tower, name))) == count, name
 
@@ -269,7 +282,13 @@ def test_registry_entries():
 
 def test_torchvision_variant(torchvision):
     # torchvision's widths; conv1 padded by 2, the others "same".
-    convs = {"conv1": (11, 3, 64), "conv2": (5, 64, 192), "conv3": (3, 192, 384), "conv4": (3, 384, 256), "conv5": (3, 256, 256)}
+    convs = {
+        "conv1": (11, 3, 64),
+        "conv2": (5, 64, 192),
+        "conv3": (3, 192, 384),
+        "conv4": (3, 384, 256),
+        "conv5": (3, 256, 256),
+    }
     total = sum(ar.conv_params(k, c_in, c_out) for k, c_in, c_out in convs.values()) + _dense_params()
     assert total == 61_100_840  # torchvision's published count
     assert torchvision.count_params() == total

@@ -25,9 +25,9 @@ import numpy as np
 import pytest
 
 import keras_classics
-from keras_classics.spec.model_cache import ModelCache, release_memory
 from keras_classics import anatomy_cli
 from keras_classics.models import public_builders
+from keras_classics.spec.model_cache import ModelCache, release_memory
 
 # The shared arguments in keras.applications' own order, read from its VGG16.
 CONTRACT = tuple(inspect.signature(keras.applications.VGG16).parameters)
@@ -161,10 +161,7 @@ def test_without_the_top_any_height_and_width_runs(name):
     model = builder(False, None, **{k: v for k, v in kwargs.items() if k != "classes"})
     assert tuple(model.inputs[0].shape) == (None, None, None, channels(name))
     low = smallest(name)
-    outputs = [
-        model(np.zeros((1, h, w, channels(name)), "float32"))
-        for h, w in ((low, low), (low + 64, low + 96))
-    ]
+    outputs = [model(np.zeros((1, h, w, channels(name)), "float32")) for h, w in ((low, low), (low + 64, low + 96))]
     # The feature map grows with the input; the channels stay the network's.
     assert outputs[0].shape[3] == outputs[1].shape[3] == model.output_shape[3]
     assert outputs[0].shape[1:3] != outputs[1].shape[1:3]
@@ -224,7 +221,7 @@ def test_the_shared_arguments_come_first_in_keras_applications_order(builder_nam
     shared = parameters[: len(CONTRACT)]
     assert [p.name for p in shared] == list(CONTRACT)
     assert all(p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD for p in shared)
-    own = parameters[len(CONTRACT):]
+    own = parameters[len(CONTRACT) :]
     assert own, f"{builder_name} has no option of its own"
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in own), [p.name for p in own]
 
@@ -235,8 +232,16 @@ def test_positional_and_keyword_calls_build_the_same_model(name):
     own = {k: v for k, v in entry.kwargs.items() if k not in ("classes", "name")}
     shape = (smallest(name) + 3, smallest(name) + 3, channels(name))
     by_position = entry.builder(False, None, None, shape, "max", 5, None, "positional", **own)
-    by_keyword = entry.builder(include_top=False, weights=None, input_shape=shape, pooling="max",
-                               classes=5, classifier_activation=None, name="positional", **own)
+    by_keyword = entry.builder(
+        include_top=False,
+        weights=None,
+        input_shape=shape,
+        pooling="max",
+        classes=5,
+        classifier_activation=None,
+        name="positional",
+        **own,
+    )
     assert by_position.name == "positional"
     assert shapes(by_position) == shapes(by_keyword)
     assert layer_names(by_position) == layer_names(by_keyword)
@@ -298,8 +303,7 @@ def test_weights_load_under_any_classifier_activation(name, activation, tmp_path
     x = np.random.default_rng(0).standard_normal((2, *shape)).astype("float32")
     logits = keras.ops.convert_to_numpy(donor(x, training=False))
     expected = logits if activation is None else np.exp(-np.logaddexp(0.0, -logits))
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(model(x, training=False)), expected,
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(model(x, training=False)), expected, rtol=1e-5, atol=1e-6)
     release_memory()
 
 
@@ -318,8 +322,9 @@ def test_an_input_shape_that_is_not_integers_is_named(shape):
 
 
 def test_numpy_integers_are_accepted_for_classes_and_sizes():
-    model = keras_classics.lenet5(variant="modern", classes=np.int64(10),
-                                  input_shape=(np.int64(32), np.int32(36), np.int64(1)))
+    model = keras_classics.lenet5(
+        variant="modern", classes=np.int64(10), input_shape=(np.int64(32), np.int32(36), np.int64(1))
+    )
     assert model.output_shape == (None, 10)
     assert model.input_shape == (None, 32, 36, 1)
     # Plain ints in the config, so the model saves as JSON.
@@ -397,8 +402,7 @@ def test_a_keras_2_h5_weights_file_loads(saved_lenet):
         legacy_h5_format.save_weights_to_hdf5_group(handle, source)
     model = keras_classics.lenet5(variant="modern", weights=str(path))
     x = np.random.default_rng(1).standard_normal((2, 32, 32, 1)).astype("float32")
-    np.testing.assert_array_equal(keras.ops.convert_to_numpy(model(x)),
-                                  keras.ops.convert_to_numpy(source(x)))
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(model(x)), keras.ops.convert_to_numpy(source(x)))
 
 
 def test_a_device_as_weights_is_not_called_missing():

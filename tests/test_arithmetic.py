@@ -68,17 +68,13 @@ def test_conv_output_size_counts_the_windows(size, kernel, stride, dilation, bef
         with pytest.raises(ValueError, match="kernel"):
             ar.conv_output_size(size, kernel, stride, (before, after), dilation)
         return
-    assert ar.conv_output_size(size, kernel, stride, (before, after), dilation) == windows_floor(
-        padded, extent, stride
-    )
+    assert ar.conv_output_size(size, kernel, stride, (before, after), dilation) == windows_floor(padded, extent, stride)
 
 
 @given(size=sizes, pool=st.integers(1, 5), stride=strides, pad=st.integers(0, 2))
 def test_ceil_pooling_matches_enumeration(size, pool, stride, pad):
     assume(pool <= size + 2 * pad and pad <= pool // 2)
-    assert ar.pool_output_size(size, pool, stride, pad, rounding="ceil") == windows_ceil(
-        size, pad, pad, pool, stride
-    )
+    assert ar.pool_output_size(size, pool, stride, pad, rounding="ceil") == windows_ceil(size, pad, pad, pool, stride)
 
 
 @given(size=sizes, pool=st.integers(1, 5), stride=strides, pad=st.integers(0, 2))
@@ -106,9 +102,7 @@ def test_same_padding_puts_the_odd_pixel_after(size, kernel, stride, dilation):
     before, after = ar.same_padding(size, kernel, stride, dilation)
     assert after - before in (0, 1)
     # Explicit padding of those pixels gives the "same" size.
-    assert ar.conv_output_size(size, kernel, stride, (before, after), dilation) == math.ceil(
-        size / stride
-    )
+    assert ar.conv_output_size(size, kernel, stride, (before, after), dilation) == math.ceil(size / stride)
 
 
 def test_same_padding_known_values():

@@ -56,7 +56,9 @@ def test_conv2d(h, w, k, stride, dilation, padding, groups, cin_mult, cout_mult,
 
 
 @layer_settings
-@given(h=small, k=st.integers(1, 5), stride=st.integers(1, 3), c=st.integers(1, 4), m=st.integers(1, 2), padding=paddings)
+@given(
+    h=small, k=st.integers(1, 5), stride=st.integers(1, 3), c=st.integers(1, 4), m=st.integers(1, 2), padding=paddings
+)
 def test_depthwise_conv2d(h, k, stride, c, m, padding):
     assume(padding != "valid" or k <= h)
     layer = keras.layers.DepthwiseConv2D(k, strides=stride, padding=padding, depth_multiplier=m)
@@ -101,7 +103,7 @@ def test_zero_padding_then_valid_1x1(h, top, bottom, left, right):
 @layer_settings
 @given(h=st.integers(3, 12), k=st.integers(1, 5), stride=st.integers(1, 3), dilation=st.integers(1, 2))
 def test_same_padding_split_matches_tensorflow(h, k, stride, dilation):
-    """"same" equals explicit padding of `same_padding`'s (before, after)."""
+    """ "same" equals explicit padding of `same_padding`'s (before, after)."""
     assume(stride == 1 or dilation == 1)
     same = keras.layers.Conv2D(2, k, strides=stride, padding="same", dilation_rate=dilation)
     x = np.random.default_rng(1).standard_normal((1, h, h, 3)).astype("float32")

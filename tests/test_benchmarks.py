@@ -23,7 +23,6 @@ BENCH_DIR = ROOT / "benchmarks"
 from keras_classics import bench  # noqa: E402
 from keras_classics.bench import report, statistics  # noqa: E402
 
-
 # ------------------------------------------------------------------ helpers
 
 
@@ -139,7 +138,10 @@ def quick_run(tmp_path_factory):
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, str(BENCH_DIR / "bench.py"), "--quick", "--output", str(page), "--json", str(raw)],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     seconds = time.perf_counter() - start
     assert done.returncode == 0, done.stdout + done.stderr[-4000:]
@@ -194,9 +196,15 @@ def test_quick_run_page_describes_the_run(quick_run):
     assert page.startswith("# Performance\n")
     assert "`--quick` smoke test" in page
     assert "- Command: `python benchmarks/bench.py --quick --output " in page
-    for heading in ("## The run", "## Goals", "## keras_classics against keras.applications",
-                    "## Grouped convolution", "## Every registered network against the matmul peak",
-                    "## How it is measured", "## Like with like"):
+    for heading in (
+        "## The run",
+        "## Goals",
+        "## keras_classics against keras.applications",
+        "## Grouped convolution",
+        "## Every registered network against the matmul peak",
+        "## How it is measured",
+        "## Like with like",
+    ):
         assert heading in page
     assert set(raw["sweep"]) == set(raw["settings"]["sweep"])
     for name in raw["settings"]["sweep"]:

@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 
 import keras_classics
-from keras_classics.spec.model_cache import release_memory
 from keras_classics.spec.check import activation_name
 from keras_classics.spec.loader import SPEC_DIR, load_spec
+from keras_classics.spec.model_cache import release_memory
 
 MODELS = keras_classics.list_models()
 
@@ -27,8 +27,7 @@ MODELS = keras_classics.list_models()
 # it is listed here with its reason, and the test checks that it refuses
 # clearly instead.
 NO_TOPLESS = {
-    "googlenet_aux": "its auxiliary classifiers belong to the top: aux_classifiers=True needs "
-                     "include_top=True",
+    "googlenet_aux": "its auxiliary classifiers belong to the top: aux_classifiers=True needs include_top=True",
 }
 
 CLASSES = 7
@@ -87,8 +86,7 @@ def given_input(name, smallest):
 def small_model(name, given_input):
     """The model on a given input tensor of the smallest size, with 7
     classes and no classifier activation: one build serves most checks."""
-    model = keras_classics.build(name, input_tensor=given_input, classes=CLASSES,
-                                 classifier_activation=None)
+    model = keras_classics.build(name, input_tensor=given_input, classes=CLASSES, classifier_activation=None)
     yield model
     del model
 
@@ -143,16 +141,16 @@ def test_default_build_ends_in_softmax(name, model_cache):
     finals = {}
     for out in summary.outputs:
         layer = summary.layers[out]
-        finals[out] = "softmax" if layer.class_name == "Softmax" else activation_name(
-            layer.config.get("activation", "linear"))
+        finals[out] = (
+            "softmax" if layer.class_name == "Softmax" else activation_name(layer.config.get("activation", "linear"))
+        )
     assert set(finals.values()) == {"softmax"}, finals
 
 
 def test_input_tensor_becomes_the_model_input(name, smallest, given_input, small_model):
     assert len(small_model.inputs) == 1 and small_model.inputs[0] is given_input
     with pytest.raises(ValueError, match="input_shape"):
-        keras_classics.build(name, input_tensor=given_input,
-                             input_shape=(smallest + 1, smallest + 1, channels(name)))
+        keras_classics.build(name, input_tensor=given_input, input_shape=(smallest + 1, smallest + 1, channels(name)))
 
 
 # --------------------------------------------------------------------------
@@ -254,5 +252,6 @@ def donor_weights(tmp_path_factory):
 def test_weights_of_another_architecture_are_refused(name, smallest, donor_weights):
     donor = next(d for d in donor_weights if d != name)
     with pytest.raises(ValueError, match="do not fit"):
-        keras_classics.build(name, input_shape=(smallest, smallest, channels(name)),
-                             classes=CLASSES, weights=donor_weights[donor])
+        keras_classics.build(
+            name, input_shape=(smallest, smallest, channels(name)), classes=CLASSES, weights=donor_weights[donor]
+        )

@@ -95,9 +95,7 @@ def _compare(case: str, tmp_path, *, layout: str, include_top: bool = True):
     del theirs
     keras.backend.clear_session()
 
-    model = keras_classics.build(
-        ours, input_shape=(side, side, 3), include_top=include_top, classifier_activation=None
-    )
+    model = keras_classics.build(ours, input_shape=(side, side, 3), include_top=include_top, classifier_activation=None)
     converted = convert.from_keras_applications(path, ours, model=model)
     got = keras.ops.convert_to_numpy(model(images, training=False))
     diff, scale = float(np.abs(got - expected).max()), float(np.abs(expected).max())
@@ -106,9 +104,7 @@ def _compare(case: str, tmp_path, *, layout: str, include_top: bool = True):
     return converted
 
 
-@pytest.mark.parametrize(
-    "case", [pytest.param(c, marks=[pytest.mark.slow] if c in SLOW else []) for c in CASES]
-)
+@pytest.mark.parametrize("case", [pytest.param(c, marks=[pytest.mark.slow] if c in SLOW else []) for c in CASES])
 def test_logits_match_keras_applications(case, tmp_path, free_memory):
     converted = _compare(case, tmp_path, layout="root" if case.startswith("resnet") else "model")
     assert converted.preprocessing.convention == "caffe"
@@ -130,10 +126,16 @@ def test_folding_keeps_batch_norm_exact_at_small_variances():
     rng = np.random.default_rng(0)
     channels = 8
     x = keras.Input((6, 6, 4))
-    theirs = keras.Model(x, keras.layers.BatchNormalization(epsilon=1.001e-5, name="bn")(
-        keras.layers.Conv2D(channels, 3, name="conv")(x)))
-    ours = keras.Model(x, keras.layers.BatchNormalization(epsilon=1e-5, name="bn")(
-        keras.layers.Conv2D(channels, 3, use_bias=False, name="conv")(x)))
+    theirs = keras.Model(
+        x,
+        keras.layers.BatchNormalization(epsilon=1.001e-5, name="bn")(keras.layers.Conv2D(channels, 3, name="conv")(x)),
+    )
+    ours = keras.Model(
+        x,
+        keras.layers.BatchNormalization(epsilon=1e-5, name="bn")(
+            keras.layers.Conv2D(channels, 3, use_bias=False, name="conv")(x)
+        ),
+    )
     kernel = rng.normal(size=(3, 3, 4, channels)).astype("float32") * 1e-3
     bias = rng.uniform(-1, 1, channels).astype("float32")
     gamma, beta, mean = (rng.uniform(-1, 1, channels).astype("float32") for _ in range(3))

@@ -98,7 +98,6 @@ def test_logits_match_torchvision(network, free_memory):
     assert converted.preprocessing.convention == "torchvision"
 
 
-
 # --------------------------------------------------------------------------
 # Files, the command line, and a fresh process
 # --------------------------------------------------------------------------
@@ -115,9 +114,7 @@ def resnet18_state():
     return fixture, state
 
 
-def test_safetensors_converts_in_a_subprocess_and_loads_through_load_converted(
-    resnet18_state, tmp_path, free_memory
-):
+def test_safetensors_converts_in_a_subprocess_and_loads_through_load_converted(resnet18_state, tmp_path, free_memory):
     from safetensors.numpy import save_file
 
     fixture, state = resnet18_state
@@ -127,7 +124,9 @@ def test_safetensors_converts_in_a_subprocess_and_loads_through_load_converted(
     # The command runs in its own process; this process only loads the file.
     done = subprocess.run(
         [sys.executable, "-m", "keras_classics.cli", "convert", str(source), "-o", str(output)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr
     assert "torchvision resnet18 -> resnet18" in done.stdout
@@ -217,7 +216,9 @@ def test_misshapen_tensor_is_listed_with_both_shapes(resnet18_state):
 
 def test_another_network_is_named(resnet18_state):
     _, state = resnet18_state
-    with pytest.raises(convert.CheckpointMismatch, match=r"It is torchvision's resnet18: convert it with --model resnet18"):
+    with pytest.raises(
+        convert.CheckpointMismatch, match=r"It is torchvision's resnet18: convert it with --model resnet18"
+    ):
         convert.from_torchvision(state, "resnet34")
 
 
@@ -229,7 +230,9 @@ def test_every_network_is_recognised_by_its_tensor_names(network):
     ours = _load(network)["keras_classics_model"]
     names = convert.expected_source_keys(ours)
     other = "vgg11" if ours != "vgg11" else "vgg13"
-    with pytest.raises(convert.CheckpointMismatch, match=rf"It is torchvision's {network}: convert it with --model {ours}\."):
+    with pytest.raises(
+        convert.CheckpointMismatch, match=rf"It is torchvision's {network}: convert it with --model {ours}\."
+    ):
         convert.from_torchvision(dict.fromkeys(names, np.zeros(1)), other)
 
 
@@ -289,9 +292,7 @@ def test_other_weights_are_told_by_their_file_names():
     others = {t["file"]: t for name, t in recorded.items() if not name.endswith(".IMAGENET1K_V1")}
     assert set(others) == set(convert.TORCHVISION_CONVENTION_BY_FILE)
     for file, transform in others.items():
-        ours = convert.dataclasses.replace(
-            convert.TORCHVISION_IMAGENET, **convert.TORCHVISION_CONVENTION_BY_FILE[file]
-        )
+        ours = convert.dataclasses.replace(convert.TORCHVISION_IMAGENET, **convert.TORCHVISION_CONVENTION_BY_FILE[file])
         assert transform["resize_size"] == [ours.resize_size], file
         np.testing.assert_allclose(transform["mean"], ours.mean, rtol=1e-12, err_msg=file)
         np.testing.assert_allclose(transform["std"], ours.std, rtol=1e-12, err_msg=file)
@@ -313,8 +314,9 @@ def test_preprocess_resizes_the_shorter_side_and_crops_the_centre():
     # columns are kept, 80 .. 303 of 383, i.e. about 134 .. 506 of 640.
     columns = np.tile(np.arange(640, dtype=np.float32) / 639 * 255, (427, 1))
     image = np.repeat(columns[:, :, None], 3, axis=2)
-    convention = convert.dataclasses.replace(convert.TORCHVISION_IMAGENET, input_size=(224, 224),
-                                             mean=(0, 0, 0), std=(1, 1, 1), scale=1.0)
+    convention = convert.dataclasses.replace(
+        convert.TORCHVISION_IMAGENET, input_size=(224, 224), mean=(0, 0, 0), std=(1, 1, 1), scale=1.0
+    )
     out = convert.preprocess(image, convention)
     assert out.shape == (1, 224, 224, 3)
     seen = out[0, 112, :, 0] / 255 * 639  # back to source columns

@@ -122,7 +122,8 @@ def test_every_registered_model_has_a_page():
 
 def test_a_model_of_a_new_family_is_reported_without_a_page():
     assert _pages_missing([("inception_v3", "inception")]) == [
-        "inception_v3: family 'inception' has no page in FAMILY_PAGES (docs/hooks/site_macros.py)"]
+        "inception_v3: family 'inception' has no page in FAMILY_PAGES (docs/hooks/site_macros.py)"
+    ]
 
 
 def test_nav_pages_exist():
@@ -143,10 +144,27 @@ def test_depth_counts_the_layers_the_papers_count():
     # The depth in each network's name or paper: LeNet-5 "comprises 7 layers"
     # (Sec. II.B), AlexNet "eight learned layers" (Sec. 3), GoogLeNet "22
     # layers deep when counting only layers with parameters" (Sec. 5).
-    expected = {"lenet5": 7, "alexnet": 8, "alexnet_two_tower": 8, "zfnet": 8, "googlenet": 22,
-                "vgg11": 11, "vgg13": 13, "vgg16": 16, "vgg16_c": 16, "vgg19": 19,
-                "resnet18": 18, "resnet34": 34, "resnet50": 50, "resnet101": 101, "resnet152": 152,
-                "resnet20": 20, "resnet56": 56, "resnet110": 110, "plain56": 56}
+    expected = {
+        "lenet5": 7,
+        "alexnet": 8,
+        "alexnet_two_tower": 8,
+        "zfnet": 8,
+        "googlenet": 22,
+        "vgg11": 11,
+        "vgg13": 13,
+        "vgg16": 16,
+        "vgg16_c": 16,
+        "vgg19": 19,
+        "resnet18": 18,
+        "resnet34": 34,
+        "resnet50": 50,
+        "resnet101": 101,
+        "resnet152": 152,
+        "resnet20": 20,
+        "resnet56": 56,
+        "resnet110": 110,
+        "plain56": 56,
+    }
     got = {name: spec_facts.model_facts(name).depth for name in expected}
     assert got == expected
 
@@ -157,8 +175,7 @@ def test_macs_agree_with_the_papers_multiply_adds():
 
     # ResNet Table 1, "FLOPs" (multiply-adds) x 10^9, printed to 2 digits;
     # GoogLeNet Sec. 1: "a computational budget of 1.5 billion multiply-adds".
-    printed = {"resnet18": 1.8, "resnet34": 3.6, "resnet50": 3.8, "resnet101": 7.6, "resnet152": 11.3,
-               "googlenet": 1.5}
+    printed = {"resnet18": 1.8, "resnet34": 3.6, "resnet50": 3.8, "resnet101": 7.6, "resnet152": 11.3, "googlenet": 1.5}
     for name, billions in printed.items():
         macs = spec_facts.model_facts(name).macs
         assert abs(macs / 1e9 - billions) / billions < 0.06, (name, macs)
@@ -171,8 +188,10 @@ def test_receptive_field_follows_the_recurrence():
     alexnet = spec_facts.model_facts("alexnet")
     # conv1 11/4, pool1 3/2, conv2 5/1, pool2 3/2, conv3-5 3/1, pool5 3/2, by hand:
     # 11; 11+2*4=19; 19+4*8=51; 51+2*8=67; 67+2*16=99, 131, 163; 163+2*16=195.
-    fields = [alexnet.layer(n).receptive_field.size for n in
-              ("conv1", "pool1", "conv2", "pool2", "conv3", "conv4", "conv5", "pool5")]
+    fields = [
+        alexnet.layer(n).receptive_field.size
+        for n in ("conv1", "pool1", "conv2", "pool2", "conv3", "conv4", "conv5", "pool5")
+    ]
     assert fields == [11, 19, 51, 67, 99, 131, 163, 195]
     assert alexnet.layer("pool5").receptive_field.jump == 4 * 2 * 2 * 2
 
@@ -192,7 +211,7 @@ def test_source_extraction_finds_definitions_and_fails_loudly():
     snippet = source_code.extract("keras_classics/models/vgg.py", "CONFIGS")
     assert snippet.text.lstrip().startswith("#") and "CONFIGS = {" in snippet.text
     lines = (ROOT / "keras_classics/models/vgg.py").read_text().splitlines()
-    assert "\n".join(lines[snippet.first_line - 1:snippet.last_line]) == snippet.text
+    assert "\n".join(lines[snippet.first_line - 1 : snippet.last_line]) == snippet.text
     with pytest.raises(LookupError, match="no top-level 'nothing_here'"):
         source_code.extract("keras_classics/models/vgg.py", "nothing_here")
 
@@ -201,8 +220,9 @@ def test_math_becomes_mathml():
     _hooks()
     import mathml
 
-    html = mathml.to_mathml('<p><span class="arithmatex">\\(a &lt; 34{,}944\\)</span></p>'
-                            '<div class="arithmatex">\\[\\frac{1}{2}\\]</div>')
+    html = mathml.to_mathml(
+        '<p><span class="arithmatex">\\(a &lt; 34{,}944\\)</span></p><div class="arithmatex">\\[\\frac{1}{2}\\]</div>'
+    )
     assert "<math" in html and "<mfrac>" in html and "\\frac" not in html
     assert "<mn>34,944</mn>" in html and "&#x0003C;" in html
 
@@ -274,7 +294,11 @@ def test_block_diagram_tells_projection_from_identity():
     # Table 1: 3, 4, 6 and 3 bottlenecks; the first of each stage projects.
     assert [sum(b.stage == s for b in blocks) for s in ("conv2", "conv3", "conv4", "conv5")] == [3, 4, 6, 3]
     assert [b.name for b in blocks if b.shortcut == "projection"] == [
-        "conv2_block1", "conv3_block1", "conv4_block1", "conv5_block1"]
+        "conv2_block1",
+        "conv3_block1",
+        "conv4_block1",
+        "conv5_block1",
+    ]
     assert sum(b.shortcut == "identity" for b in blocks) == 12
     svg = to_block_svg(built, "resnet50")
     assert svg.count('stroke-dasharray="6 4"') >= 12 and "1x1 conv 512 /2" in svg
@@ -288,7 +312,8 @@ def test_doctests_are_fenced_for_the_api_reference():
 
     text = "Example:\n\n    >>> f(1)\n    [1, 2]\n\nMore."
     assert griffe_doctests.fence_doctests(text) == (
-        "Example:\n\n    ```pycon\n    >>> f(1)\n    [1, 2]\n    ```\n\nMore.")
+        "Example:\n\n    ```pycon\n    >>> f(1)\n    [1, 2]\n    ```\n\nMore."
+    )
 
 
 # --------------------------------------------------------------------------
@@ -309,7 +334,7 @@ def _english_pages() -> list:
 
 
 def _chinese_twin(page: str) -> str:
-    return page[:-len(".md")] + f".{CHINESE}.md"
+    return page[: -len(".md")] + f".{CHINESE}.md"
 
 
 def test_every_english_page_has_its_chinese_page():
@@ -317,8 +342,11 @@ def test_every_english_page_has_its_chinese_page():
     assert len(pages) >= 20, pages
     missing = [page for page in pages if not (DOCS / _chinese_twin(page)).is_file()]
     assert missing == [], f"English pages without a Chinese page ({_chinese_twin('x.md')}): {missing}"
-    orphans = sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob(f"*.{CHINESE}.md")
-                     if not (p.parent / p.name.replace(f".{CHINESE}.md", ".md")).is_file())
+    orphans = sorted(
+        p.relative_to(DOCS).as_posix()
+        for p in DOCS.rglob(f"*.{CHINESE}.md")
+        if not (p.parent / p.name.replace(f".{CHINESE}.md", ".md")).is_file()
+    )
     assert orphans == [], f"Chinese pages without an English page: {orphans}"
 
 
@@ -344,8 +372,12 @@ def _localized_walks(models):
 
     i18n_words.set_language(CHINESE)
     try:
-        return {name: [macros.i18n.localize(macros.walk(name, layer))
-                       for layer in macros.spec_facts.model_facts(name).layers] for name in models}
+        return {
+            name: [
+                macros.i18n.localize(macros.walk(name, layer)) for layer in macros.spec_facts.model_facts(name).layers
+            ]
+            for name in models
+        }
     finally:
         i18n_words.set_language(i18n_words.DEFAULT)
 
@@ -415,8 +447,7 @@ def test_lab_pages_fixed_words_are_chinese_and_their_numbers_kept():
 def _tree_state():
     """Files of the source tree (name -> mtime, size), outside what a build
     or a test run may write."""
-    skip = {".git", ".venv", "site", "artifacts", ".pytest_cache", ".hypothesis", "runs", "build",
-            "__pycache__"}
+    skip = {".git", ".venv", "site", "artifacts", ".pytest_cache", ".hypothesis", "runs", "build", "__pycache__"}
     state = {}
     for directory, folders, files in os.walk(ROOT):
         folders[:] = [f for f in folders if f not in skip and not f.endswith(".egg-info")]
@@ -437,13 +468,16 @@ def built_site(tmp_path_factory):
     except ImportError:
         pytest.fail(f"mkdocs is not installed: {INSTALL_HINT}")
     site = tmp_path_factory.mktemp("site")
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONDONTWRITEBYTECODE="1",
-               TF_CPP_MIN_LOG_LEVEL="2")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONDONTWRITEBYTECODE="1", TF_CPP_MIN_LOG_LEVEL="2")
     before = _tree_state()
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     seconds = time.perf_counter() - started
     after = _tree_state()
@@ -463,10 +497,10 @@ def test_docs_build_writes_nothing_into_the_source_tree(built_site):
     created = sorted(set(after) - set(before))
     # Changes elsewhere may be someone editing while the build ran; under
     # docs/ and spec/ nobody but the build could have touched a file.
-    changed = sorted(k for k in set(before) & set(after)
-                     if before[k] != after[k] and k.startswith(("docs/", "spec/")))
+    changed = sorted(k for k in set(before) & set(after) if before[k] != after[k] and k.startswith(("docs/", "spec/")))
     assert created == [] and changed == [], (
-        f"the docs build wrote into the source tree: new {created[:10]}, changed {changed[:10]}")
+        f"the docs build wrote into the source tree: new {created[:10]}, changed {changed[:10]}"
+    )
 
 
 def test_diagrams_are_in_the_built_site(built_site):
@@ -495,7 +529,7 @@ def _numbers(html: str):
     import collections
     import re
 
-    article = html[html.find("<article"):html.find("</article>")]
+    article = html[html.find("<article") : html.find("</article>")]
     # The Chinese course page quotes the notes' own section titles, numbers
     # and all; they are the notes' words, not the site's numbers.
     article = re.sub(r'<span class="kc-notes">.*?</span>', "", article, flags=re.S)
@@ -514,11 +548,15 @@ def test_both_languages_carry_the_same_numbers(built_site):
         if not twin.is_file():
             differ.append(f"{page}: no Chinese page in the built site")
             continue
-        ours, theirs = _numbers((site / page / "index.html").read_text(encoding="utf-8")), _numbers(
-            twin.read_text(encoding="utf-8"))
+        ours, theirs = (
+            _numbers((site / page / "index.html").read_text(encoding="utf-8")),
+            _numbers(twin.read_text(encoding="utf-8")),
+        )
         if ours != theirs:
-            differ.append(f"{page}: only in English {sorted((ours - theirs).elements())[:8]}, "
-                          f"only in Chinese {sorted((theirs - ours).elements())[:8]}")
+            differ.append(
+                f"{page}: only in English {sorted((ours - theirs).elements())[:8]}, "
+                f"only in Chinese {sorted((theirs - ours).elements())[:8]}"
+            )
     assert differ == [], "\n".join(differ)
     # A table that lost a row would fail above; make sure tables were compared.
     assert sum(_numbers((site / "networks/alexnet/index.html").read_text(encoding="utf-8")).values()) > 200
@@ -564,9 +602,19 @@ def browser():
     profile = tempfile.mkdtemp(prefix="kc-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", f"--window-size={WINDOW_WIDTH},1400", f"--user-data-dir={profile}"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--window-size={WINDOW_WIDTH},1400",
+        f"--user-data-dir={profile}",
+    ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
@@ -625,7 +673,7 @@ def _requests(driver):
 
 
 def _screenshot_name(page: str) -> str:
-    return (page.strip("/").replace("/", "_") or "index")
+    return page.strip("/").replace("/", "_") or "index"
 
 
 def test_every_page_renders_in_chromium(built_site, server, browser):
@@ -648,7 +696,7 @@ def test_every_page_renders_in_chromium(built_site, server, browser):
         url = f"{server}/{page}"
         chinese = page.startswith(f"{CHINESE}/")
         # The same checks hold in both languages.
-        same = page[len(CHINESE) + 1:] if chinese else page
+        same = page[len(CHINESE) + 1 :] if chinese else page
         browser.get_log("performance")  # forget the previous page's requests
         browser.get(url)
         for _ in range(100):
@@ -659,8 +707,11 @@ def test_every_page_renders_in_chromium(built_site, server, browser):
         errors = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
         if errors:
             problems.append(f"{page}: console errors {errors[:3]}")
-        outside = [u for u in _requests(browser)
-                   if not (u.startswith(server) or u.startswith(("data:", "blob:", "about:", "chrome:")))]
+        outside = [
+            u
+            for u in _requests(browser)
+            if not (u.startswith(server) or u.startswith(("data:", "blob:", "about:", "chrome:")))
+        ]
         if outside:
             problems.append(f"{page}: requests leaving 127.0.0.1: {outside[:3]}")
         info = browser.execute_script(_CHECK_PAGE)
@@ -674,7 +725,7 @@ def test_every_page_renders_in_chromium(built_site, server, browser):
         for leftover in ("$$", "\\(", "\\[", "\\frac", "\\cdot", "\\left", "{{", "{%"):
             if leftover in text:
                 at = text.index(leftover)
-                problems.append(f"{page}: unrendered {leftover!r} in the text: ...{text[max(0, at - 60):at + 60]!r}")
+                problems.append(f"{page}: unrendered {leftover!r} in the text: ...{text[max(0, at - 60) : at + 60]!r}")
         if info["arithmatex"] and not info["maths"]:
             problems.append(f"{page}: math markers but no <math> element")
         flat = [s for s in info["maths"] if s[0] <= 0 or s[1] <= 0]
@@ -682,8 +733,9 @@ def test_every_page_renders_in_chromium(built_site, server, browser):
             problems.append(f"{page}: {len(flat)} of {len(info['maths'])} <math> elements have no size")
         if same in network_pages:
             if not info["specRows"] or max(info["specRows"]) < min(spec_rows[same]):
-                problems.append(f"{page}: no full layer table (rows {info['specRows']}, "
-                                f"spec layers {sorted(spec_rows[same])})")
+                problems.append(
+                    f"{page}: no full layer table (rows {info['specRows']}, spec layers {sorted(spec_rows[same])})"
+                )
             if not info["diagrams"]:
                 problems.append(f"{page}: no diagram")
             for src, complete, width, height in info["diagrams"]:
@@ -691,8 +743,10 @@ def test_every_page_renders_in_chromium(built_site, server, browser):
                     problems.append(f"{page}: diagram {src} did not load")
             for scroll_width, client_width in info["tableOverflow"]:
                 if scroll_width > client_width + 1:
-                    problems.append(f"{page}: a layer table scrolls sideways at {WINDOW_WIDTH} px "
-                                    f"({scroll_width} px of content in {client_width} px)")
+                    problems.append(
+                        f"{page}: a layer table scrolls sideways at {WINDOW_WIDTH} px "
+                        f"({scroll_width} px of content in {client_width} px)"
+                    )
         if same in network_pages or same.startswith("concepts/"):
             if not info["hasExercises"] or not 3 <= info["exercises"] <= 5:
                 problems.append(f"{page}: {info['exercises']} folded exercises, expected 3 to 5")
@@ -727,20 +781,27 @@ def test_a_chinese_query_finds_its_page(server, browser):
     found = []
     for query, page in (("感受野", "concepts/receptive-fields/"), ("退化问题", "networks/resnet/")):
         search = browser.find_element(By.CSS_SELECTOR, "input.md-search__input")
-        browser.execute_script("document.querySelector('label.md-search__icon, .md-header__button[for=__search]')"
-                               "?.click(); arguments[0].focus();", search)
+        browser.execute_script(
+            "document.querySelector('label.md-search__icon, .md-header__button[for=__search]')"
+            "?.click(); arguments[0].focus();",
+            search,
+        )
         search.clear()
         search.send_keys(query)
         links = []
         for _ in range(100):
-            links = [a.get_attribute("href") for a in
-                     browser.find_elements(By.CSS_SELECTOR, ".md-search-result__item a")]
+            links = [
+                a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, ".md-search-result__item a")
+            ]
             if links:
                 break
             time.sleep(0.1)
         found.append((query, links[:5]))
         # A result links to its page, with ?h= (the highlighted words) and an anchor.
-        assert any(link.split("#")[0].split("?")[0].endswith(f"/{CHINESE}/{page}") for link in links), (query, links[:8])
+        assert any(link.split("#")[0].split("?")[0].endswith(f"/{CHINESE}/{page}") for link in links), (
+            query,
+            links[:8],
+        )
     print(found)
 
 
@@ -750,12 +811,16 @@ def _save_screenshots(driver, page: str) -> None:
     name = _screenshot_name(page)
     driver.execute_script("window.scrollTo(0, 0)")
     driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
-    for selector, suffix in ((".kc-diagram", "diagram"), ("div.arithmatex", "math"),
-                             (".kc-spec-table", "table"), (".kc-figure", "figure"), ("#exercises", "exercises")):
+    for selector, suffix in (
+        (".kc-diagram", "diagram"),
+        ("div.arithmatex", "math"),
+        (".kc-spec-table", "table"),
+        (".kc-figure", "figure"),
+        ("#exercises", "exercises"),
+    ):
         elements = driver.find_elements(By.CSS_SELECTOR, selector)
         if not elements:
             continue
-        driver.execute_script("arguments[0].scrollIntoView({block: 'start'}); window.scrollBy(0, -80);",
-                              elements[0])
+        driver.execute_script("arguments[0].scrollIntoView({block: 'start'}); window.scrollBy(0, -80);", elements[0])
         time.sleep(0.1)
         driver.save_screenshot(str(SCREENSHOTS / f"{name}--{suffix}.png"))

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import importlib
 
+import keras
 import numpy as np
 import pytest
 
-import keras
 from keras_classics import arithmetic, registry
 from keras_classics.models.googlenet import googlenet
 

@@ -13,8 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from keras_classics.lab import EXPERIMENTS
-from keras_classics.lab import results
+from keras_classics.lab import EXPERIMENTS, results
 from keras_classics.lab.spec import Arm, Check, Experiment, Measure, Row
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,13 +44,25 @@ def test_a_declaration_that_checks_an_unknown_arm_is_refused():
     arms = (Arm("a", "A", "vgg_small"), Arm("b", "B", "vgg_small"))
     with pytest.raises(ValueError, match="unknown arm"):
         Experiment(
-            name="x", title="x", claim="x", source="x", course_point="x", arms=arms,
-            measures=(Measure("val_error"),), checks=(Check("val_error", "a", "c", "lower", "x"),),
+            name="x",
+            title="x",
+            claim="x",
+            source="x",
+            course_point="x",
+            arms=arms,
+            measures=(Measure("val_error"),),
+            checks=(Check("val_error", "a", "c", "lower", "x"),),
         )
     with pytest.raises(ValueError, match="unmeasured"):
         Experiment(
-            name="x", title="x", claim="x", source="x", course_point="x", arms=arms,
-            measures=(Measure("val_error"),), checks=(Check("gap", "a", "b", "lower", "x"),),
+            name="x",
+            title="x",
+            claim="x",
+            source="x",
+            course_point="x",
+            arms=arms,
+            measures=(Measure("val_error"),),
+            checks=(Check("gap", "a", "b", "lower", "x"),),
         )
 
 
@@ -69,7 +80,7 @@ def test_stats_are_mean_sample_std_and_range():
     s = _stats([0.1, 0.2, 0.6])
     assert s["mean"] == pytest.approx(0.3)
     # sample variance: ((-0.2)^2 + (-0.1)^2 + 0.3^2) / 2 = 0.07
-    assert s["std"] == pytest.approx(0.07 ** 0.5)
+    assert s["std"] == pytest.approx(0.07**0.5)
     assert (s["min"], s["max"], s["n"]) == (0.1, 0.6, 3)
 
 
@@ -98,7 +109,9 @@ def test_one_seed_is_never_enough_for_a_random_quantity_but_is_for_a_count():
     one, other = _stats([0.1]), _stats([0.5])
     assert results.compare(CHECK_LOWER, one, other, deterministic=False)["verdict"] == results.NOT_DISTINGUISHABLE
     params = Check("params", "a", "b", "lower", "fewer parameters")
-    assert results.compare(params, _stats([100.0]), _stats([300.0]), deterministic=True)["verdict"] == results.REPRODUCED
+    assert (
+        results.compare(params, _stats([100.0]), _stats([300.0]), deterministic=True)["verdict"] == results.REPRODUCED
+    )
 
 
 def test_log_scale_compares_orders_of_magnitude():
@@ -116,12 +129,20 @@ def test_log_scale_compares_orders_of_magnitude():
 
 
 TOY = Experiment(
-    name="toy", title="Toy", claim="a trains lower", source="none", course_point="none",
+    name="toy",
+    title="Toy",
+    claim="a trains lower",
+    source="none",
+    course_point="none",
     arms=(Arm("a", "A", "vgg_small"), Arm("b", "B", "vgg_small")),
-    measures=(Measure("train_error"), Measure("params", kind="scalar", deterministic=True),
-              Measure("init_grad_std", kind="layer", at="first")),
+    measures=(
+        Measure("train_error"),
+        Measure("params", kind="scalar", deterministic=True),
+        Measure("init_grad_std", kind="layer", at="first"),
+    ),
     checks=(Check("train_error", "a", "b", "lower", "a trains lower"),),
-    epochs=2, seeds=(0, 1, 2),
+    epochs=2,
+    seeds=(0, 1, 2),
 )
 
 
@@ -139,7 +160,9 @@ def test_summary_numbers_come_from_the_csvs(tmp_path):
     finals = {"a": [0.10, 0.12, 0.11], "b": [0.30, 0.33, 0.36]}
     for arm, values in finals.items():
         for seed, value in enumerate(values):
-            results.write_csv(str(tmp_path / f"{arm}-seed{seed}.csv"), arm, seed, _toy_rows(value, 1000.0, 0.01 * (seed + 1)))
+            results.write_csv(
+                str(tmp_path / f"{arm}-seed{seed}.csv"), arm, seed, _toy_rows(value, 1000.0, 0.01 * (seed + 1))
+            )
     runs = {}
     for path in sorted(tmp_path.glob("*.csv")):
         arm, seed, rows = results.read_csv(str(path))
@@ -176,15 +199,19 @@ def _cli(*args, env=None, timeout=120):
     environment = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", **(env or {}))
     return subprocess.run(
         [sys.executable, "-m", "keras_classics.cli", *args],
-        capture_output=True, text=True, timeout=timeout, env=environment, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=environment,
+        cwd=ROOT,
     )
 
 
 def test_lab_list_names_every_experiment():
-    from keras_classics.cli import main
-
     import contextlib
     import io
+
+    from keras_classics.cli import main
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
@@ -208,9 +235,21 @@ def test_cifar10_without_internet_fails_fast_with_a_clear_message(tmp_path):
     # download cannot succeed on any machine, and must say so quickly.
     started = time.perf_counter()
     result = _cli(
-        "lab", "run", "relu_vs_tanh", "--quick", "--data", "cifar10", "--out", str(tmp_path / "out"),
-        env={"HOME": str(tmp_path), "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9",
-             "KERAS_HOME": str(tmp_path / ".keras"), "KERAS_CLASSICS_DOWNLOAD_TIMEOUT": "5"},
+        "lab",
+        "run",
+        "relu_vs_tanh",
+        "--quick",
+        "--data",
+        "cifar10",
+        "--out",
+        str(tmp_path / "out"),
+        env={
+            "HOME": str(tmp_path),
+            "HTTPS_PROXY": "http://127.0.0.1:9",
+            "HTTP_PROXY": "http://127.0.0.1:9",
+            "KERAS_HOME": str(tmp_path / ".keras"),
+            "KERAS_CLASSICS_DOWNLOAD_TIMEOUT": "5",
+        },
     )
     elapsed = time.perf_counter() - started
     assert result.returncode == 2, result.stderr[-2000:]
@@ -280,7 +319,9 @@ def test_results_kept_with_the_site_have_provenance():
         for arm, info in summary["arms"].items():
             for quantity, s in info["quantities"].items():
                 measure = next(m for m in summary["measures"] if m["quantity"] == quantity)
-                values = [_value_from_csv(folder / "metrics" / f"{arm}-seed{seed}.csv", measure) for seed in info["seeds"]]
+                values = [
+                    _value_from_csv(folder / "metrics" / f"{arm}-seed{seed}.csv", measure) for seed in info["seeds"]
+                ]
                 values = [v for v in values if v is not None and np.isfinite(v)]
                 if values:
                     assert s["mean"] == pytest.approx(float(np.mean(values))), (path, arm, quantity)

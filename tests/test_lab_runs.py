@@ -13,8 +13,7 @@ import os
 import numpy as np
 import pytest
 
-from keras_classics.lab import EXPERIMENTS
-from keras_classics.lab import runner
+from keras_classics.lab import EXPERIMENTS, runner
 from keras_classics.lab.runner import run_experiment
 
 pytestmark = pytest.mark.slow

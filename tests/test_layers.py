@@ -8,13 +8,13 @@ PyTorch formula (alpha divided by the window size); GroupedConv2D against
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import keras
 from keras_classics.layers import GroupedConv2D, LocalResponseNormalization
 
 # Every example builds layers and may trace a TF function: keep runs short
@@ -201,7 +201,9 @@ def test_lrn_trains_like_tf_lrn_in_fit():
     y = np.random.default_rng(8).integers(0, 3, size=32)
     histories = []
     for model in (ours, twin):
-        model.compile(optimizer=keras.optimizers.SGD(0.1), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        model.compile(
+            optimizer=keras.optimizers.SGD(0.1), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        )
         histories.append(model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0).history["loss"])
 
     np.testing.assert_allclose(histories[0], histories[1], rtol=1e-5)
@@ -253,7 +255,9 @@ def test_grouped_conv_matches_keras_conv2d(
 
     assert ours.kernel.shape == reference.kernel.shape == (kernel, kernel, in_per_group, out_per_group * groups)
     assert ours.count_params() == reference.count_params()
-    expected_params = kernel * kernel * in_per_group * out_per_group * groups + (out_per_group * groups if use_bias else 0)
+    expected_params = kernel * kernel * in_per_group * out_per_group * groups + (
+        out_per_group * groups if use_bias else 0
+    )
     assert ours.count_params() == expected_params
     x = _random(input_shape, seed=seed)
     np.testing.assert_allclose(
@@ -262,7 +266,9 @@ def test_grouped_conv_matches_keras_conv2d(
 
 
 def test_grouped_conv_is_a_conv2d_with_the_same_config():
-    reference, ours = _conv_pair((None, 13, 13, 384), filters=256, kernel_size=3, padding="same", groups=2, name="conv5")
+    reference, ours = _conv_pair(
+        (None, 13, 13, 384), filters=256, kernel_size=3, padding="same", groups=2, name="conv5"
+    )
     assert isinstance(ours, keras.layers.Conv2D)
     assert ours.get_config() == reference.get_config()
     assert [w.shape for w in ours.weights] == [w.shape for w in reference.weights] == [(3, 3, 192, 256), (256,)]
@@ -289,9 +295,7 @@ def test_grouped_conv_channels_first():
     )
 
 
-@pytest.mark.parametrize(
-    "groups, strides, padding", [(1, 1, "valid"), (2, 1, "same"), (2, 2, "valid"), (4, 2, "same")]
-)
+@pytest.mark.parametrize("groups, strides, padding", [(1, 1, "valid"), (2, 1, "same"), (2, 2, "valid"), (4, 2, "same")])
 def test_grouped_conv_gradients_match_keras_conv2d(groups, strides, padding):
     input_shape = (2, 9, 9, 8)
     reference, ours = _conv_pair(
@@ -348,14 +352,22 @@ def test_every_custom_layer_is_in_keras_classics_layers_and_at_its_old_path():
     import keras_classics.layers as home
     from keras_classics.models import lenet, resnet
 
-    moved = {lenet: ("SparseConv2D", "Subsampling", "EuclideanRBF", "scaled_tanh", "rbf_prototypes"),
-             resnet: ("ZeroPadShortcut",)}
+    moved = {
+        lenet: ("SparseConv2D", "Subsampling", "EuclideanRBF", "scaled_tanh", "rbf_prototypes"),
+        resnet: ("ZeroPadShortcut",),
+    }
     for module, names in moved.items():
         for name in names:
             assert getattr(module, name) is getattr(home, name), f"{module.__name__}.{name}"
     # Every layer a registered network uses that Keras does not ship.
-    custom = {"LocalResponseNormalization", "GroupedConv2D", "SparseConv2D", "Subsampling",
-              "EuclideanRBF", "ZeroPadShortcut"}
+    custom = {
+        "LocalResponseNormalization",
+        "GroupedConv2D",
+        "SparseConv2D",
+        "Subsampling",
+        "EuclideanRBF",
+        "ZeroPadShortcut",
+    }
     assert custom <= set(home.__all__)
 
 

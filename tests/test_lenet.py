@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import math
 
+import keras
 import numpy as np
 import pytest
 
-import keras
 from keras_classics import registry
 from keras_classics.models.lenet import (
     EuclideanRBF,

@@ -62,8 +62,9 @@ def test_an_unknown_name_far_from_every_model_suggests_nothing():
 def test_registering_a_name_twice_fails():
     entry = keras_classics.get_entry(MODELS[0])
     with pytest.raises(ValueError, match="already registered"):
-        registry.register(entry.name, entry.builder, family=entry.family, summary=entry.summary,
-                          input_shape=entry.input_shape)
+        registry.register(
+            entry.name, entry.builder, family=entry.family, summary=entry.summary, input_shape=entry.input_shape
+        )
 
 
 def test_builders_resolve_as_package_attributes():
@@ -125,8 +126,7 @@ def test_every_spec_file_is_a_registered_model_of_its_name():
     [
         (lambda: keras_classics.resnet18(False, input_shape=(32, 32, 3), residual=False), "plain18"),
         (lambda: keras_classics.resnet(False, input_shape=(32, 32, 3), depth=18, residual=False), "plain18"),
-        (lambda: keras_classics.resnet50(False, input_shape=(32, 32, 3), stride_placement="v1.5"),
-         "resnet50_v1_5"),
+        (lambda: keras_classics.resnet50(False, input_shape=(32, 32, 3), stride_placement="v1.5"), "resnet50_v1_5"),
         (lambda: keras_classics.cifar_resnet(False, depth=20, residual=False), "plain20"),
         (lambda: keras_classics.vgg11(False, input_shape=(32, 32, 3), batch_norm=True), "vgg11_bn"),
     ],
@@ -139,8 +139,11 @@ def test_one_naming_rule_whichever_builder_makes_the_network(make, expected):
 def test_every_entry_names_a_training_recipe():
     from keras_classics.training import recipes
 
-    unknown = {n: keras_classics.get_entry(n).recipe for n in MODELS
-               if keras_classics.get_entry(n).recipe not in recipes.RECIPES}
+    unknown = {
+        n: keras_classics.get_entry(n).recipe
+        for n in MODELS
+        if keras_classics.get_entry(n).recipe not in recipes.RECIPES
+    }
     assert not unknown, f"entries whose recipe is not in RECIPES: {unknown}"
     assert keras_classics.get_entry("resnet20").recipe == "resnet_cifar"
     assert keras_classics.get_entry("resnet50").recipe == "resnet"

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 
+import keras
 import numpy as np
 import pytest
 
-import keras
 import keras_classics
 from keras_classics import arithmetic
 from keras_classics.models.resnet import (
@@ -160,16 +160,15 @@ def test_no_conv_bias_and_he_initialisation(model_cache, name):
         assert layer.config["kernel_initializer"]["class_name"] == "HeNormal", layer.name
         if layer.class_name == "Conv2D":
             assert layer.config["use_bias"] is False, layer.name
-            assert layer.params == np.prod(layer.config["kernel_size"]) * _in_channels(
-                summary, layer
-            ) * layer.config["filters"], layer.name
+            assert (
+                layer.params
+                == np.prod(layer.config["kernel_size"]) * _in_channels(summary, layer) * layer.config["filters"]
+            ), layer.name
             # Batch norm right after each convolution (Sec. 3.4).
             assert summary.layers[layer.name[: -len("conv")] + "bn"].inbound == [layer.name]
 
 
-@pytest.mark.parametrize(
-    "name, depth", [("resnet18", 18), ("resnet50", 50), ("resnet20", 20), ("plain20", 20)]
-)
+@pytest.mark.parametrize("name, depth", [("resnet18", 18), ("resnet50", 50), ("resnet20", 20), ("plain20", 20)])
 def test_depth_counts_weighted_layers(model_cache, name, depth):
     # The paper's depth: convolutions and the FC, without the projections.
     summary = model_cache.summary(name)

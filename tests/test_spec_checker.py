@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from keras_classics.spec import check
-from keras_classics.spec.model_cache import release_memory, summarize
 from keras_classics.spec.loader import SpecError, expand, load_spec, read_yaml, substitute
+from keras_classics.spec.model_cache import release_memory, summarize
 
 FIXTURES = Path(__file__).resolve().parent / "spec_fixtures"
 TINY_YAML = FIXTURES / "tiny.yaml"
@@ -89,7 +89,15 @@ def all_problems(spec, summary, registered_shape=(8, 8, 3)):
 def test_the_tiny_spec_passes_every_check(tiny_summary):
     spec = load_spec(TINY_YAML)
     assert [layer.name for layer in spec.layers] == [
-        "conv1", "branch_a", "branch_b", "merge", "merge_bn", "pool", "flatten", "predictions"]
+        "conv1",
+        "branch_a",
+        "branch_b",
+        "merge",
+        "merge_bn",
+        "pool",
+        "flatten",
+        "predictions",
+    ]
     assert all_problems(spec, tiny_summary) == []
 
 
@@ -106,7 +114,11 @@ def test_template_layers_carry_the_line_of_their_use():
 def test_the_summary_is_plain_python(tiny_summary):
     conv = tiny_summary.layers["conv1"]
     assert (conv.class_name, conv.inbound, conv.output_shape, conv.params) == (
-        "Conv2D", ["input"], [8, 8, 4], 3 * 3 * 3 * 4 + 4)
+        "Conv2D",
+        ["input"],
+        [8, 8, 4],
+        3 * 3 * 3 * 4 + 4,
+    )
     assert tiny_summary.layers["merge"].inbound == ["conv1", "branch_b"]
     assert tiny_summary.layers["merge_bn"].trainable_params == 2 * 6
     assert (tiny_summary.params, tiny_summary.trainable_params) == (637, 625)
@@ -125,9 +137,11 @@ def test_a_wrong_output_shape_fails_both_checks(tmp_path, tiny_summary):
     pool = spec.layer("pool")
     assert check.arithmetic_problems(spec, pool) == [
         f"tiny.yaml:{line} pool: output_shape [3, 3, 6] does not follow from its input "
-        "[8, 8, 6] and fields: the arithmetic gives [4, 4, 6]"]
+        "[8, 8, 6] and fields: the arithmetic gives [4, 4, 6]"
+    ]
     assert check.model_problems(spec, pool, tiny_summary) == [
-        f"tiny.yaml:{line} pool: output_shape expected [3, 3, 6], got [4, 4, 6]"]
+        f"tiny.yaml:{line} pool: output_shape expected [3, 3, 6], got [4, 4, 6]"
+    ]
     # flatten's check reads pool's declared shape, so the typo shows there too.
     assert check.arithmetic_problems(spec, spec.layer("flatten"))
 
@@ -138,10 +152,9 @@ def test_a_wrong_param_count_fails_the_layer_and_the_totals(tmp_path, tiny_summa
     line = line_with(path, "- name: conv1")
     conv1 = spec.layer("conv1")
     assert check.arithmetic_problems(spec, conv1) == [
-        f"tiny.yaml:{line} conv1: params 113 does not follow from its input and fields: "
-        "3*3*3*4 + 4 = 112"]
-    assert check.model_problems(spec, conv1, tiny_summary) == [
-        f"tiny.yaml:{line} conv1: params expected 113, got 112"]
+        f"tiny.yaml:{line} conv1: params 113 does not follow from its input and fields: 3*3*3*4 + 4 = 112"
+    ]
+    assert check.model_problems(spec, conv1, tiny_summary) == [f"tiny.yaml:{line} conv1: params expected 113, got 112"]
     totals = check.totals_problems(spec, tiny_summary)
     assert any("params 637 is not the sum of the layers' params, 638" in p for p in totals)
 
@@ -151,7 +164,8 @@ def test_a_field_the_model_does_not_have_is_reported(tmp_path, tiny_summary):
     spec = load_spec(path)
     line = line_with(path, "- name: conv1")
     assert check.model_problems(spec, spec.layer("conv1"), tiny_summary) == [
-        f"tiny.yaml:{line} conv1: activation expected tanh, got relu"]
+        f"tiny.yaml:{line} conv1: activation expected tanh, got relu"
+    ]
 
 
 def test_a_wrong_type_names_the_keras_class(tmp_path, tiny_summary):
@@ -168,7 +182,8 @@ def test_wrong_inputs_are_reported(tmp_path, tiny_summary):
     line = line_with(path, "name: merge,")
     assert check.arithmetic_problems(spec, spec.layer("merge")) == []
     assert check.model_problems(spec, spec.layer("merge"), tiny_summary) == [
-        f"tiny.yaml:{line} merge: inputs expected [branch_b, conv1], got [conv1, branch_b]"]
+        f"tiny.yaml:{line} merge: inputs expected [branch_b, conv1], got [conv1, branch_b]"
+    ]
 
 
 def test_an_input_listed_later_fails_the_arithmetic(tmp_path):
@@ -182,8 +197,16 @@ def test_arithmetic_covers_every_layer_type():
     from keras_classics.spec.loader import Layer, _defaults
 
     def make(layer_type, **fields):
-        return Layer(name="x", type=layer_type, inputs=["input"], output_shape=[], params=0,
-                     fields=_defaults(layer_type, fields), written=fields, line=1)
+        return Layer(
+            name="x",
+            type=layer_type,
+            inputs=["input"],
+            output_shape=[],
+            params=0,
+            fields=_defaults(layer_type, fields),
+            written=fields,
+            line=1,
+        )
 
     hwc = [[32, 32, 6]]
     cases = [
@@ -219,25 +242,30 @@ def test_arithmetic_covers_every_layer_type():
 
 
 def test_an_unlisted_model_layer_fails_coverage(tmp_path, tiny_summary):
-    path = variant(tmp_path, "  - {name: merge_bn, type: batch_norm, epsilon: 1.0e-5, "
-                             "output_shape: [8, 8, 6], params: 24}\n", "")
+    path = variant(
+        tmp_path, "  - {name: merge_bn, type: batch_norm, epsilon: 1.0e-5, output_shape: [8, 8, 6], params: 24}\n", ""
+    )
     spec = load_spec(path)
     layers_line = [k for k, line in enumerate(path.read_text().splitlines(), 1) if line == "layers:"][0]
-    assert f"tiny.yaml:{layers_line} layers: the model's layer 'merge_bn' " \
-           "(BatchNormalization) is not listed" in check.coverage_problems(spec, tiny_summary)
+    assert (
+        f"tiny.yaml:{layers_line} layers: the model's layer 'merge_bn' "
+        "(BatchNormalization) is not listed" in check.coverage_problems(spec, tiny_summary)
+    )
 
 
 def test_a_listed_layer_the_model_lacks_fails(tiny_summary):
     summary = _summary(use_bn=False)
     spec = load_spec(TINY_YAML)
     line = line_with(TINY_YAML, "name: merge_bn")
-    assert f"tiny.yaml:{line} merge_bn: listed, but the model has no layer of that name" in \
-        check.coverage_problems(spec, summary)
+    assert f"tiny.yaml:{line} merge_bn: listed, but the model has no layer of that name" in check.coverage_problems(
+        spec, summary
+    )
     assert check.model_problems(spec, spec.layer("merge_bn"), summary) == [
-        f"tiny.yaml:{line} merge_bn: the model 'tiny' (built with its registered defaults) has no "
-        "layer of that name"]
+        f"tiny.yaml:{line} merge_bn: the model 'tiny' (built with its registered defaults) has no layer of that name"
+    ]
     assert check.model_problems(spec, spec.layer("pool"), summary) == [
-        f"tiny.yaml:{line_with(TINY_YAML, 'name: pool')} pool: inputs expected [merge_bn], got [merge]"]
+        f"tiny.yaml:{line_with(TINY_YAML, 'name: pool')} pool: inputs expected [merge_bn], got [merge]"
+    ]
 
 
 def test_a_difference_not_written_as_a_deviation_fails():
@@ -257,11 +285,13 @@ def test_outputs_and_input_shape_are_checked(tmp_path, tiny_summary):
     path = variant(tmp_path, "outputs: [predictions]", "outputs: [flatten]")
     spec = load_spec(path)
     assert check.coverage_problems(spec, tiny_summary) == [
-        f"tiny.yaml:{line_with(path, 'outputs:')} outputs expected [flatten], got [predictions]"]
+        f"tiny.yaml:{line_with(path, 'outputs:')} outputs expected [flatten], got [predictions]"
+    ]
     spec = load_spec(TINY_YAML)
     assert check.input_shape_problems(spec, tiny_summary, (9, 9, 3)) == [
         f"tiny.yaml:{line_with(TINY_YAML, 'input_shape:')} input_shape: expected [8, 8, 3], got "
-        "[9, 9, 3] (the registry entry's input_shape)"]
+        "[9, 9, 3] (the registry entry's input_shape)"
+    ]
 
 
 def test_trainable_totals_are_checked(tmp_path, tiny_summary):
@@ -269,8 +299,7 @@ def test_trainable_totals_are_checked(tmp_path, tiny_summary):
     spec = load_spec(path)
     line = line_with(path, "totals:")
     assert check.totals_problems(spec, tiny_summary) == [
-        f"tiny.yaml:{line} totals: trainable_params 637 is not the sum of the layers' trainable "
-        "params, 625",
+        f"tiny.yaml:{line} totals: trainable_params 637 is not the sum of the layers' trainable params, 625",
         f"tiny.yaml:{line} totals: trainable_params expected 637, got 625",
     ]
 
@@ -285,29 +314,32 @@ def test_a_deviation_whose_ours_is_not_the_yaml_fails(tmp_path):
     spec = load_spec(path)
     assert check.deviation_problems(spec) == [
         f"tiny.yaml:{line_with(path, '- layers: [pool]')} deviations[1]: pool "
-        f"(line {line_with(path, 'name: pool')}): pool is 2, the deviation says ours = 5"]
+        f"(line {line_with(path, 'name: pool')}): pool is 2, the deviation says ours = 5"
+    ]
 
 
 def test_a_deviation_equal_to_the_paper_fails(tmp_path):
     path = variant(tmp_path, "    paper: 3\n", "    paper: 2\n")
     problems = check.deviation_problems(load_spec(path))
-    assert problems == [f"tiny.yaml:{line_with(path, '- layers: [pool]')} deviations[1]: ours (2) "
-                        "equals paper (2): not a deviation"]
+    assert problems == [
+        f"tiny.yaml:{line_with(path, '- layers: [pool]')} deviations[1]: ours (2) equals paper (2): not a deviation"
+    ]
 
 
 def test_a_deviation_glob_must_match_a_layer(tmp_path, tiny_summary):
     path = variant(tmp_path, '["*_bn"]', '["*_norm"]')
     problems = check.deviation_problems(load_spec(path), tiny_summary)
-    assert problems == [f"tiny.yaml:{line_with(path, '*_norm')} deviations[0]: '*_norm' matches "
-                        "no layer, but ours is present"]
+    assert problems == [
+        f"tiny.yaml:{line_with(path, '*_norm')} deviations[0]: '*_norm' matches no layer, but ours is present"
+    ]
 
 
 def test_a_layer_said_absent_must_be_absent(tmp_path, tiny_summary):
-    path = variant(tmp_path, "    paper: absent\n    ours: present\n",
-                   "    paper: present\n    ours: absent\n")
+    path = variant(tmp_path, "    paper: absent\n    ours: present\n", "    paper: present\n    ours: absent\n")
     problems = check.deviation_problems(load_spec(path), tiny_summary)
-    assert problems == [f"tiny.yaml:{line_with(path, '*_bn')} deviations[0]: ours is absent, but "
-                        "'*_bn' matches [merge_bn]"]
+    assert problems == [
+        f"tiny.yaml:{line_with(path, '*_bn')} deviations[0]: ours is absent, but '*_bn' matches [merge_bn]"
+    ]
 
 
 def test_a_deviation_on_a_field_the_layer_lacks_fails(tmp_path):
@@ -320,9 +352,11 @@ def test_a_deviation_on_a_field_the_layer_lacks_fails(tmp_path):
 def test_a_wrong_choice_fails(tmp_path):
     path = variant(tmp_path, "    value: same\n", "    value: valid\n")
     problems = check.choice_problems(load_spec(path))
-    assert problems == [f"tiny.yaml:{line_with(path, '- layers: [conv1]')} choices[0]: conv1 "
-                        f"(line {line_with(path, '- name: conv1')}): padding is same, the choice "
-                        "says valid"]
+    assert problems == [
+        f"tiny.yaml:{line_with(path, '- layers: [conv1]')} choices[0]: conv1 "
+        f"(line {line_with(path, '- name: conv1')}): padding is same, the choice "
+        "says valid"
+    ]
 
 
 # --------------------------------------------------------------------------
@@ -339,26 +373,32 @@ def _messages(path):
 def test_a_schema_error_names_file_line_and_field(tmp_path):
     path = variant(tmp_path, "    kernel: 3\n", "    kernel: x\n")
     assert _messages(path) == [
-        f"tiny.yaml:{line_with(path, 'kernel: x')}: layers[0].kernel: 'x' is not of type 'integer'"]
+        f"tiny.yaml:{line_with(path, 'kernel: x')}: layers[0].kernel: 'x' is not of type 'integer'"
+    ]
 
 
 def test_schema_errors_are_all_reported_with_their_lines(tmp_path):
-    text = (TINY_YAML.read_text()
-            .replace("type: max_pool", "type: max_pol")
-            .replace("    filters: 4\n", "    filters: 4\n    stides: 2\n")
-            .replace("{name: flatten, type: flatten, output_shape: [96], params: 0}",
-                     "{name: flatten, type: flatten, params: 0}"))
+    text = (
+        TINY_YAML.read_text()
+        .replace("type: max_pool", "type: max_pol")
+        .replace("    filters: 4\n", "    filters: 4\n    stides: 2\n")
+        .replace(
+            "{name: flatten, type: flatten, output_shape: [96], params: 0}", "{name: flatten, type: flatten, params: 0}"
+        )
+    )
     path = tmp_path / "tiny.yaml"
     path.write_text(text)
     messages = _messages(path)
-    assert messages[0] == (f"tiny.yaml:{line_with(path, 'stides')}: layers[0]: unknown field "
-                           "'stides' for a conv2d layer (fields: name, type, inputs, output_shape, "
-                           "params, kernel, stride, padding, dilation, filters, groups, use_bias, "
-                           "activation)")
-    assert messages[1].startswith(f"tiny.yaml:{line_with(path, 'max_pol')}: layers[4].type: "
-                                  "'max_pol' is not one of [")
-    assert messages[2] == (f"tiny.yaml:{line_with(path, 'name: flatten')}: layers[5]: "
-                           "'output_shape' is a required property")
+    assert messages[0] == (
+        f"tiny.yaml:{line_with(path, 'stides')}: layers[0]: unknown field "
+        "'stides' for a conv2d layer (fields: name, type, inputs, output_shape, "
+        "params, kernel, stride, padding, dilation, filters, groups, use_bias, "
+        "activation)"
+    )
+    assert messages[1].startswith(f"tiny.yaml:{line_with(path, 'max_pol')}: layers[4].type: 'max_pol' is not one of [")
+    assert messages[2] == (
+        f"tiny.yaml:{line_with(path, 'name: flatten')}: layers[5]: 'output_shape' is a required property"
+    )
     assert len(messages) == 3
 
 
@@ -368,25 +408,26 @@ def test_a_schema_error_in_a_template_names_both_lines(tmp_path):
     use_line = line_with(path, "n: ten")
     assert _messages(path) == [
         f"tiny.yaml:{template_line}: templates.one_by_one[0].params: 'ten' is not of type "
-        f"'integer' (template one_by_one at line {template_line}, used at line {use_line})"]
+        f"'integer' (template one_by_one at line {template_line}, used at line {use_line})"
+    ]
 
 
 def test_template_errors(tmp_path):
     path = variant(tmp_path, "vars: {p: branch, n: 10}", "vars: {q: branch, n: 10}")
     first, second = _messages(path)
-    assert first.startswith(f"tiny.yaml:{line_with(path, '{p}_a')}: templates.one_by_one[0]: "
-                            "unknown variable 'p'")
+    assert first.startswith(f"tiny.yaml:{line_with(path, '{p}_a')}: templates.one_by_one[0]: unknown variable 'p'")
     assert second.startswith(f"tiny.yaml:{line_with(path, '{p}_b')}: templates.one_by_one[1]: ")
     path = variant(tmp_path, "{template: one_by_one", "{template: one_by_two")
-    assert _messages(path) == [f"tiny.yaml:{line_with(path, 'one_by_two')}: layers[1].template: "
-                               "unknown template 'one_by_two' (templates: one_by_one)"]
+    assert _messages(path) == [
+        f"tiny.yaml:{line_with(path, 'one_by_two')}: layers[1].template: "
+        "unknown template 'one_by_two' (templates: one_by_one)"
+    ]
 
 
 def test_yaml_syntax_errors_and_duplicate_keys_name_the_line(tmp_path):
     path = variant(tmp_path, "    params: 112 ", "    params: 112\n    params: 113 ")
     (message,) = _messages(path)
-    assert message.startswith(f"tiny.yaml:{line_with(path, 'params: 113')}: YAML error: found "
-                              "duplicate key 'params'")
+    assert message.startswith(f"tiny.yaml:{line_with(path, 'params: 113')}: YAML error: found duplicate key 'params'")
     path = variant(tmp_path, "  params: 637", "  params: [637")
     (message,) = _messages(path)
     assert message.startswith("tiny.yaml:") and "YAML error" in message
@@ -395,12 +436,16 @@ def test_yaml_syntax_errors_and_duplicate_keys_name_the_line(tmp_path):
 def test_duplicate_layer_names_and_a_wrong_model_name_fail(tmp_path):
     path = variant(tmp_path, "{name: flatten, type: flatten", "{name: pool, type: flatten")
     (message,) = _messages(path)
-    assert message == (f"tiny.yaml:{line_with(path, 'name: pool, type: flatten')}: pool: listed "
-                       f"twice (first at line {line_with(path, 'name: pool, type: max_pool')})")
+    assert message == (
+        f"tiny.yaml:{line_with(path, 'name: pool, type: flatten')}: pool: listed "
+        f"twice (first at line {line_with(path, 'name: pool, type: max_pool')})"
+    )
     renamed = tmp_path / "other.yaml"
     shutil.copy(TINY_YAML, renamed)
-    assert _messages(renamed) == [f"other.yaml:{line_with(renamed, 'model: tiny')}: model: 'tiny' "
-                                  "must be the file's name 'other' (spec/<registered name>.yaml)"]
+    assert _messages(renamed) == [
+        f"other.yaml:{line_with(renamed, 'model: tiny')}: model: 'tiny' "
+        "must be the file's name 'other' (spec/<registered name>.yaml)"
+    ]
 
 
 def test_expand_repeats_with_start_and_typed_vars(tmp_path):
@@ -410,18 +455,25 @@ def test_expand_repeats_with_start_and_typed_vars(tmp_path):
         "  block:\n"
         "    - {name: 'b{i}_conv', type: conv2d, kernel: 3, filters: '{2*f}', inputs: 'b{i-1}_conv'}\n"
         "layers:\n"
-        "  - {template: block, repeat: 3, start: 2, vars: {f: 8}}\n")
+        "  - {template: block, repeat: 3, start: 2, vars: {f: 8}}\n"
+    )
     layers = expand(read_yaml(path), "rep.yaml")
-    assert [(raw.fields["name"], raw.fields["inputs"], raw.fields["filters"], raw.line)
-            for raw in layers] == [
-        ("b2_conv", "b1_conv", 16, 5), ("b3_conv", "b2_conv", 16, 5), ("b4_conv", "b3_conv", 16, 5)]
+    assert [(raw.fields["name"], raw.fields["inputs"], raw.fields["filters"], raw.line) for raw in layers] == [
+        ("b2_conv", "b1_conv", 16, 5),
+        ("b3_conv", "b2_conv", 16, 5),
+        ("b4_conv", "b3_conv", 16, 5),
+    ]
     assert substitute({"s": ["{h}", "{h}", 3]}, {"h": 7}) == {"s": [7, 7, 3]}
     assert substitute("conv{i}_block{j}", {"i": 2, "j": 3}) == "conv2_block3"
 
 
 def test_activation_names_compare_by_name():
-    serialised = {"module": "builtins", "class_name": "function",
-                  "config": "keras_classics>scaled_tanh", "registered_name": "function"}
+    serialised = {
+        "module": "builtins",
+        "class_name": "function",
+        "config": "keras_classics>scaled_tanh",
+        "registered_name": "function",
+    }
     assert check.activation_name(serialised) == "scaled_tanh"
     assert check.activation_name("relu") == "relu"
     assert check.activation_name(None) == "linear"
@@ -458,8 +510,9 @@ def registry():
 def spec_project(registry, pytester, monkeypatch):
     """A pytester project holding spec/conftest.py, with the tiny model
     registered as 'tiny' for the duration of the test."""
-    entry = registry.ModelEntry(name="tiny", builder=tiny_model.tiny, kwargs={}, family="test",
-                                summary="test fixture", input_shape=(8, 8, 3))
+    entry = registry.ModelEntry(
+        name="tiny", builder=tiny_model.tiny, kwargs={}, family="test", summary="test fixture", input_shape=(8, 8, 3)
+    )
     monkeypatch.setitem(registry._REGISTRY, "tiny", entry)
     (pytester.path / "spec").mkdir()
     shutil.copy(SPEC_DIR / "conftest.py", pytester.path / "spec" / "conftest.py")
@@ -479,11 +532,13 @@ def test_the_plugin_reports_file_line_and_field(spec_project, tmp_path):
     result = spec_project.runpytest_inprocess("spec", "-p", "no:cacheprovider")
     line = line_with(path, "name: pool")
     result.assert_outcomes(passed=12, failed=2)  # pool, and flatten reading pool's shape
-    result.stdout.fnmatch_lines([
-        f"*tiny.yaml:{line} pool: output_shape [[]3, 3, 6] does not follow*",
-        f"tiny.yaml:{line} pool: output_shape expected [[]3, 3, 6], got [[]4, 4, 6]",
-        "FAILED spec/tiny.yaml::pool*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            f"*tiny.yaml:{line} pool: output_shape [[]3, 3, 6] does not follow*",
+            f"tiny.yaml:{line} pool: output_shape expected [[]3, 3, 6], got [[]4, 4, 6]",
+            "FAILED spec/tiny.yaml::pool*",
+        ]
+    )
 
 
 def test_the_plugin_fails_a_malformed_file_as_one_item(spec_project, tmp_path):
@@ -491,10 +546,12 @@ def test_the_plugin_fails_a_malformed_file_as_one_item(spec_project, tmp_path):
     shutil.copy(path, spec_project.path / "spec" / "tiny.yaml")
     result = spec_project.runpytest_inprocess("spec", "-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines([
-        f"tiny.yaml:{line_with(path, 'kernel: x')}: layers[0].kernel: 'x' is not of type 'integer'",
-        "FAILED spec/tiny.yaml::schema*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            f"tiny.yaml:{line_with(path, 'kernel: x')}: layers[0].kernel: 'x' is not of type 'integer'",
+            "FAILED spec/tiny.yaml::schema*",
+        ]
+    )
 
 
 def test_the_plugin_fails_an_unregistered_model(spec_project, tmp_path):
@@ -505,12 +562,15 @@ def test_the_plugin_fails_an_unregistered_model(spec_project, tmp_path):
     result.stdout.fnmatch_lines(["tinier.yaml:3 model: 'tinier' is not a registered model*"])
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("", "tiny.yaml:1: the file must be a mapping"),
-    ("- 1\n- 2\n", "tiny.yaml:1: the file must be a mapping"),
-    ("model: tiny\nlayers: [conv1, {template: t}]\n", "tiny.yaml:1: (top level): 'paper' is a required"),
-    ("model: tiny\nlayers: [conv1, {template: t}]\n", "tiny.yaml:2: layers[0]: 'conv1' is not of type 'object'"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("", "tiny.yaml:1: the file must be a mapping"),
+        ("- 1\n- 2\n", "tiny.yaml:1: the file must be a mapping"),
+        ("model: tiny\nlayers: [conv1, {template: t}]\n", "tiny.yaml:1: (top level): 'paper' is a required"),
+        ("model: tiny\nlayers: [conv1, {template: t}]\n", "tiny.yaml:2: layers[0]: 'conv1' is not of type 'object'"),
+    ],
+)
 def test_files_that_are_not_specs_fail_cleanly(tmp_path, text, expected):
     path = tmp_path / "tiny.yaml"
     path.write_text(text)
@@ -581,15 +641,19 @@ def test_a_failure_inside_a_template_names_the_field_and_the_use(tmp_path, tiny_
     use, field_line = line_with(path, "{template: one_by_one"), line_with(path, '"{p}_b"')
     suffix = f" (params at line {field_line} of template one_by_one, used at line {use})"
     arithmetic = check.arithmetic_problems(spec, spec.layer("branch_b"))
-    assert arithmetic == [f"tiny.yaml:{use} branch_b: params 7 does not follow from its input and "
-                          f"fields: 1*1*2*2 + 2 = 6{suffix}"]
+    assert arithmetic == [
+        f"tiny.yaml:{use} branch_b: params 7 does not follow from its input and fields: 1*1*2*2 + 2 = 6{suffix}"
+    ]
     model = check.model_problems(spec, spec.layer("branch_b"), tiny_summary)
     assert model == [f"tiny.yaml:{use} branch_b: params expected 7, got 6{suffix}"]
 
 
 def _with_figure(tmp_path, figure):
-    return variant(tmp_path, '    why: "Pretend the paper pooled 3x3."\n',
-                   '    why: "Pretend the paper pooled 3x3."\n    paper_prints:\n      - ' + figure + "\n")
+    return variant(
+        tmp_path,
+        '    why: "Pretend the paper pooled 3x3."\n',
+        '    why: "Pretend the paper pooled 3x3."\n    paper_prints:\n      - ' + figure + "\n",
+    )
 
 
 def test_a_deviation_is_checked_against_the_figure_the_paper_prints(tmp_path):
@@ -601,23 +665,28 @@ def test_a_deviation_is_checked_against_the_figure_the_paper_prints(tmp_path):
     line = line_with(bad, "{layer: pool, output_shape: [3, 3, 6]")
     assert check.deviation_problems(load_spec(bad)) == [
         f"tiny.yaml:{line} deviations[1].paper_prints[0]: pool with pool 3 has output_shape [2, 2, 6], "
-        "but the paper prints [3, 3, 6] (Table 1)"]
+        "but the paper prints [3, 3, 6] (Table 1)"
+    ]
     elsewhere = _with_figure(tmp_path, "{layer: conv1, params: 112, source: Table 1}")
-    assert "'conv1' is not one of the deviation's layers [pool]" in check.deviation_problems(
-        load_spec(elsewhere))[0]
+    assert "'conv1' is not one of the deviation's layers [pool]" in check.deviation_problems(load_spec(elsewhere))[0]
 
 
 def test_a_figure_may_add_the_fields_the_papers_layer_needs(tmp_path):
     # LeNet-5's C3 as the paper has it: 60 pairs of 5x5 kernels, 1,516 params.
-    path = variant(tmp_path, '    why: "Pretend the paper pooled 3x3."\n', '    why: "Pretend the paper pooled 3x3."\n'
-                   '  - layers: [conv1]\n    field: type\n    paper: sparse_conv2d\n    ours: conv2d\n'
-                   '    why: "Pretend."\n    paper_prints:\n'
-                   '      - {layer: conv1, with: {connections: 9}, params: 112, source: Sec. 2}\n')
+    path = variant(
+        tmp_path,
+        '    why: "Pretend the paper pooled 3x3."\n',
+        '    why: "Pretend the paper pooled 3x3."\n'
+        "  - layers: [conv1]\n    field: type\n    paper: sparse_conv2d\n    ours: conv2d\n"
+        '    why: "Pretend."\n    paper_prints:\n'
+        "      - {layer: conv1, with: {connections: 9}, params: 112, source: Sec. 2}\n",
+    )
     line = line_with(path, "{layer: conv1, with:")
     # 3*3*9 + 4 = 85 parameters with 9 connections, not the 112 printed.
     assert check.deviation_problems(load_spec(path)) == [
         f"tiny.yaml:{line} deviations[2].paper_prints[0]: conv1 with type sparse_conv2d, connections 9 "
-        "has params 85, but the paper prints 112 (Sec. 2)"]
+        "has params 85, but the paper prints 112 (Sec. 2)"
+    ]
 
 
 def test_the_summary_evaluates_each_layers_activation(tiny_summary):
@@ -657,12 +726,27 @@ def test_a_wrong_connection_table_with_the_right_count_fails_by_pair():
     spec = load_spec(SPEC_DIR / "lenet5.yaml")
     c3 = spec.layer("c3")
     table = [list(p) for p in c3.fields["connections"] if list(p) != [5, 14]] + [[4, 14]]
-    config = {"kernel_size": [5, 5], "strides": [1, 1], "padding": "valid", "filters": 16,
-              "connection_table": table, "activation": "keras_classics>scaled_tanh"}
-    got = SimpleNamespace(class_name="SparseConv2D", class_module="test", config=config, calls=1,
-                          inbound=["s2"], output_shape=[10, 10, 16], params=1516, trainable_params=1516,
-                          activation_values=None)
+    config = {
+        "kernel_size": [5, 5],
+        "strides": [1, 1],
+        "padding": "valid",
+        "filters": 16,
+        "connection_table": table,
+        "activation": "keras_classics>scaled_tanh",
+    }
+    got = SimpleNamespace(
+        class_name="SparseConv2D",
+        class_module="test",
+        config=config,
+        calls=1,
+        inbound=["s2"],
+        output_shape=[10, 10, 16],
+        params=1516,
+        trainable_params=1516,
+        activation_values=None,
+    )
     summary = SimpleNamespace(name="lenet5", layers={"c3": got})
     assert check.model_problems(spec, c3, summary) == [
         f"lenet5.yaml:{c3.line} c3: connections: the model's table lacks [[5, 14]] and adds [[4, 14]] "
-        "(pairs [input_map, output_map])"]
+        "(pairs [input_map, output_map])"
+    ]

@@ -72,8 +72,10 @@ def test_learning_rate_scales_with_the_batch_and_flags_win():
     hp = resolve(recipe, TrainConfig(model="alexnet", batch_size=32))
     assert hp.learning_rate == pytest.approx(0.01 * 32 / 128)
     assert hp.lr_scaled_from == "0.01 at batch 128"
-    hp = resolve(recipe, TrainConfig(model="alexnet", batch_size=32, learning_rate=0.2, epochs=3,
-                                      optimizer="adam", weight_decay=0.0))
+    hp = resolve(
+        recipe,
+        TrainConfig(model="alexnet", batch_size=32, learning_rate=0.2, epochs=3, optimizer="adam", weight_decay=0.0),
+    )
     assert (hp.learning_rate, hp.epochs, hp.optimizer, hp.weight_decay) == (0.2, 3, "adam", 0.0)
     assert hp.lr_scaled_from is None
 
@@ -141,11 +143,32 @@ def test_flags_become_settings():
     from keras_classics.cli import make_parser
     from keras_classics.training.cli import config_from_args
 
-    args = make_parser().parse_args([
-        "train", "vgg16", "--data", "/images", "--epochs", "3", "--batch-size", "64",
-        "--lr", "0.02", "--optimizer", "sgd", "--schedule", "step", "--lr-milestones", "2,3",
-        "--no-augment", "--strategy", "mirrored", "--run-dir", "r", "--mixed-precision",
-    ])
+    args = make_parser().parse_args(
+        [
+            "train",
+            "vgg16",
+            "--data",
+            "/images",
+            "--epochs",
+            "3",
+            "--batch-size",
+            "64",
+            "--lr",
+            "0.02",
+            "--optimizer",
+            "sgd",
+            "--schedule",
+            "step",
+            "--lr-milestones",
+            "2,3",
+            "--no-augment",
+            "--strategy",
+            "mirrored",
+            "--run-dir",
+            "r",
+            "--mixed-precision",
+        ]
+    )
     config = config_from_args(args)
     assert (config.model, config.data, config.epochs, config.batch_size) == ("vgg16", "/images", 3, 64)
     assert (config.learning_rate, config.schedule, config.lr_milestones) == (0.02, "step", (2, 3))
@@ -176,7 +199,8 @@ def test_every_setting_but_extra_is_a_flag(capsys):
     shown = capsys.readouterr().out
     for setting in dataclasses.fields(TrainConfig):
         flag = {"model": "NAME", "learning_rate": "--lr", "augment": "--no-augment"}.get(
-            setting.name, "--" + setting.name.replace("_", "-"))
+            setting.name, "--" + setting.name.replace("_", "-")
+        )
         assert (flag in shown) is (setting.name != "extra"), setting.name
 
 

@@ -168,13 +168,20 @@ def test_a_corrupt_file_does_not_stop_the_pipeline(tmp_path):
     broken = tmp_path / "broken.png"
     _write(broken, whole[: len(whole) // 2])
     source.train = data_lib.Split(
-        list(source.train.items) + [str(broken)], np.append(source.train.labels, 0).astype(np.int32))
+        list(source.train.items) + [str(broken)], np.append(source.train.labels, 0).astype(np.int32)
+    )
     transforms = Transforms(get_scheme("unit"), 8, 3)
     steps = len(source.train) // 4
     for cache in (True, False):
         dataset = data_lib.train_dataset(
-            source, transforms, batch_size=4, steps_per_epoch=steps, first_epoch=0, epochs=2,
-            seed=1, cache=cache,
+            source,
+            transforms,
+            batch_size=4,
+            steps_per_epoch=steps,
+            first_epoch=0,
+            epochs=2,
+            seed=1,
+            cache=cache,
         )
         batches = list(dataset.as_numpy_iterator())
         assert len(batches) == 2 * steps
@@ -215,8 +222,7 @@ def test_every_scheme_gives_the_input_shape_deterministically(name):
     stats = Stats(
         # AlexNet's 256 for a 224 crop: round(32 * 256 / 224) = 37; the
         # CIFAR ResNets' mean image is the input's size.
-        mean_image=np.full({"alexnet": (37, 37, 3), "resnet_cifar": (32, 32, 3)}.get(name, (1, 1, 3)),
-                           0.5, np.float32),
+        mean_image=np.full({"alexnet": (37, 37, 3), "resnet_cifar": (32, 32, 3)}.get(name, (1, 1, 3)), 0.5, np.float32),
         channel_mean=np.array([0.5, 0.4, 0.3], np.float32),
         channel_std=np.array([0.2, 0.2, 0.2], np.float32),
         eigval=np.array([0.2, 0.02, 0.005], np.float32),
@@ -276,12 +282,28 @@ def test_stats_come_from_the_training_pixels():
 
 # -- the per-epoch stream ------------------------------------------------------
 def _stream(source, first_epoch, epochs, **kw):
-    t = Transforms(get_scheme("resnet"), 8, 1, stats=Stats(
-        channel_mean=np.array([0.3], np.float32), channel_std=np.array([0.3], np.float32),
-        eigval=np.array([0.05], np.float32), eigvec=np.ones((1, 1), np.float32)))
+    t = Transforms(
+        get_scheme("resnet"),
+        8,
+        1,
+        stats=Stats(
+            channel_mean=np.array([0.3], np.float32),
+            channel_std=np.array([0.3], np.float32),
+            eigval=np.array([0.05], np.float32),
+            eigvec=np.ones((1, 1), np.float32),
+        ),
+    )
     dataset = data_lib.train_dataset(
-        source, t, batch_size=8, steps_per_epoch=3, first_epoch=first_epoch, epochs=epochs,
-        seed=11, cache=kw.pop("cache", True), **kw)
+        source,
+        t,
+        batch_size=8,
+        steps_per_epoch=3,
+        first_epoch=first_epoch,
+        epochs=epochs,
+        seed=11,
+        cache=kw.pop("cache", True),
+        **kw,
+    )
     return list(dataset.as_numpy_iterator())
 
 
@@ -307,8 +329,7 @@ def test_shards_make_up_the_global_batch():
     whole = _stream(source, 0, 1)
     parts = []
     for pipeline in range(2):
-        context = tf.distribute.InputContext(
-            num_input_pipelines=2, input_pipeline_id=pipeline, num_replicas_in_sync=2)
+        context = tf.distribute.InputContext(num_input_pipelines=2, input_pipeline_id=pipeline, num_replicas_in_sync=2)
         parts.append(_stream(source, 0, 1, input_context=context))
     for step, (x, y) in enumerate(whole):
         (x0, y0), (x1, y1) = parts[0][step], parts[1][step]

@@ -25,7 +25,6 @@ import textwrap
 
 import numpy as np
 import pytest
-
 from _ports import free_ports
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -136,12 +135,13 @@ def _env(**extra):
 def _result(completed):
     assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-4000:]
     line = [l for l in completed.stdout.splitlines() if l.startswith("RESULT ")][-1]
-    return json.loads(line[len("RESULT "):])
+    return json.loads(line[len("RESULT ") :])
 
 
 def _run(script, *args, **env):
-    return subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True,
-                          timeout=TIMEOUT, env=_env(**env))
+    return subprocess.run(
+        [sys.executable, str(script), *args], capture_output=True, text=True, timeout=TIMEOUT, env=_env(**env)
+    )
 
 
 def _same(a, b):
@@ -163,8 +163,6 @@ def test_mirrored_over_two_cpus_splits_the_batch(script, tmp_path):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-5)
 
 
-
-
 def test_two_workers_train_to_identical_weights(script, tmp_path):
     ports = free_ports(2)
     cluster = {"worker": [f"127.0.0.1:{p}" for p in ports]}
@@ -172,9 +170,15 @@ def test_two_workers_train_to_identical_weights(script, tmp_path):
     workers = []
     for index in range(2):
         tf_config = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})
-        workers.append(subprocess.Popen(
-            [sys.executable, str(script), "worker", str(run_dir)], stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True, env=_env(TF_CONFIG=tf_config)))
+        workers.append(
+            subprocess.Popen(
+                [sys.executable, str(script), "worker", str(run_dir)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=_env(TF_CONFIG=tf_config),
+            )
+        )
     try:
         finished = []
         for worker in workers:

@@ -34,7 +34,6 @@ import time
 
 import numpy as np
 import pytest
-
 from _ports import free_ports
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -116,14 +115,13 @@ def _env(**extra):
 
 
 def _run(args, **env):
-    return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=TIMEOUT,
-                          env=_env(**env))
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=TIMEOUT, env=_env(**env))
 
 
 def _result(completed):
     assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-4000:]
     line = [l for l in completed.stdout.splitlines() if l.startswith("RESULT ")][-1]
-    return json.loads(line[len("RESULT "):])
+    return json.loads(line[len("RESULT ") :])
 
 
 def _same_weights(a, b):
@@ -186,8 +184,9 @@ def test_a_torn_backup_falls_back_to_the_epoch_before(script, reference, killed_
 
 
 # -- 5: killed after the last epoch ---------------------------------------------
-def test_a_run_killed_after_its_last_epoch_is_completed_on_restart(script, reference,
-                                                                    killed_after_last_epoch, tmp_path):
+def test_a_run_killed_after_its_last_epoch_is_completed_on_restart(
+    script, reference, killed_after_last_epoch, tmp_path
+):
     run_dir = tmp_path / "run"
     shutil.copytree(killed_after_last_epoch, run_dir)
     restarted = _run([script, str(run_dir)])
@@ -205,8 +204,21 @@ def test_a_run_killed_after_its_last_epoch_is_completed_on_restart(script, refer
 
 # -- 3: one writer per run folder ---------------------------------------------------
 def _train_command(run_dir, *more):
-    return ["-m", "keras_classics.cli", "train", "lenet5", "--epochs", "2", "--steps-per-epoch", "2",
-            "--run-dir", str(run_dir), "--verbose", "2", *more]
+    return [
+        "-m",
+        "keras_classics.cli",
+        "train",
+        "lenet5",
+        "--epochs",
+        "2",
+        "--steps-per-epoch",
+        "2",
+        "--run-dir",
+        str(run_dir),
+        "--verbose",
+        "2",
+        *more,
+    ]
 
 
 class _Lines:
@@ -235,14 +247,22 @@ class _Lines:
 
 
 def _snapshot(folder):
-    return {os.path.relpath(os.path.join(root, name), folder): os.stat(os.path.join(root, name)).st_mtime_ns
-            for root, _, files in os.walk(folder) for name in files}
+    return {
+        os.path.relpath(os.path.join(root, name), folder): os.stat(os.path.join(root, name)).st_mtime_ns
+        for root, _, files in os.walk(folder)
+        for name in files
+    }
 
 
 def test_a_second_run_into_a_busy_folder_is_refused_and_kill_9_leaves_no_stale_lock(tmp_path):
     run_dir = tmp_path / "run"
-    holder = subprocess.Popen([sys.executable, *_train_command(run_dir)], stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, env=_env())
+    holder = subprocess.Popen(
+        [sys.executable, *_train_command(run_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=_env(),
+    )
     try:
         output = _Lines(holder.stdout)
         assert output.wait_for("Epoch 1/2", TIMEOUT), output.text()[-3000:]
@@ -285,8 +305,13 @@ def _lone_worker_env():
 def test_a_lone_worker_stops_after_the_cluster_timeout_naming_the_missing_one(tmp_path):
     ports, env = _lone_worker_env()
     started = time.monotonic()
-    lone = subprocess.run([sys.executable, *_train_command(tmp_path / "run", "--cluster-timeout", "3")],
-                          capture_output=True, text=True, timeout=120, env=env)
+    lone = subprocess.run(
+        [sys.executable, *_train_command(tmp_path / "run", "--cluster-timeout", "3")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert time.monotonic() - started < 60
     assert lone.returncode == 2, lone.stderr[-3000:]
     message = lone.stderr.strip().splitlines()[-1]
@@ -298,8 +323,13 @@ def test_a_lone_worker_stops_after_the_cluster_timeout_naming_the_missing_one(tm
 @pytest.mark.parametrize("signum, status", [(signal.SIGTERM, -signal.SIGTERM), (signal.SIGINT, 130)])
 def test_a_waiting_lone_worker_stops_on_sigterm_and_sigint(signum, status, tmp_path):
     _, env = _lone_worker_env()
-    lone = subprocess.Popen([sys.executable, *_train_command(tmp_path / "run")], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, env=env)
+    lone = subprocess.Popen(
+        [sys.executable, *_train_command(tmp_path / "run")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
     try:
         output = _Lines(lone.stdout)
         assert output.wait_for("waiting up to", 60), output.text()[-3000:]

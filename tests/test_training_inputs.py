@@ -72,9 +72,19 @@ def test_every_image_that_decodes_in_colour_decodes_in_grey(tmp_path):
     data = _mixed_folder(tmp_path / "data")
     total = 2 * 2 * len(KINDS)
     run_dir = tmp_path / "run"
-    result = train(TrainConfig(model="tiny", data=str(data), run_dir=str(run_dir), epochs=1, batch_size=4,
-                               steps_per_epoch=2, verbose=0, extra={"input_shape": [8, 8, 1], "family": "lenet"}),
-                   model_fn=tiny)
+    result = train(
+        TrainConfig(
+            model="tiny",
+            data=str(data),
+            run_dir=str(run_dir),
+            epochs=1,
+            batch_size=4,
+            steps_per_epoch=2,
+            verbose=0,
+            extra={"input_shape": [8, 8, 1], "family": "lenet"},
+        ),
+        model_fn=tiny,
+    )
     record = result.record
     assert record["skipped_files"] == []
     assert not (run_dir / "skipped_files.txt").exists()
@@ -104,9 +114,20 @@ def test_a_folder_where_no_image_decodes_says_so_and_lists_them(verify, tmp_path
     data = _undecodable_folder(tmp_path / "data")
     run_dir = tmp_path / "run"
     with pytest.raises(ValueError) as error:
-        train(TrainConfig(model="tiny", data=str(data), run_dir=str(run_dir), epochs=1, batch_size=2,
-                          verbose=0, verify_images=verify, preprocess="vgg",
-                          extra={"input_shape": [8, 8, 3], "family": "vgg"}), model_fn=tiny)
+        train(
+            TrainConfig(
+                model="tiny",
+                data=str(data),
+                run_dir=str(run_dir),
+                epochs=1,
+                batch_size=2,
+                verbose=0,
+                verify_images=verify,
+                preprocess="vgg",
+                extra={"input_shape": [8, 8, 3], "family": "vgg"},
+            ),
+            model_fn=tiny,
+        )
     message = str(error.value)
     assert "could be decoded" in message and "none of the" in message
     assert os.path.join("a", "0.png") in message or os.path.join("b", "0.png") in message
@@ -122,9 +143,19 @@ def test_a_file_name_with_a_newline_keeps_skipped_files_one_per_line(tmp_path):
     (data / "red" / "two\nlines.png").write_bytes(b"")
     (data / "blue" / "tab\there.png").write_bytes(b"")
     run_dir = tmp_path / "run"
-    train(TrainConfig(model="tiny", data=str(data), run_dir=str(run_dir), epochs=1, batch_size=2,
-                      steps_per_epoch=1, verbose=0, extra={"input_shape": [8, 8, 1], "family": "lenet"}),
-          model_fn=tiny)
+    train(
+        TrainConfig(
+            model="tiny",
+            data=str(data),
+            run_dir=str(run_dir),
+            epochs=1,
+            batch_size=2,
+            steps_per_epoch=1,
+            verbose=0,
+            extra={"input_shape": [8, 8, 1], "family": "lenet"},
+        ),
+        model_fn=tiny,
+    )
     lines = (run_dir / "skipped_files.txt").read_text().splitlines()
     assert len(lines) == 2
     assert all(len(line.split("\t")) == 2 for line in lines)
@@ -229,9 +260,14 @@ def test_show_at_a_huge_input_size_allocates_no_weights():
     def cap_memory():  # a failure must not take the machine's memory with it
         resource.setrlimit(resource.RLIMIT_AS, (16 << 30, 16 << 30))
 
-    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
-                               env={**os.environ, "PYTHONPATH": ROOT, "TF_CPP_MIN_LOG_LEVEL": "2"},
-                               preexec_fn=cap_memory)
+    completed = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": ROOT, "TF_CPP_MIN_LOG_LEVEL": "2"},
+        preexec_fn=cap_memory,
+    )
     assert completed.returncode == 0, completed.stderr[-3000:]
     import json
 

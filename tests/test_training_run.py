@@ -37,8 +37,10 @@ def tiny_with_aux(input_shape, classes):
     inputs = keras.Input(input_shape)
     x = keras.layers.Conv2D(4, 3, activation="relu")(inputs)
     x = keras.layers.GlobalAveragePooling2D()(x)
-    heads = [keras.layers.Dense(classes, activation="softmax", name=n)(x)
-             for n in ("predictions", "aux1_predictions", "aux2_predictions")]
+    heads = [
+        keras.layers.Dense(classes, activation="softmax", name=n)(x)
+        for n in ("predictions", "aux1_predictions", "aux2_predictions")
+    ]
     return keras.Model(inputs, heads)
 
 
@@ -51,8 +53,16 @@ def nan_model(input_shape, classes):
 
 
 def config(run_dir, **kw):
-    settings = dict(model="tiny", run_dir=str(run_dir), epochs=2, batch_size=32, steps_per_epoch=4,
-                    learning_rate=0.05, verbose=0, extra={"input_shape": [8, 8, 1], "family": "lenet"})
+    settings = dict(
+        model="tiny",
+        run_dir=str(run_dir),
+        epochs=2,
+        batch_size=32,
+        steps_per_epoch=4,
+        learning_rate=0.05,
+        verbose=0,
+        extra={"input_shape": [8, 8, 1], "family": "lenet"},
+    )
     settings.update(kw)
     return TrainConfig(**settings)
 
@@ -138,14 +148,21 @@ def test_nan_loss_stops_with_a_clear_message(tmp_path):
 
 def test_auxiliary_outputs_weigh_point_three_and_metrics_stay_on_the_main_one(tmp_path):
     # One test batch of all 269 test digits, so the per-output means add up.
-    result = train(config(tmp_path / "run", extra={"input_shape": [8, 8, 1], "family": "googlenet"},
-                          learning_rate=0.01, batch_size=269, preprocess="unit"),
-                   model_fn=tiny_with_aux)
+    result = train(
+        config(
+            tmp_path / "run",
+            extra={"input_shape": [8, 8, 1], "family": "googlenet"},
+            learning_rate=0.01,
+            batch_size=269,
+            preprocess="unit",
+        ),
+        model_fn=tiny_with_aux,
+    )
     losses = {k: v for k, v in result.test.items() if k.endswith("loss")}
     # GoogLeNet Sec. 5: total = main + 0.3 * (aux1 + aux2).
     assert losses["loss"] == pytest.approx(
-        losses["predictions_loss"] + 0.3 * (losses["aux1_predictions_loss"] + losses["aux2_predictions_loss"]),
-        rel=1e-4)
+        losses["predictions_loss"] + 0.3 * (losses["aux1_predictions_loss"] + losses["aux2_predictions_loss"]), rel=1e-4
+    )
     assert [k for k in result.test if k.endswith("accuracy")] == ["predictions_accuracy"]
     assert result.accuracy == result.test["predictions_accuracy"]
 
@@ -163,14 +180,16 @@ def test_backup_restores_callback_state_and_dropout_rng(tmp_path):
         model = tiny((8, 8, 1), 3)
         model.compile(keras.optimizers.SGD(0.5), "sparse_categorical_crossentropy")
         plateau, best = cb.PlateauDivider(patience=1), cb.BestEpoch()
-        backup = cb.ResumableBackup(str(tmp_path / "backup"), cb.stateful_attributes(
-            [("lr", plateau), ("best_epoch", best)]))
+        backup = cb.ResumableBackup(
+            str(tmp_path / "backup"), cb.stateful_attributes([("lr", plateau), ("best_epoch", best)])
+        )
         return model, plateau, best, backup
 
     model, plateau, best, backup = session()
     assert backup.restore(model) == 0
-    model.fit(x, y, epochs=4, batch_size=16, validation_data=(x[:16], y[:16]), verbose=0,
-              callbacks=[plateau, best, backup])
+    model.fit(
+        x, y, epochs=4, batch_size=16, validation_data=(x[:16], y[:16]), verbose=0, callbacks=[plateau, best, backup]
+    )
     state = (plateau.best, plateau.wait, plateau.drops, best.best, best.best_epoch)
     seeds = [np.asarray(g.state) for g in cb._seed_generators(model)]
     assert seeds  # the dropout layer draws from one
@@ -206,12 +225,19 @@ def test_an_image_folder_with_broken_files_trains_and_lists_them(tmp_path):
     (tmp_path / "data" / "bees" / "cut.png").write_bytes(good[: len(good) // 2])
 
     run_dir = tmp_path / "run"
-    result = train(config(run_dir, data=str(tmp_path / "data"), batch_size=4, preprocess="vgg",
-                          extra={"input_shape": [8, 8, 3], "family": "vgg"}), model_fn=tiny)
+    result = train(
+        config(
+            run_dir,
+            data=str(tmp_path / "data"),
+            batch_size=4,
+            preprocess="vgg",
+            extra={"input_shape": [8, 8, 3], "family": "vgg"},
+        ),
+        model_fn=tiny,
+    )
     record = result.record
     assert record["data"]["layout"] == "class folders" and record["data"]["class_names"] == ["ants", "bees"]
-    assert sorted(os.path.basename(s["path"]) for s in record["skipped_files"]) == [
-        "cut.png", "empty.png", "notes.jpg"]
+    assert sorted(os.path.basename(s["path"]) for s in record["skipped_files"]) == ["cut.png", "empty.png", "notes.jpg"]
     assert len((run_dir / "skipped_files.txt").read_text().splitlines()) == 3
     assert record["data"]["train"] + record["data"]["val"] + record["data"]["test"] == 24
     stats = np.load(run_dir / "stats.npz")
@@ -230,8 +256,9 @@ def test_mixed_precision_needs_a_gpu(tmp_path):
 # -- the command line ----------------------------------------------------------
 def test_command_trains_a_registered_network(tmp_path, capsys):
     run_dir = tmp_path / "lenet"
-    status = main(["train", "lenet5", "--epochs", "1", "--steps-per-epoch", "3",
-                   "--run-dir", str(run_dir), "--verbose", "0"])
+    status = main(
+        ["train", "lenet5", "--epochs", "1", "--steps-per-epoch", "3", "--run-dir", str(run_dir), "--verbose", "0"]
+    )
     assert status == 0
     assert "lenet5 on digits: test accuracy" in capsys.readouterr().out
     record = json.loads((run_dir / "results.json").read_text())
@@ -261,7 +288,10 @@ def test_lenet5_reaches_97_percent_on_the_digits(tmp_path):
     started = time.perf_counter()
     completed = subprocess.run(
         [sys.executable, "-m", "keras_classics.cli", "train", "lenet5", "--verbose", "2"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=600,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
         env={**os.environ, "PYTHONPATH": ROOT},
     )
     seconds = time.perf_counter() - started

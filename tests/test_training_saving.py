@@ -40,13 +40,14 @@ RUNS = {
     "lenet5-adamw": dict(model="lenet5", optimizer="adamw"),
     "lenet5-rmsprop": dict(model="lenet5", optimizer="rmsprop"),
     # Every family's recipe, on a tiny network.
-    **{f"tiny-{family}": dict(model="tiny", extra={"input_shape": [16, 16, 3], "family": family})
-       for family in ("alexnet", "zfnet", "vgg", "googlenet", "resnet", "resnet_cifar")},
+    **{
+        f"tiny-{family}": dict(model="tiny", extra={"input_shape": [16, 16, 3], "family": family})
+        for family in ("alexnet", "zfnet", "vgg", "googlenet", "resnet", "resnet_cifar")
+    },
 }
 # The papers of AlexNet, ZFNet, VGG, GoogLeNet and ResNet all train with
 # SGD and momentum.
-PAPER_SGD_FAMILIES = {"tiny-alexnet", "tiny-zfnet", "tiny-vgg", "tiny-googlenet", "tiny-resnet",
-                      "tiny-resnet_cifar"}
+PAPER_SGD_FAMILIES = {"tiny-alexnet", "tiny-zfnet", "tiny-vgg", "tiny-googlenet", "tiny-resnet", "tiny-resnet_cifar"}
 
 
 def tiny(input_shape, classes):
@@ -63,8 +64,9 @@ def finished_runs(tmp_path_factory):
     runs = {}
     for name, settings in RUNS.items():
         run_dir = root / name
-        config = TrainConfig(run_dir=str(run_dir), epochs=1, batch_size=16, steps_per_epoch=STEPS,
-                             verbose=0, **settings)
+        config = TrainConfig(
+            run_dir=str(run_dir), epochs=1, batch_size=16, steps_per_epoch=STEPS, verbose=0, **settings
+        )
         result = train(config, model_fn=tiny if settings["model"] == "tiny" else None)
         runs[name] = (run_dir, result.record["hyperparameters"])
     return runs
@@ -106,12 +108,15 @@ def test_every_run_loads_compiled_in_a_fresh_process(finished_runs, tmp_path):
     script = tmp_path / "load.py"
     script.write_text(LOADER)
     completed = subprocess.run(
-        [sys.executable, str(script), *paths], capture_output=True, text=True, timeout=300,
+        [sys.executable, str(script), *paths],
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={**os.environ, "PYTHONPATH": ROOT, "TF_CPP_MIN_LOG_LEVEL": "2"},
     )
     assert completed.returncode == 0, completed.stderr[-4000:]
     line = [l for l in completed.stdout.splitlines() if l.startswith("RESULT ")][-1]
-    loaded = json.loads(line[len("RESULT "):])
+    loaded = json.loads(line[len("RESULT ") :])
     assert len(loaded) == len(paths)
 
     for name, (run_dir, hp) in finished_runs.items():
@@ -156,8 +161,7 @@ def _digest(folder):
     return out
 
 
-@pytest.mark.parametrize("bad", [["--input-size", "8"], ["--data", "/no/such/folder"],
-                                 ["--batch-size", "5000"]])
+@pytest.mark.parametrize("bad", [["--input-size", "8"], ["--data", "/no/such/folder"], ["--batch-size", "5000"]])
 def test_overwrite_changes_nothing_when_a_check_fails(bad, finished_runs, tmp_path, capsys):
     run_dir = tmp_path / "finished"
     shutil.copytree(finished_runs["lenet5"][0], run_dir)

@@ -31,8 +31,10 @@ TABLE1_DEPTH = {"A": 11, "A-LRN": 11, "B": 13, "C": 16, "D": 16, "E": 19}
 TABLE1_D_CONVS = (
     [(3, 3, 64), (3, 64, 64)]
     + [(3, 64, 128), (3, 128, 128)]
-    + [(3, 128, 256)] + [(3, 256, 256)] * 2
-    + [(3, 256, 512)] + [(3, 512, 512)] * 2
+    + [(3, 128, 256)]
+    + [(3, 256, 256)] * 2
+    + [(3, 256, 512)]
+    + [(3, 512, 512)] * 2
     + [(3, 512, 512)] * 3
 )
 FEATURES = 7 * 7 * 512  # five 2x2/2 pools take 224 to 7 (Sec. 2.1)
@@ -196,9 +198,7 @@ def test_a_lrn_has_exactly_one_lrn_after_the_first_conv(full_models):
     assert layers["block1_lrn"].inbound == ("block1_conv1",)
     assert layers["block1_pool"].inbound == ("block1_lrn",)
     for config in ("A", "B", "C", "D", "E"):
-        assert not any(
-            info.cls == "LocalResponseNormalization" for info in full_models[config].layers.values()
-        )
+        assert not any(info.cls == "LocalResponseNormalization" for info in full_models[config].layers.values())
 
 
 def test_a_lrn_uses_alexnets_constants():
@@ -309,9 +309,7 @@ def test_unknown_config_lists_the_valid_ones():
         vgg16(batch_norm="yes")
 
 
-@pytest.mark.parametrize(
-    "pooling, shape", [(None, (None, 2, 2, 512)), ("avg", (None, 512)), ("max", (None, 512))]
-)
+@pytest.mark.parametrize("pooling, shape", [(None, (None, 2, 2, 512)), ("avg", (None, 512)), ("max", (None, 512))])
 def test_headless_pooling(pooling, shape):
     model = vgg16_c(include_top=False, input_shape=(64, 64, 3), pooling=pooling)
     assert model.output_shape == shape

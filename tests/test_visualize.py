@@ -125,7 +125,7 @@ def _conv_valid(image, kernel):
     out = np.zeros((image.shape[0] - 1, image.shape[1] - 1))
     for i in range(out.shape[0]):
         for j in range(out.shape[1]):
-            out[i, j] = np.sum(image[i:i + 2, j:j + 2] * kernel)
+            out[i, j] = np.sum(image[i : i + 2, j : j + 2] * kernel)
     return out
 
 
@@ -137,7 +137,7 @@ def test_deconvnet_unpools_to_the_switch_rectifies_and_applies_the_transposed_fi
     for row, col in [(0, 0), (0, 1), (1, 0), (1, 1)]:
         value = pooled[row, col]
         # Unpooling: the value goes back to where the max was (the switch).
-        window = conv[2 * row:2 * row + 2, 2 * col:2 * col + 2]
+        window = conv[2 * row : 2 * row + 2, 2 * col : 2 * col + 2]
         dy, dx = np.unravel_index(np.argmax(window), (2, 2))
         unpooled = np.zeros((4, 4))
         unpooled[2 * row + dy, 2 * col + dx] = value
@@ -146,7 +146,7 @@ def test_deconvnet_unpools_to_the_switch_rectifies_and_applies_the_transposed_fi
         expected = np.zeros((5, 5))
         for i in range(4):
             for j in range(4):
-                expected[i:i + 2, j:j + 2] += rectified[i, j] * KERNEL
+                expected[i : i + 2, j : j + 2] += rectified[i, j] * KERNEL
         got = vis.deconvnet(conv_relu_pool, image[..., None], "pool", 0, position=(row, col))
         assert (got.row, got.col) == (row, col)
         assert got.value == pytest.approx(value, rel=1e-5)

@@ -28,8 +28,10 @@ def _is_png(path) -> bool:
     return path.exists() and path.read_bytes()[:8] == PNG_SIGNATURE
 
 
-@pytest.mark.parametrize("method", ["filters", "feature-maps", "top-patches", "deconvnet",
-                                    "guided-backprop", "occlusion", "saliency", "grad-cam"])
+@pytest.mark.parametrize(
+    "method",
+    ["filters", "feature-maps", "top-patches", "deconvnet", "guided-backprop", "occlusion", "saliency", "grad-cam"],
+)
 def test_every_method_writes_a_png_from_a_run_folder(run_folder, tmp_path, method, capsys):
     out = tmp_path / f"{method}.png"
     assert main(["visualize", str(run_folder), "--method", method, "-o", str(out)]) == 0
@@ -45,8 +47,20 @@ def test_a_keras_file_and_an_image_file(run_folder, tmp_path):
     picture[4:16, 7:9] = 1.0  # a "1"
     matplotlib.image.imsave(image, picture)
     out = tmp_path / "cam.png"
-    args = ["visualize", str(run_folder / "best.keras"), "--method", "grad-cam", "--layer", "c3",
-            "--input", str(image), "--class", "1", "-o", str(out)]
+    args = [
+        "visualize",
+        str(run_folder / "best.keras"),
+        "--method",
+        "grad-cam",
+        "--layer",
+        "c3",
+        "--input",
+        str(image),
+        "--class",
+        "1",
+        "-o",
+        str(out),
+    ]
     assert main(args) == 0 and _is_png(out)
 
 
@@ -60,8 +74,20 @@ def test_top_patches_from_an_image_folder(run_folder, tmp_path):
         for index in range(10):
             matplotlib.image.imsave(tmp_path / "data" / name / f"{index}.png", rng.uniform(size=(20, 24, 3)))
     out = tmp_path / "patches.png"
-    args = ["visualize", str(run_folder), "--method", "top-patches", "--layer", "c3", "--channel", "2",
-            "--data", str(tmp_path / "data"), "-o", str(out)]
+    args = [
+        "visualize",
+        str(run_folder),
+        "--method",
+        "top-patches",
+        "--layer",
+        "c3",
+        "--channel",
+        "2",
+        "--data",
+        str(tmp_path / "data"),
+        "-o",
+        str(out),
+    ]
     assert main(args) == 0 and _is_png(out)
 
 
@@ -71,13 +97,22 @@ def test_a_registered_name(tmp_path):
     assert _is_png(out)
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--method", "feature-maps", "--layer", "c9"], "layer 'c9' is not in the model; choose one of: c1, s2, c3, s4, c5"),
-    (["--method", "grad-cam", "--class", "12"], "class 12 is out of range: the model has 10 classes"),
-    (["--method", "filters", "--layer", "flatten"], "convolution layer 'flatten' exists but is not one this method can use"),
-    (["--method", "saliency", "--data", "somewhere"], "--data is for --method top-patches"),
-    (["--method", "occlusion", "--fill", "grey"], "--fill must be a number or 'mean', got 'grey'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["--method", "feature-maps", "--layer", "c9"],
+            "layer 'c9' is not in the model; choose one of: c1, s2, c3, s4, c5",
+        ),
+        (["--method", "grad-cam", "--class", "12"], "class 12 is out of range: the model has 10 classes"),
+        (
+            ["--method", "filters", "--layer", "flatten"],
+            "convolution layer 'flatten' exists but is not one this method can use",
+        ),
+        (["--method", "saliency", "--data", "somewhere"], "--data is for --method top-patches"),
+        (["--method", "occlusion", "--fill", "grey"], "--fill must be a number or 'mean', got 'grey'"),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_2(run_folder, tmp_path, capsys, args, message):
     out = tmp_path / "never.png"
     assert main(["visualize", str(run_folder), *args, "-o", str(out)]) == 2

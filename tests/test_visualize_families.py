@@ -81,7 +81,7 @@ def test_deconvnet_and_guided_backprop_stay_in_the_receptive_field(case):
         assert np.any(projection.pixels != 0)
         top, left, bottom, right = vis.receptive_box(model, layer, projection.row, projection.col)
         outside = np.ones(images.shape[1:3], bool)
-        outside[max(top, 0):max(bottom, 0), max(left, 0):max(right, 0)] = False
+        outside[max(top, 0) : max(bottom, 0), max(left, 0) : max(right, 0)] = False
         assert np.all(projection.pixels[outside] == 0)
 
 

@@ -32,7 +32,7 @@ def fence_doctests(text: str) -> str:
         indent = match.group(1)
         block = []
         while k < len(lines) and lines[k].strip() and lines[k].startswith(indent):
-            block.append(lines[k][len(indent):])
+            block.append(lines[k][len(indent) :])
             k += 1
         out.append(f"{indent}```pycon")
         out.extend(f"{indent}{line}" for line in block)

@@ -139,24 +139,42 @@ SENTENCES: List[Tuple[str, str]] = [
     (r": zero padding, (\d+) pixels? before and (\d+) after\.", r"：零填充，前 \1 像素、后 \2 像素。"),
     (r": fully connected, " + _N + r" inputs to " + _N + r" units\.", r"：全连接，\1 个输入到 \2 个单元。"),
     (r": Euclidean RBF units, (\d+) inputs to (\d+) outputs\.", r"：欧氏径向基（RBF）单元，\1 个输入到 \2 个输出。"),
-    (r"    - fixed prototypes: (.*?) numbers, " + _N + r" of them not trained",
-     r"    - 固定原型：\1 个数，其中 \2 个不参与训练"),
+    (
+        r"    - fixed prototypes: (.*?) numbers, " + _N + r" of them not trained",
+        r"    - 固定原型：\1 个数，其中 \2 个不参与训练",
+    ),
     (r": the " + _S + r" maps become one vector, (.*?) numbers\.", r"：\1 的特征图展平为一个向量，共 \2 个数。"),
-    (r": the average of each of the (\d+) maps over all (.*?) positions: (\d+) numbers, no parameters\.",
-     r"：对 \1 个特征图各自在全部 \2 个位置上取平均：\3 个数，无参数。"),
-    (r": the maximum of each of the (\d+) maps over all (.*?) positions: (\d+) numbers, no parameters\.",
-     r"：对 \1 个特征图各自在全部 \2 个位置上取最大值：\3 个数，无参数。"),
-    (r": stacks (\d+) branches along the channels, (.*?), so " + _S + r"\.",
-     r"：把 \1 个分支沿通道拼接，\2，即 \3。"),
-    (r": adds (`[^`]+`) and (`[^`]+`), both " + _S + r"; no parameters\.", r"：把 \1 与 \2 相加，二者都是 \3；无参数。"),
-    (r": batch norm over (\d+) channels, (.*?) numbers: (.*?) and (.*?) are trained, the moving mean and variance are not\.",
-     r"：对 \1 个通道做批归一化，\2 个数：\3 和 \4 参与训练，滑动均值和方差不参与。"),
-    (r": takes every (second|third|fourth|\d+th) pixel \((.*?)\) and pads the (\d+) channels with zeros to (\d+); no parameters\.",
-     r"：每隔一个像素取一个（\2），并把 \3 个通道用零填充到 \4 个；无参数。"),
-    (r": local response normalisation across (\d+) neighbouring maps \((.*?)\); keeps " + _S + r", no parameters\.",
-     r"：在相邻的 \1 个特征图之间做局部响应归一化（\2）；尺寸保持 \3，无参数。"),
-    (r": while training, zeroes each of its " + _N + r" inputs with probability ([\d.]+) \(and scales the rest by (.*?)\); does nothing at inference\.",
-     r"：训练时以概率 \2 把 \1 个输入中的每一个置零（其余乘以 \3）；推理时不起作用。"),
+    (
+        r": the average of each of the (\d+) maps over all (.*?) positions: (\d+) numbers, no parameters\.",
+        r"：对 \1 个特征图各自在全部 \2 个位置上取平均：\3 个数，无参数。",
+    ),
+    (
+        r": the maximum of each of the (\d+) maps over all (.*?) positions: (\d+) numbers, no parameters\.",
+        r"：对 \1 个特征图各自在全部 \2 个位置上取最大值：\3 个数，无参数。",
+    ),
+    (r": stacks (\d+) branches along the channels, (.*?), so " + _S + r"\.", r"：把 \1 个分支沿通道拼接，\2，即 \3。"),
+    (
+        r": adds (`[^`]+`) and (`[^`]+`), both " + _S + r"; no parameters\.",
+        r"：把 \1 与 \2 相加，二者都是 \3；无参数。",
+    ),
+    (
+        r": batch norm over (\d+) channels, (.*?) numbers: (.*?) and (.*?) are trained, the moving mean and variance are not\.",
+        r"：对 \1 个通道做批归一化，\2 个数：\3 和 \4 参与训练，滑动均值和方差不参与。",
+    ),
+    (
+        r": takes every (second|third|fourth|\d+th) pixel \((.*?)\) and pads the (\d+) channels with zeros to (\d+); no parameters\.",
+        r"：每隔一个像素取一个（\2），并把 \3 个通道用零填充到 \4 个；无参数。",
+    ),
+    (
+        r": local response normalisation across (\d+) neighbouring maps \((.*?)\); keeps " + _S + r", no parameters\.",
+        r"：在相邻的 \1 个特征图之间做局部响应归一化（\2）；尺寸保持 \3，无参数。",
+    ),
+    (
+        r": while training, zeroes each of its "
+        + _N
+        + r" inputs with probability ([\d.]+) \(and scales the rest by (.*?)\); does nothing at inference\.",
+        r"：训练时以概率 \2 把 \1 个输入中的每一个置零（其余乘以 \3）；推理时不起作用。",
+    ),
     (r": applies (`[^`]+`) to " + _S + r"; no parameters\.", r"：对 \2 施加 \1；无参数。"),
     (r"convolution over a connection table, (\d+) maps", r"按连接表卷积，\1 个特征图"),
     (r"convolution, (\d+) filters", r"卷积，\1 个卷积核"),
@@ -172,12 +190,16 @@ SENTENCES: List[Tuple[str, str]] = [
     (r", on " + _S + r"\.", r"，输入 \1。"),
     (r"    - output size: ", "    - 输出尺寸："),
     (r"\$, so " + _S, r"$，即 \1"),
-    (r"with `same`, TensorFlow aims at (.*?) and pads whatever that needs, the odd pixel after",
-     r"使用 `same` 时，TensorFlow 以 \1 为目标，缺多少补多少，多出的一个像素补在后面"),
+    (
+        r"with `same`, TensorFlow aims at (.*?) and pads whatever that needs, the odd pixel after",
+        r"使用 `same` 时，TensorFlow 以 \1 为目标，缺多少补多少，多出的一个像素补在后面",
+    ),
     (r"    - parameters: none", "    - 参数量：无"),
     (r"    - parameters: ", "    - 参数量："),
-    (r"\(each filter sees (\d+) of the (\d+) input maps: (\d+) groups\)",
-     r"（每个卷积核只看 \2 个输入特征图中的 \1 个：分 \3 组）"),
+    (
+        r"\(each filter sees (\d+) of the (\d+) input maps: (\d+) groups\)",
+        r"（每个卷积核只看 \2 个输入特征图中的 \1 个：分 \3 组）",
+    ),
     (r"\(no bias\)", "（无偏置）"),
     (r"\((\d+) input-output map pairs, one bias per map\)", r"（\1 对输入—输出特征图，每个特征图一个偏置）"),
     (r"\(a coefficient and a bias per map\)", "（每个特征图一个系数和一个偏置）"),
@@ -185,24 +207,40 @@ SENTENCES: List[Tuple[str, str]] = [
     (r"    - receptive field: ", "    - 感受野："),
     (r"\$ pixels, jump \$", "$ 像素，跳距 $"),
     # spec_table: the totals and the note
-    (r": input " + _S + r", (\d+) layers, depth (\d+), " + _N + r" parameters \(" + _N + r" trainable\), ([\d.]+[KMG]?) MACs per image\. ",
-     r"：输入 \1，\2 层，深度 \3，参数量 \4（可训练 \5），每张图像 \6 次乘加。"),
-    (r": input " + _S + r", (\d+) layers, depth (\d+), " + _N + r" parameters, ([\d.]+[KMG]?) MACs per image\. ",
-     r"：输入 \1，\2 层，深度 \3，参数量 \4，每张图像 \5 次乘加。"),
-    (r"Generated from (`[^`]+`) \(hover over a layer's name for its line there\); source: ",
-     r"由 \1 生成（鼠标悬停在层名上可看到它在该文件中的行号）；出处（英文原文）："),
-    (r"\*MACs: multiply-accumulates for one image \(convolutions and fully connected layers\)\. RF: receptive field "
-     r"along the height in input pixels, and the jump between neighbouring units\.\*",
-     "*乘加次数（MACs）：一张图像在卷积层和全连接层中的乘加运算次数。感受野（RF）：沿高度方向、以输入像素计的感受野，"
-     "以及相邻单元在输入上的间距（跳距）。*"),
+    (
+        r": input "
+        + _S
+        + r", (\d+) layers, depth (\d+), "
+        + _N
+        + r" parameters \("
+        + _N
+        + r" trainable\), ([\d.]+[KMG]?) MACs per image\. ",
+        r"：输入 \1，\2 层，深度 \3，参数量 \4（可训练 \5），每张图像 \6 次乘加。",
+    ),
+    (
+        r": input " + _S + r", (\d+) layers, depth (\d+), " + _N + r" parameters, ([\d.]+[KMG]?) MACs per image\. ",
+        r"：输入 \1，\2 层，深度 \3，参数量 \4，每张图像 \5 次乘加。",
+    ),
+    (
+        r"Generated from (`[^`]+`) \(hover over a layer's name for its line there\); source: ",
+        r"由 \1 生成（鼠标悬停在层名上可看到它在该文件中的行号）；出处（英文原文）：",
+    ),
+    (
+        r"\*MACs: multiply-accumulates for one image \(convolutions and fully connected layers\)\. RF: receptive field "
+        r"along the height in input pixels, and the jump between neighbouring units\.\*",
+        "*乘加次数（MACs）：一张图像在卷积层和全连接层中的乘加运算次数。感受野（RF）：沿高度方向、以输入像素计的感受野，"
+        "以及相邻单元在输入上的间距（跳距）。*",
+    ),
     (r" † marks a layer listed under `deviations` \(see below\)\.", " † 表示该层列在 `deviations` 中（见下文）。"),
     # deviations()
     (r"Deviations of (`[^`]+`) from the paper \((`[^`]+`)\):", r"\1 与论文的差异（\2，原因一栏为英文原文）："),
     (r"What the paper leaves open, as decided in (`[^`]+`):", r"论文未明确、由 \1 决定的细节（原因一栏为英文原文）："),
     (r"(`[^`]+`) lists no deviation from the paper\.", r"\1 没有列出与论文的差异。"),
     # recipe()
-    (r"divide by ([\d.]+) when the validation loss stalls for (\d+) epochs, at most (\d+) times",
-     r"验证损失连续 \2 个 epoch 不下降时除以 \1，最多 \3 次"),
+    (
+        r"divide by ([\d.]+) when the validation loss stalls for (\d+) epochs, at most (\d+) times",
+        r"验证损失连续 \2 个 epoch 不下降时除以 \1，最多 \3 次",
+    ),
     (r"multiply by ([\d.]+) every (\d+) epochs", r"每 \2 个 epoch 乘以 \1"),
     (r"multiply by ([\d.]+) at epochs ([\d, ]+)", r"在第 \2 个 epoch 乘以 \1"),
     (r"\| constant \|", "| 恒定 |"),
@@ -211,7 +249,10 @@ SENTENCES: List[Tuple[str, str]] = [
     (r" \(L2, coupled\)", "（L2，与梯度耦合）"),
     (r"\| none \|", "| 无 |"),
     (r"none \(resized to the input\)", "无（缩放到输入尺寸）"),
-    (r"shorter side (\d+) to (\d+), random (\d+) crop \(scaled to the input\)", r"短边 \1 到 \2，随机裁剪 \3（再缩放到输入尺寸）"),
+    (
+        r"shorter side (\d+) to (\d+), random (\d+) crop \(scaled to the input\)",
+        r"短边 \1 到 \2，随机裁剪 \3（再缩放到输入尺寸）",
+    ),
     (r"shorter side (\d+), random (\d+) crop \(scaled to the input\)", r"短边 \1，随机裁剪 \2（再缩放到输入尺寸）"),
     (r", horizontal flips", "，水平翻转"),
     (r", PCA colour noise \(std ([\d.]+)\)", r"，PCA 颜色扰动（标准差 \1）"),
@@ -220,15 +261,21 @@ SENTENCES: List[Tuple[str, str]] = [
     (r": channel mean \|", ": 逐通道均值 |"),
     (r"\*Notes kept with the recipe:\* ", "*训练配方附带的说明（英文原文）：* "),
     # diagrams and figures
-    (r"(`[^`]+`) as built by the package: " + _N + r" parameters, ([\d.]+[KMG]?) MACs\. Blue: convolutions; green: pooling; "
-     r"orange: fully connected; purple: normalisation; red: merges\. Drawn with (`[^`]+`); click it to open it at full size\.",
-     r"本包构建的 \1：参数量 \2，乘加次数 \3。蓝色：卷积；绿色：池化；橙色：全连接；紫色：归一化；红色：合并。"
-     r"由 \4 绘制；点击可查看原尺寸。"),
-    (r"(`[^`]+`) as built by the package, one box per residual block: " + _N + r" parameters, ([\d.]+[KMG]?) MACs\. "
-     r"Each shortcut is drawn beside the block it skips and enters the addition \(\+\) below it: dashed for identity "
-     r"shortcuts, solid red for 1×1 projections, dotted for zero-padding ones\. (`[^`]+`) draws every layer\.",
-     r"本包构建的 \1，每个残差块一个方框：参数量 \2，乘加次数 \3。每条捷径（shortcut）画在它跳过的残差块旁边，"
-     r"从下方进入相加（+）：虚线为恒等捷径，红色实线为 1×1 投影，点线为零填充捷径。\4 会画出每一层。"),
+    (
+        r"(`[^`]+`) as built by the package: "
+        + _N
+        + r" parameters, ([\d.]+[KMG]?) MACs\. Blue: convolutions; green: pooling; "
+        r"orange: fully connected; purple: normalisation; red: merges\. Drawn with (`[^`]+`); click it to open it at full size\.",
+        r"本包构建的 \1：参数量 \2，乘加次数 \3。蓝色：卷积；绿色：池化；橙色：全连接；紫色：归一化；红色：合并。"
+        r"由 \4 绘制；点击可查看原尺寸。",
+    ),
+    (
+        r"(`[^`]+`) as built by the package, one box per residual block: " + _N + r" parameters, ([\d.]+[KMG]?) MACs\. "
+        r"Each shortcut is drawn beside the block it skips and enters the addition \(\+\) below it: dashed for identity "
+        r"shortcuts, solid red for 1×1 projections, dotted for zero-padding ones\. (`[^`]+`) draws every layer\.",
+        r"本包构建的 \1，每个残差块一个方框：参数量 \2，乘加次数 \3。每条捷径（shortcut）画在它跳过的残差块旁边，"
+        r"从下方进入相加（+）：虚线为恒等捷径，红色实线为 1×1 投影，点线为零填充捷径。\4 会画出每一层。",
+    ),
     (r"\[!\[Diagram of ([^\]]+)\]", r"[![\1 的结构图]"),
     (r"\[!\[Block diagram of ([^\]]+)\]", r"[![\1 的残差块结构图]"),
     (r"\[!\[Teaching figure: ([^\]]+)\]", r"[![教学图：\1]"),
@@ -272,36 +319,60 @@ def localized(function: Callable[..., str]) -> Callable[..., str]:
 # --------------------------------------------------------------------------
 
 _SUMMARY: List[Tuple[str, str]] = [
-    (r"^LeNet-5 as in the paper: scaled tanh, trainable subsampling, Table I's C3, fixed RBF output$",
-     "论文原版 LeNet-5：缩放的 tanh、可训练的下采样、表 I 的 C3 连接表、固定的 RBF 输出层"),
-    (r"^LeNet-5 in its modern form: ReLU, max pooling, dense C3, softmax output$",
-     "现代形式的 LeNet-5：ReLU、最大池化、全连接的 C3、softmax 输出"),
+    (
+        r"^LeNet-5 as in the paper: scaled tanh, trainable subsampling, Table I's C3, fixed RBF output$",
+        "论文原版 LeNet-5：缩放的 tanh、可训练的下采样、表 I 的 C3 连接表、固定的 RBF 输出层",
+    ),
+    (
+        r"^LeNet-5 in its modern form: ReLU, max pooling, dense C3, softmax output$",
+        "现代形式的 LeNet-5：ReLU、最大池化、全连接的 C3、softmax 输出",
+    ),
     (r"^AlexNet \((\d+)\) at (\d+)x(\d+), one tower, with LRN$", r"AlexNet（\1），输入 \2x\3，单塔，带 LRN"),
-    (r"^AlexNet \((\d+)\) with the paper's two-GPU split of conv2, conv4, conv5$",
-     r"AlexNet（\1），保留论文中 conv2、conv4、conv5 的双 GPU 分组"),
-    (r"^torchvision's AlexNet \(one-GPU widths of Krizhevsky (\d+)\) at (\d+)x(\d+)$",
-     r"torchvision 的 AlexNet（Krizhevsky \1 的单 GPU 宽度），输入 \2x\3"),
-    (r"^ZFNet \((\d+)\): AlexNet with a (\d+)x(\d+)/(\d+) conv1 and a stride-(\d+) conv2, at (\d+)x(\d+)$",
-     r"ZFNet（\1）：conv1 改为 \2x\3/\4、conv2 步长 \5 的 AlexNet，输入 \6x\7"),
-    (r"^VGG-(\d+) with LRN after conv1 \(Table (\d+), A-LRN\), (\d+)M parameters$",
-     r"conv1 后加 LRN 的 VGG-\1（表 \2，A-LRN），参数量 \3M"),
+    (
+        r"^AlexNet \((\d+)\) with the paper's two-GPU split of conv2, conv4, conv5$",
+        r"AlexNet（\1），保留论文中 conv2、conv4、conv5 的双 GPU 分组",
+    ),
+    (
+        r"^torchvision's AlexNet \(one-GPU widths of Krizhevsky (\d+)\) at (\d+)x(\d+)$",
+        r"torchvision 的 AlexNet（Krizhevsky \1 的单 GPU 宽度），输入 \2x\3",
+    ),
+    (
+        r"^ZFNet \((\d+)\): AlexNet with a (\d+)x(\d+)/(\d+) conv1 and a stride-(\d+) conv2, at (\d+)x(\d+)$",
+        r"ZFNet（\1）：conv1 改为 \2x\3/\4、conv2 步长 \5 的 AlexNet，输入 \6x\7",
+    ),
+    (
+        r"^VGG-(\d+) with LRN after conv1 \(Table (\d+), A-LRN\), (\d+)M parameters$",
+        r"conv1 后加 LRN 的 VGG-\1（表 \2，A-LRN），参数量 \3M",
+    ),
     (r" closing stages (\d+)-(\d+)", r"（收尾第 \1-\2 段）"),
     (r"^VGG-(\d+) \(Table (\d+), ([A-E])\): ", r"VGG-\1（表 \2，\3）："),
     (r", (\d+)M parameters", r"，参数量 \1M"),
     (r"; batch norm after every conv, as torchvision$", "；每个卷积后加批归一化，同 torchvision"),
-    (r"^GoogLeNet \(Inception v1\), Table (\d+): nine inception modules, (\d+)x(\d+) branches, LRN, one output\.$",
-     r"GoogLeNet（Inception v1），表 \1：九个 Inception 模块、\2x\3 分支、LRN、一个输出。"),
-    (r"^GoogLeNet with Section (\d+)'s auxiliary classifiers after 4a and 4d: outputs (\[.*\]), aux losses weighted ([\d.]+)\.$",
-     r"带第 \1 节辅助分类器（接在 4a 和 4d 之后）的 GoogLeNet：输出 \2，辅助损失权重 \3。"),
-    (r"^ResNet-(\d+), Table (\d+): (basic|bottleneck) blocks (\[[\d, ]+\]), option B shortcuts, stride on a bottleneck's "
-     r"first 1x1 \(the authors' Caffe models\)$",
-     r"ResNet-\1，表 \2：\3 \4，B 型捷径，下采样步长放在瓶颈结构的第一个 1x1 上（作者的 Caffe 模型）"),
-    (r"^ResNet-(\d+) v1\.5 \(torchvision\): the downsampling stride on the bottleneck's 3x3$",
-     r"ResNet-\1 v1.5（torchvision）：下采样步长放在瓶颈结构的 3x3 上"),
-    (r"^CIFAR-10 ResNet, (\d+) layers \(Sec\. ([\d.]+), n=(\d+)\), option A shortcuts$",
-     r"CIFAR-10 上的 ResNet，\1 层（第 \2 节，n=\3），A 型捷径"),
-    (r"^CIFAR-10 plain network, (\d+) layers \(Sec\. ([\d.]+), n=(\d+)\), no shortcuts$",
-     r"CIFAR-10 上的普通网络（plain），\1 层（第 \2 节，n=\3），无捷径"),
+    (
+        r"^GoogLeNet \(Inception v1\), Table (\d+): nine inception modules, (\d+)x(\d+) branches, LRN, one output\.$",
+        r"GoogLeNet（Inception v1），表 \1：九个 Inception 模块、\2x\3 分支、LRN、一个输出。",
+    ),
+    (
+        r"^GoogLeNet with Section (\d+)'s auxiliary classifiers after 4a and 4d: outputs (\[.*\]), aux losses weighted ([\d.]+)\.$",
+        r"带第 \1 节辅助分类器（接在 4a 和 4d 之后）的 GoogLeNet：输出 \2，辅助损失权重 \3。",
+    ),
+    (
+        r"^ResNet-(\d+), Table (\d+): (basic|bottleneck) blocks (\[[\d, ]+\]), option B shortcuts, stride on a bottleneck's "
+        r"first 1x1 \(the authors' Caffe models\)$",
+        r"ResNet-\1，表 \2：\3 \4，B 型捷径，下采样步长放在瓶颈结构的第一个 1x1 上（作者的 Caffe 模型）",
+    ),
+    (
+        r"^ResNet-(\d+) v1\.5 \(torchvision\): the downsampling stride on the bottleneck's 3x3$",
+        r"ResNet-\1 v1.5（torchvision）：下采样步长放在瓶颈结构的 3x3 上",
+    ),
+    (
+        r"^CIFAR-10 ResNet, (\d+) layers \(Sec\. ([\d.]+), n=(\d+)\), option A shortcuts$",
+        r"CIFAR-10 上的 ResNet，\1 层（第 \2 节，n=\3），A 型捷径",
+    ),
+    (
+        r"^CIFAR-10 plain network, (\d+) layers \(Sec\. ([\d.]+), n=(\d+)\), no shortcuts$",
+        r"CIFAR-10 上的普通网络（plain），\1 层（第 \2 节，n=\3），无捷径",
+    ),
 ]
 _SUMMARY_COMPILED = [(re.compile(p), r) for p, r in _SUMMARY]
 _BLOCK_WORDS = {"basic": "基本残差块", "bottleneck": "瓶颈残差块"}
@@ -359,7 +430,10 @@ LAB_SENTENCES: List[Tuple[str, str]] = [
     (r"^\| arm \| network and options \| training \|$", "| 实验组 | 网络与选项 | 训练 |"),
     (r"\| as the others \|", "| 同其他组 |"),
     (r"^\| claim \| quantity \| difference \| 2 x spread \| verdict \|$", "| 说法 | 量 | 差值 | 2 倍离散度 | 判定 |"),
-    (r"^\| experiment \| paper \| verdicts \(the main claim first\) \| time \|$", "| 实验 | 论文 | 判定（主要说法在前） | 用时 |"),
+    (
+        r"^\| experiment \| paper \| verdicts \(the main claim first\) \| time \|$",
+        "| 实验 | 论文 | 判定（主要说法在前） | 用时 |",
+    ),
     (r"^\| arm \|", "| 实验组 |"),
     (r"\((`[^`]+`), seeds (\d+)\)", r"（\1，\2 个种子）"),
     (r"\((-?[\d.]+%?) to (-?[\d.]+%?)\)", r"（\1 至 \2）"),
@@ -367,19 +441,27 @@ LAB_SENTENCES: List[Tuple[str, str]] = [
     (r"generalisation gap \(validation error - training error\)", "泛化差距（验证错误率 − 训练错误率）"),
     (r"training error \(whole training set, inference mode\)", "训练错误率（整个训练集，推理模式）"),
     (r"\| validation error", "| 验证错误率"),
-    (r"^`--quick` runs one seed for two epochs of three steps; `--data cifar10` or `--data FOLDER` uses other data\.$",
-     "`--quick` 只用一个种子、训练两个各三步的 epoch；`--data cifar10` 或 `--data FOLDER` 使用其他数据。"),
+    (
+        r"^`--quick` runs one seed for two epochs of three steps; `--data cifar10` or `--data FOLDER` uses other data\.$",
+        "`--quick` 只用一个种子、训练两个各三步的 epoch；`--data cifar10` 或 `--data FOLDER` 使用其他数据。",
+    ),
     (r'^(!!! \w+) "Verdict on the main claim: (.*)"$', r'\1 "主要说法的判定：\2"'),
     (r"\(difference of means (-?[\d.]+%?) against twice the spread ([\d.]+%?)\)", r"（均值之差 \1，两倍离散度 \2）"),
     (r"\(difference ([^()]*?) against (?:the )?([^()]*?)\)", r"（差值 \1，对比 \2）"),
-    (r"^Each cell is the mean over seeds ± the standard deviation \(the range over seeds in parentheses\)\.$",
-     "每格为各种子的均值 ± 标准差（括号内为各种子的取值范围）。"),
-    (r"^Verdict rule: .*$",
-     "判定规则：两组的均值之差大于二者中较大的种子间标准差（样本标准差）的 2 倍时，认为两组不同；不依赖种子的量（如参数量和乘加次数）直接比较。"
-     "与论文方向一致的差异为“已重现”，方向相反的为“结果相反”，更小的差异为“在此规模下无法区分”。"
-     "对于“某事不会变差”的说法，没有可区分的变差即算已重现。跨越数量级的量（激活值和梯度的大小）按 log10 比较。"),
-    (r"^Total time of the experiments run: (.*?), on a 2-core machine shared with other jobs \(each page gives the load\)\.$",
-     r"全部实验运行总时间：\1，在一台与其他任务共享的 2 核机器上（每页给出负载）。"),
+    (
+        r"^Each cell is the mean over seeds ± the standard deviation \(the range over seeds in parentheses\)\.$",
+        "每格为各种子的均值 ± 标准差（括号内为各种子的取值范围）。",
+    ),
+    (
+        r"^Verdict rule: .*$",
+        "判定规则：两组的均值之差大于二者中较大的种子间标准差（样本标准差）的 2 倍时，认为两组不同；不依赖种子的量（如参数量和乘加次数）直接比较。"
+        "与论文方向一致的差异为“已重现”，方向相反的为“结果相反”，更小的差异为“在此规模下无法区分”。"
+        "对于“某事不会变差”的说法，没有可区分的变差即算已重现。跨越数量级的量（激活值和梯度的大小）按 log10 比较。",
+    ),
+    (
+        r"^Total time of the experiments run: (.*?), on a 2-core machine shared with other jobs \(each page gives the load\)\.$",
+        r"全部实验运行总时间：\1，在一台与其他任务共享的 2 核机器上（每页给出负载）。",
+    ),
     (r"^\* Command: ", "* 命令："),
     (r"^\* Run: (.*?) to (.*?), (.*?) in (\d+) session\(s\)\.$", r"* 运行：\1 到 \2，用时 \3，共 \4 次会话。"),
     (r"^\* Machine: ", "* 机器："),

@@ -49,7 +49,7 @@ def _limits_under(mathml: str) -> str:
             cursor = closing + len("</msubsup>")
             if depth == 0:
                 break
-        inner = mathml[start + len("<msubsup>"):cursor - len("</msubsup>")]
+        inner = mathml[start + len("<msubsup>") : cursor - len("</msubsup>")]
         out.append(mathml[position:start])
         out.append(f"<munderover>{inner}</munderover>")
         position = cursor

@@ -34,37 +34,79 @@ RESULTS = (
     # Krizhevsky et al. 2012, Table 2 (ILSVRC-2012); * = pre-trained on the Fall 2011 release.
     Result("alexnet", "1 CNN", "single model", 40.7, 18.2, None, "AlexNet paper, Table 2", headline=True),
     Result("alexnet", "5 CNNs", "ensemble", 38.1, 16.4, 16.4, "AlexNet paper, Table 2"),
-    Result("alexnet", "7 CNNs* (2 pre-trained on ImageNet Fall 2011)", "ensemble", 36.7, 15.4, 15.3,
-           "AlexNet paper, Table 2", headline=True),
+    Result(
+        "alexnet",
+        "7 CNNs* (2 pre-trained on ImageNet Fall 2011)",
+        "ensemble",
+        36.7,
+        15.4,
+        15.3,
+        "AlexNet paper, Table 2",
+        headline=True,
+    ),
     # Zeiler and Fergus 2014, Table 2 (ILSVRC-2012 validation, ILSVRC-2013 test).
-    Result("zfnet", "1 convnet as per Fig. 3", "single model", 38.4, 16.5, None, "ZFNet paper, Table 2",
-           headline=True),
+    Result("zfnet", "1 convnet as per Fig. 3", "single model", 38.4, 16.5, None, "ZFNet paper, Table 2", headline=True),
     Result("zfnet", "5 convnets as per Fig. 3", "ensemble", 36.7, 15.3, 15.3, "ZFNet paper, Table 2"),
-    Result("zfnet", "6 convnets, Fig. 3 and the 512/1024/512 variant", "ensemble", 36.0, 14.7, 14.8,
-           "ZFNet paper, Table 2", headline=True),
+    Result(
+        "zfnet",
+        "6 convnets, Fig. 3 and the 512/1024/512 variant",
+        "ensemble",
+        36.0,
+        14.7,
+        14.8,
+        "ZFNet paper, Table 2",
+        headline=True,
+    ),
     # Simonyan and Zisserman 2015, Tables 5 and 7 (multi-crop and dense evaluation).
     Result("vgg", "D (VGG-16), multi-crop & dense", "single model", 24.4, 7.2, None, "VGG paper, Table 5"),
-    Result("vgg", "E (VGG-19), multi-crop & dense", "single model", 24.4, 7.1, 7.0, "VGG paper, Tables 5 and 7",
-           headline=True),
+    Result(
+        "vgg",
+        "E (VGG-19), multi-crop & dense",
+        "single model",
+        24.4,
+        7.1,
+        7.0,
+        "VGG paper, Tables 5 and 7",
+        headline=True,
+    ),
     Result("vgg", "ILSVRC submission, 7 nets, dense", "ensemble", 24.7, 7.5, 7.3, "VGG paper, Table 7"),
-    Result("vgg", "D and E, multi-crop & dense (2 nets)", "ensemble", 23.7, 6.8, 6.8, "VGG paper, Table 7",
-           headline=True),
+    Result(
+        "vgg", "D and E, multi-crop & dense (2 nets)", "ensemble", 23.7, 6.8, 6.8, "VGG paper, Table 7", headline=True
+    ),
     # Szegedy et al. 2015, Table 3 (validation) and Table 2 (test); no top-1 reported.
     Result("googlenet", "1 model, 1 crop", "single model", None, 10.07, None, "GoogLeNet paper, Table 3"),
-    Result("googlenet", "1 model, 144 crops", "single model", None, 7.89, None, "GoogLeNet paper, Table 3",
-           headline=True),
-    Result("googlenet", "7 models, 144 crops", "ensemble", None, 6.67, 6.67, "GoogLeNet paper, Tables 2 and 3",
-           headline=True),
+    Result(
+        "googlenet", "1 model, 144 crops", "single model", None, 7.89, None, "GoogLeNet paper, Table 3", headline=True
+    ),
+    Result(
+        "googlenet",
+        "7 models, 144 crops",
+        "ensemble",
+        None,
+        6.67,
+        6.67,
+        "GoogLeNet paper, Tables 2 and 3",
+        headline=True,
+    ),
     # He et al. 2016, Tables 2, 4 and 5.
     Result("resnet", "plain-18, 10-crop", "single model", 27.94, None, None, "ResNet paper, Table 2", key="plain18"),
     Result("resnet", "plain-34, 10-crop", "single model", 28.54, None, None, "ResNet paper, Table 2", key="plain34"),
     Result("resnet", "ResNet-18, 10-crop", "single model", 27.88, None, None, "ResNet paper, Table 2"),
     Result("resnet", "ResNet-34, 10-crop", "single model", 25.03, None, None, "ResNet paper, Table 2"),
     Result("resnet", "ResNet-50, multi-scale", "single model", 20.74, 5.25, None, "ResNet paper, Table 4"),
-    Result("resnet", "ResNet-152, multi-scale", "single model", 19.38, 4.49, None, "ResNet paper, Table 4",
-           headline=True),
-    Result("resnet", "ensemble of 6 models (ILSVRC 2015)", "ensemble", None, None, 3.57, "ResNet paper, Table 5",
-           headline=True),
+    Result(
+        "resnet", "ResNet-152, multi-scale", "single model", 19.38, 4.49, None, "ResNet paper, Table 4", headline=True
+    ),
+    Result(
+        "resnet",
+        "ensemble of 6 models (ILSVRC 2015)",
+        "ensemble",
+        None,
+        None,
+        3.57,
+        "ResNet paper, Table 5",
+        headline=True,
+    ),
 )
 
 

@@ -33,9 +33,8 @@ import posixpath
 import time
 from typing import Dict, Iterable, List, Optional, Sequence
 
-import jinja2
-
 import i18n_words as i18n
+import jinja2
 import results
 import source_code
 import spec_facts
@@ -106,9 +105,9 @@ def tex(value) -> str:
 
 def mib(n_bytes) -> str:
     """Memory in MiB, or in KiB below 1 MiB (LeNet's activations)."""
-    if n_bytes < 2 ** 20:
-        return f"{n_bytes / 2 ** 10:.1f} KiB"
-    return f"{n_bytes / 2 ** 20:.1f} MiB"
+    if n_bytes < 2**20:
+        return f"{n_bytes / 2**10:.1f} KiB"
+    return f"{n_bytes / 2**20:.1f} MiB"
 
 
 def fixed(value: float, digits: int = 2) -> str:
@@ -291,7 +290,7 @@ def _inputs(facts: ModelFacts, lf: LayerFacts, previous: str) -> str:
     prefix = lf.name.split("_")[0] + "_"
     if lf.name.startswith(("conv",)) and "_block" in lf.name:
         prefix = "_".join(lf.name.split("_")[:2]) + "_"
-    names = [n[len(prefix):] if n.startswith(prefix) and len(lf.layer.inputs) > 1 else n for n in lf.layer.inputs]
+    names = [n[len(prefix) :] if n.startswith(prefix) and len(lf.layer.inputs) > 1 else n for n in lf.layer.inputs]
     return ", ".join(f"`{name}`" for name in names)
 
 
@@ -327,7 +326,6 @@ def spec_table(model: str) -> str:
     previous = "input"
     branched = False
     for lf in facts.layers.values():
-        activation = lf.layer.fields.get("activation")
         mark = " †" if lf.name in deviating else ""
         kernel, stride = _kernel(lf), _stride(lf)
         window = f"{kernel} / {stride}" if kernel else (f"– / {stride}" if stride else "")
@@ -340,17 +338,19 @@ def spec_table(model: str) -> str:
         # The YAML line is a tooltip on the name: a reader who wants it
         # hovers, and the table keeps its width for the numbers.
         where = f"{facts.file}, line {lf.layer.line}"
-        rows.append([
-            f'<code title="{where}">{lf.name}</code>{mark}',
-            kind,
-            inputs,
-            window,
-            _maps(lf),
-            shape(lf.output_shape),
-            num(lf.params) if lf.params else "",
-            si(lf.macs) if lf.macs else "",
-            _rf(lf),
-        ])
+        rows.append(
+            [
+                f'<code title="{where}">{lf.name}</code>{mark}',
+                kind,
+                inputs,
+                window,
+                _maps(lf),
+                shape(lf.output_shape),
+                num(lf.params) if lf.params else "",
+                si(lf.macs) if lf.macs else "",
+                _rf(lf),
+            ]
+        )
         previous = lf.name
     header = ["layer", "type", "from", "kernel / stride, padding", "maps", "output", "params", "MACs", "RF / jump"]
     align = [":---", ":---", ":---", ":---", "---:", "---:", "---:", "---:", "---:"]
@@ -397,22 +397,35 @@ def deviations(model: str, kind: str = "both") -> str:
     if kind in ("both", "deviations"):
         if facts.spec.deviations:
             rows = [
-                [", ".join(f"`{n}`" for n in d.get("layers", [])), str(d.get("field", "")),
-                 _value(d.get("paper")), _value(d.get("ours")), _oneline(d.get("why", ""))]
+                [
+                    ", ".join(f"`{n}`" for n in d.get("layers", [])),
+                    str(d.get("field", "")),
+                    _value(d.get("paper")),
+                    _value(d.get("ours")),
+                    _oneline(d.get("why", "")),
+                ]
                 for d in facts.spec.deviations
             ]
-            parts.append(f"Deviations of `{model}` from the paper (`{facts.file}`):\n\n" + _table(
-                ["layers", "field", "paper", "ours", "why"], [":---"] * 5, rows))
+            parts.append(
+                f"Deviations of `{model}` from the paper (`{facts.file}`):\n\n"
+                + _table(["layers", "field", "paper", "ours", "why"], [":---"] * 5, rows)
+            )
         else:
             parts.append(f"`{facts.file}` lists no deviation from the paper.")
     if kind in ("both", "choices") and facts.spec.choices:
         rows = [
-            [", ".join(f"`{n}`" for n in c.get("layers", [])), str(c.get("field", "")),
-             _value(c.get("value")), _oneline(c.get("why", ""))]
+            [
+                ", ".join(f"`{n}`" for n in c.get("layers", [])),
+                str(c.get("field", "")),
+                _value(c.get("value")),
+                _oneline(c.get("why", "")),
+            ]
             for c in facts.spec.choices
         ]
-        parts.append(f"What the paper leaves open, as decided in `{facts.file}`:\n\n" + _table(
-            ["layers", "field", "value", "why"], [":---"] * 4, rows))
+        parts.append(
+            f"What the paper leaves open, as decided in `{facts.file}`:\n\n"
+            + _table(["layers", "field", "value", "why"], [":---"] * 4, rows)
+        )
     return "\n\n".join(parts) + "\n"
 
 
@@ -453,20 +466,25 @@ def networks_table(page=None) -> str:
         if facts is None:
             rows.append([link, f"`{name}`", "", shape(item.input_shape), "", "", ""])
             continue
-        rows.append([
-            link,
-            f"`{name}`",
-            _year(name),
-            shape(facts.input_shape),
-            str(facts.depth),
-            num(facts.params),
-            si(facts.macs),
-        ])
-    return _table(
-        ["network", "model", "year (ILSVRC / paper)", "input", "depth", "parameters", "MACs"],
-        [":---", ":---", "---:", "---:", "---:", "---:", "---:"],
-        rows,
-    ) + "\n"
+        rows.append(
+            [
+                link,
+                f"`{name}`",
+                _year(name),
+                shape(facts.input_shape),
+                str(facts.depth),
+                num(facts.params),
+                si(facts.macs),
+            ]
+        )
+    return (
+        _table(
+            ["network", "model", "year (ILSVRC / paper)", "input", "depth", "parameters", "MACs"],
+            [":---", ":---", "---:", "---:", "---:", "---:", "---:"],
+            rows,
+        )
+        + "\n"
+    )
 
 
 def variants_table(family: str, page=None) -> str:
@@ -486,11 +504,14 @@ def variants_table(family: str, page=None) -> str:
         rows.append(cells)
     if page is not None:
         STATE.documented.setdefault(page.file.src_uri, []).extend(names)
-    return _table(
-        ["model", "builder", "what it is", "input", "depth", "parameters", "MACs"],
-        [":---", ":---", ":---", "---:", "---:", "---:", "---:"],
-        rows,
-    ) + "\n"
+    return (
+        _table(
+            ["model", "builder", "what it is", "input", "depth", "parameters", "MACs"],
+            [":---", ":---", ":---", "---:", "---:", "---:", "---:"],
+            rows,
+        )
+        + "\n"
+    )
 
 
 def _link(page, target: str, text: str) -> str:
@@ -517,7 +538,7 @@ def recipe(family: str) -> str:
     scheme = get_scheme(r.preprocess)
     schedule = {
         "plateau": f"divide by {1 / r.lr_factor:g} when the validation loss stalls for {r.lr_patience} "
-                   f"epochs, at most {r.max_lr_drops} times",
+        f"epochs, at most {r.max_lr_drops} times",
         "exponential": f"multiply by {r.lr_factor:g} every {r.decay_every} epochs",
         "step": f"multiply by {r.lr_factor:g} at epochs {', '.join(map(str, r.lr_milestones))}",
         "constant": "constant",
@@ -568,7 +589,9 @@ def results_table(family: Optional[str] = None, page=None) -> str:
         cells = [row.entry, row.kind, _error(row.top1_val), _error(row.top5_val), _error(row.top5_test), row.source]
         if family is None:
             title = FAMILY_TITLES[row.family]
-            cells.insert(0, f"{_link(page, FAMILY_PAGES[row.family], title)} (ILSVRC {results.CHALLENGE_YEAR[row.family]})")
+            cells.insert(
+                0, f"{_link(page, FAMILY_PAGES[row.family], title)} (ILSVRC {results.CHALLENGE_YEAR[row.family]})"
+            )
         rows.append(cells)
     if not rows:
         raise ValueError(f"no ILSVRC result recorded for {family!r}")
@@ -600,7 +623,7 @@ def exercises(*items) -> str:
     computed by the package when the page is built and folded away."""
     if not 3 <= len(items) <= 5:
         raise ValueError(f"a page sets 3 to 5 exercises, got {len(items)}")
-    out = ['## Exercises {: #exercises }', ""]
+    out = ["## Exercises {: #exercises }", ""]
     for number, (question, answer) in enumerate(items, 1):
         out.append(f"**{number}.** {' '.join(str(question).split())}")
         out.append("")
@@ -680,42 +703,68 @@ def _walk_one(facts: ModelFacts, lf: LayerFacts, rf_before) -> str:
             "subsampling": "trainable subsampling",
         }[t].format(filters=f.get("filters"))
         padding = f.get("padding", "valid")
-        pad_words = "no padding" if (before, after) == (0, 0) else (
-            f"{before} pixel{'s' if before != 1 else ''} before and {after} after" if before != after
-            else f"{before} pixel{'s' if before != 1 else ''} on each side")
+        pad_words = (
+            "no padding"
+            if (before, after) == (0, 0)
+            else (
+                f"{before} pixel{'s' if before != 1 else ''} before and {after} after"
+                if before != after
+                else f"{before} pixel{'s' if before != 1 else ''} on each side"
+            )
+        )
         if padding == "same":
-            pad_words = ("`same` padding, which pads nothing here" if (before, after) == (0, 0)
-                         else f"`same` padding: {pad_words}")
+            pad_words = (
+                "`same` padding, which pads nothing here"
+                if (before, after) == (0, 0)
+                else f"`same` padding: {pad_words}"
+            )
         lines.append(f"{head}: {what}, stride {stride}, {pad_words}, on {shape(in_shape)}.")
         size = in_shape[0]
-        lines.append(f"    - output size: ${_floor_formula(size, before, after, kernel, stride, out[0])}$, "
-                     f"so {shape(out)}")
+        lines.append(
+            f"    - output size: ${_floor_formula(size, before, after, kernel, stride, out[0])}$, so {shape(out)}"
+        )
         if padding == "same" and stride > 1:
-            lines.append(rf"    - with `same`, TensorFlow aims at $\lceil {size} / {stride} \rceil = {out[0]}$ "
-                         f"and pads whatever that needs, the odd pixel after")
+            lines.append(
+                rf"    - with `same`, TensorFlow aims at $\lceil {size} / {stride} \rceil = {out[0]}$ "
+                f"and pads whatever that needs, the odd pixel after"
+            )
         if t == "conv2d":
             groups = f["groups"]
             c = in_shape[-1] // groups
             bias = " + 1" if f["use_bias"] else ""
-            group_words = f" (each filter sees {c} of the {in_shape[-1]} input maps: {groups} groups)" if groups > 1 else ""
-            lines.append(f"    - parameters: $({kernel} \\cdot {kernel} \\cdot {c}{bias}) \\cdot {f['filters']} = "
-                         f"{tex(lf.params)}${group_words}" if bias else
-                         f"    - parameters: ${kernel} \\cdot {kernel} \\cdot {c} \\cdot {f['filters']} = {tex(lf.params)}$ "
-                         f"(no bias){group_words}")
-            lines.append(f"    - MACs: ${out[0]} \\cdot {out[1]} \\cdot {f['filters']} \\cdot ({kernel} \\cdot {kernel} \\cdot {c}) "
-                         f"= {tex(lf.macs)}$")
+            group_words = (
+                f" (each filter sees {c} of the {in_shape[-1]} input maps: {groups} groups)" if groups > 1 else ""
+            )
+            lines.append(
+                f"    - parameters: $({kernel} \\cdot {kernel} \\cdot {c}{bias}) \\cdot {f['filters']} = "
+                f"{tex(lf.params)}${group_words}"
+                if bias
+                else f"    - parameters: ${kernel} \\cdot {kernel} \\cdot {c} \\cdot {f['filters']} = {tex(lf.params)}$ "
+                f"(no bias){group_words}"
+            )
+            lines.append(
+                f"    - MACs: ${out[0]} \\cdot {out[1]} \\cdot {f['filters']} \\cdot ({kernel} \\cdot {kernel} \\cdot {c}) "
+                f"= {tex(lf.macs)}$"
+            )
         elif t == "sparse_conv2d":
             n = spec_facts.connection_count(f["connections"])
-            lines.append(f"    - parameters: ${kernel} \\cdot {kernel} \\cdot {n} + {f['filters']} = {tex(lf.params)}$ "
-                         f"({n} input-output map pairs, one bias per map)")
-            lines.append(f"    - MACs: ${out[0]} \\cdot {out[1]} \\cdot {kernel} \\cdot {kernel} \\cdot {n} = {tex(lf.macs)}$")
+            lines.append(
+                f"    - parameters: ${kernel} \\cdot {kernel} \\cdot {n} + {f['filters']} = {tex(lf.params)}$ "
+                f"({n} input-output map pairs, one bias per map)"
+            )
+            lines.append(
+                f"    - MACs: ${out[0]} \\cdot {out[1]} \\cdot {kernel} \\cdot {kernel} \\cdot {n} = {tex(lf.macs)}$"
+            )
         elif t == "subsampling":
-            lines.append(f"    - parameters: $2 \\cdot {in_shape[-1]} = {tex(lf.params)}$ (a coefficient and a bias per map)")
+            lines.append(
+                f"    - parameters: $2 \\cdot {in_shape[-1]} = {tex(lf.params)}$ (a coefficient and a bias per map)"
+            )
         else:
             lines.append("    - parameters: none")
         dilation = spec_facts.pair(f.get("dilation", 1))[0]
-        lines.append(f"    - receptive field: "
-                     f"{_rf_formula(rf_before, lf.receptive_field, dilation * (kernel - 1) + 1, stride)}")
+        lines.append(
+            f"    - receptive field: {_rf_formula(rf_before, lf.receptive_field, dilation * (kernel - 1) + 1, stride)}"
+        )
     elif t == "zero_padding":
         (top, bottom) = lf.padding
         lines.append(f"{head}: zero padding, {top} pixel{'s' if top != 1 else ''} before and {bottom} after.")
@@ -729,39 +778,53 @@ def _walk_one(facts: ModelFacts, lf: LayerFacts, rf_before) -> str:
         lines.append(f"    - MACs: ${tex(n_in)} \\cdot {tex(units)} = {tex(lf.macs)}$")
     elif t == "rbf":
         lines.append(f"{head}: Euclidean RBF units, {in_shape[-1]} inputs to {f['units']} outputs.")
-        lines.append(f"    - fixed prototypes: ${in_shape[-1]} \\cdot {f['units']} = {tex(lf.weights)}$ numbers, "
-                     f"{num(lf.params - (facts.layer(lf.name).get('trainable_params') or 0))} of them not trained")
+        lines.append(
+            f"    - fixed prototypes: ${in_shape[-1]} \\cdot {f['units']} = {tex(lf.weights)}$ numbers, "
+            f"{num(lf.params - (facts.layer(lf.name).get('trainable_params') or 0))} of them not trained"
+        )
     elif t == "flatten":
         product = r" \cdot ".join(str(d) for d in in_shape)
-        lines.append(f"{head}: the {shape(in_shape)} maps become one vector, "
-                     f"${product} = {tex(out[0])}$ numbers.")
+        lines.append(f"{head}: the {shape(in_shape)} maps become one vector, ${product} = {tex(out[0])}$ numbers.")
     elif t in ("global_avg_pool", "global_max_pool"):
         kind = "average" if t == "global_avg_pool" else "maximum"
-        lines.append(f"{head}: the {kind} of each of the {in_shape[-1]} maps over all "
-                     f"${in_shape[0]} \\times {in_shape[1]}$ positions: {out[0]} numbers, no parameters.")
+        lines.append(
+            f"{head}: the {kind} of each of the {in_shape[-1]} maps over all "
+            f"${in_shape[0]} \\times {in_shape[1]}$ positions: {out[0]} numbers, no parameters."
+        )
     elif t == "concat":
         channels = [s[-1] for s in lf.input_shapes]
-        lines.append(f"{head}: stacks {len(channels)} branches along the channels, "
-                     f"${' + '.join(str(c) for c in channels)} = {out[-1]}$, so {shape(out)}.")
+        lines.append(
+            f"{head}: stacks {len(channels)} branches along the channels, "
+            f"${' + '.join(str(c) for c in channels)} = {out[-1]}$, so {shape(out)}."
+        )
     elif t == "add":
-        lines.append(f"{head}: adds {' and '.join(f'`{n}`' for n in lf.layer.inputs)}, both {shape(out)}; "
-                     f"no parameters.")
+        lines.append(
+            f"{head}: adds {' and '.join(f'`{n}`' for n in lf.layer.inputs)}, both {shape(out)}; no parameters."
+        )
     elif t == "batch_norm":
         c = out[-1]
-        lines.append(f"{head}: batch norm over {c} channels, $4 \\cdot {c} = {tex(lf.params)}$ numbers: "
-                     f"$\\gamma$ and $\\beta$ are trained, the moving mean and variance are not.")
+        lines.append(
+            f"{head}: batch norm over {c} channels, $4 \\cdot {c} = {tex(lf.params)}$ numbers: "
+            f"$\\gamma$ and $\\beta$ are trained, the moving mean and variance are not."
+        )
     elif t == "zero_pad_shortcut":
         stride = spec_facts.pair(f["stride"])[0]
         every = {2: "second", 3: "third", 4: "fourth"}.get(stride, f"{stride}th")
-        lines.append(f"{head}: takes every {every} pixel ($\\lceil {in_shape[0]} / {stride} \\rceil = {out[0]}$) "
-                     f"and pads the {in_shape[-1]} channels with zeros to {out[-1]}; no parameters.")
+        lines.append(
+            f"{head}: takes every {every} pixel ($\\lceil {in_shape[0]} / {stride} \\rceil = {out[0]}$) "
+            f"and pads the {in_shape[-1]} channels with zeros to {out[-1]}; no parameters."
+        )
     elif t == "lrn":
-        lines.append(f"{head}: local response normalisation across {f['size']} neighbouring maps "
-                     f"($k = {f['bias']:g}$, $\\alpha = {_tex_float(f['alpha'])}$, $\\beta = {f['beta']:g}$); "
-                     f"keeps {shape(out)}, no parameters.")
+        lines.append(
+            f"{head}: local response normalisation across {f['size']} neighbouring maps "
+            f"($k = {f['bias']:g}$, $\\alpha = {_tex_float(f['alpha'])}$, $\\beta = {f['beta']:g}$); "
+            f"keeps {shape(out)}, no parameters."
+        )
     elif t == "dropout":
-        lines.append(f"{head}: while training, zeroes each of its {num(math.prod(out))} inputs with probability "
-                     f"{f['rate']:g} (and scales the rest by $1/{1 - f['rate']:g}$); does nothing at inference.")
+        lines.append(
+            f"{head}: while training, zeroes each of its {num(math.prod(out))} inputs with probability "
+            f"{f['rate']:g} (and scales the rest by $1/{1 - f['rate']:g}$); does nothing at inference."
+        )
     elif t == "activation":
         lines.append(f"{head}: applies `{f['activation']}` to {shape(out)}; no parameters.")
     else:
@@ -892,8 +955,11 @@ def params_formula(model: str, layer: str) -> str:
     if lf.type == "conv2d":
         kh, kw = spec_facts.pair(f["kernel"])
         c = lf.input_shape[-1] // f["groups"]
-        text = (f"({kh}{dot}{kw}{dot}{c} + 1){dot}{f['filters']}" if f["use_bias"]
-                else f"{kh}{dot}{kw}{dot}{c}{dot}{f['filters']}")
+        text = (
+            f"({kh}{dot}{kw}{dot}{c} + 1){dot}{f['filters']}"
+            if f["use_bias"]
+            else f"{kh}{dot}{kw}{dot}{c}{dot}{f['filters']}"
+        )
     elif lf.type == "dense":
         n = lf.input_shape[-1]
         text = f"{n}{dot}{f['units']}" + (f" + {f['units']}" if f["use_bias"] else "")
@@ -954,8 +1020,19 @@ _ENV = _environment()
 
 # The macros whose Markdown holds words as well as numbers: on a Chinese
 # page their output is rewritten by i18n_words (the numbers stay as made).
-LOCALIZED_MACROS = ("networks_table", "variants_table", "spec_table", "deviations", "walk", "diagram",
-                    "block_diagram", "figure", "recipe", "results_table", "exercises")
+LOCALIZED_MACROS = (
+    "networks_table",
+    "variants_table",
+    "spec_table",
+    "deviations",
+    "walk",
+    "diagram",
+    "block_diagram",
+    "figure",
+    "recipe",
+    "results_table",
+    "exercises",
+)
 
 
 def context(page, config, files) -> dict:

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from keras_classics.arithmetic import ReceptiveField
-
 from keras_classics.spec.layer_types import LAYER_TYPES, connection_count, pair  # noqa: F401 (for the macros)
 from keras_classics.spec.loader import SPEC_DIR, Layer, Spec, load_spec
 

@@ -46,6 +46,14 @@ from keras_classics.bench.command import (
 from keras_classics.bench.settings import BenchError, Settings, quick_settings
 
 __all__ = [
-    "BenchError", "Settings", "quick_settings", "add_arguments", "settings_from", "output_path", "run",
-    "main", "DEFAULT_OUTPUT", "DESCRIPTION",
+    "BenchError",
+    "Settings",
+    "quick_settings",
+    "add_arguments",
+    "settings_from",
+    "output_path",
+    "run",
+    "main",
+    "DEFAULT_OUTPUT",
+    "DESCRIPTION",
 ]

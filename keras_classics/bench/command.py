@@ -34,34 +34,70 @@ DESCRIPTION = "keras_classics side by side with keras.applications, on this mach
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     d = Settings()
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke test: every part on tiny inputs, under a minute; writes nothing unless --output")
-    parser.add_argument("--output", metavar="FILE.md",
-                        help="where to write the page (default: docs/performance.md; with --quick: nowhere)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke test: every part on tiny inputs, under a minute; writes nothing unless --output",
+    )
+    parser.add_argument(
+        "--output",
+        metavar="FILE.md",
+        help="where to write the page (default: docs/performance.md; with --quick: nowhere)",
+    )
     parser.add_argument("--json", metavar="FILE.json", help="also write every raw measurement as JSON")
-    parser.add_argument("--from-json", metavar="FILE.json",
-                        help="measure nothing: write the page again from a run saved with --json")
+    parser.add_argument(
+        "--from-json", metavar="FILE.json", help="measure nothing: write the page again from a run saved with --json"
+    )
     parser.add_argument("--batch", type=int, help=f"batch size (default {d.batch})")
     parser.add_argument("--repeats", type=int, help=f"timed rounds per measurement (default {d.repeats})")
-    parser.add_argument("--min-round-seconds", type=float,
-                        help="batches per round are chosen so that a round lasts this long "
-                        f"(default {d.min_round_seconds:g})")
-    parser.add_argument("--models", nargs="+", metavar="NAME", choices=list(SHARED) + ["none"],
-                        help=f"networks to compare with keras.applications (default: {' '.join(SHARED)})")
-    parser.add_argument("--input-size", type=int, metavar="SIZE",
-                        help="input height and width of the compared networks (default: their registered 224)")
-    parser.add_argument("--sweep", nargs="+", metavar="NAME",
-                        help="registered networks for the GFLOP/s table (default: all; 'none' for none)")
-    parser.add_argument("--sweep-train", action="store_true",
-                        help="time training in the sweep too (adds several minutes)")
-    parser.add_argument("--profile", nargs="+", metavar="NAME", choices=list(SHARED) + ["none"],
-                        help="compared networks whose training step is also profiled, ours and theirs, op by op "
-                        f"(default: {' '.join(d.profile)}; 'none' for none)")
+    parser.add_argument(
+        "--min-round-seconds",
+        type=float,
+        help=f"batches per round are chosen so that a round lasts this long (default {d.min_round_seconds:g})",
+    )
+    parser.add_argument(
+        "--models",
+        nargs="+",
+        metavar="NAME",
+        choices=list(SHARED) + ["none"],
+        help=f"networks to compare with keras.applications (default: {' '.join(SHARED)})",
+    )
+    parser.add_argument(
+        "--input-size",
+        type=int,
+        metavar="SIZE",
+        help="input height and width of the compared networks (default: their registered 224)",
+    )
+    parser.add_argument(
+        "--sweep",
+        nargs="+",
+        metavar="NAME",
+        help="registered networks for the GFLOP/s table (default: all; 'none' for none)",
+    )
+    parser.add_argument(
+        "--sweep-train", action="store_true", help="time training in the sweep too (adds several minutes)"
+    )
+    parser.add_argument(
+        "--profile",
+        nargs="+",
+        metavar="NAME",
+        choices=list(SHARED) + ["none"],
+        help="compared networks whose training step is also profiled, ours and theirs, op by op "
+        f"(default: {' '.join(d.profile)}; 'none' for none)",
+    )
     parser.add_argument("--no-alexnet", action="store_true", help="skip AlexNet one tower against two towers")
-    parser.add_argument("--grouped-layers", nargs="+", metavar="LAYER", choices=list(GROUPED_LAYERS) + ["none"],
-                        help="AlexNet layers for GroupedConv2D against Conv2D(groups=2) (default: all three)")
-    parser.add_argument("--no-isolate", action="store_true",
-                        help="all models in two processes instead of one each (faster start, no per-model memory)")
+    parser.add_argument(
+        "--grouped-layers",
+        nargs="+",
+        metavar="LAYER",
+        choices=list(GROUPED_LAYERS) + ["none"],
+        help="AlexNet layers for GroupedConv2D against Conv2D(groups=2) (default: all three)",
+    )
+    parser.add_argument(
+        "--no-isolate",
+        action="store_true",
+        help="all models in two processes instead of one each (faster start, no per-model memory)",
+    )
 
 
 def settings_from(args: argparse.Namespace) -> Settings:

@@ -182,23 +182,27 @@ def targets(report: dict) -> List[dict]:
         found.append(ratio_target(f"{name}: training throughput ours/theirs >= {TARGET_RATIO:.1f}", ours, theirs))
     if len(report.get("alexnet", {})) == 2 and "train" in report["alexnet"][ALEXNET_PAIR[0]]["seconds"]:
         one, two = (report["alexnet"][n] for n in ALEXNET_PAIR)
-        found.append(ratio_target(
-            "AlexNet: two towers at least as fast as one tower (training)", two, one, " (two towers / one tower)"
-        ))
+        found.append(
+            ratio_target(
+                "AlexNet: two towers at least as fast as one tower (training)", two, one, " (two towers / one tower)"
+            )
+        )
     if "vgg16" in report["shared"] and not report["settings"]["quick"]:
         ours, _ = _pair(report, "vgg16")
         rate = rate_spread(ours, "train", batch)
         peak = peak_gflops(report)
         fraction, low, high = (gflops(ours["info"]["macs"], r, "train") / peak for r in rate[:3])
         by_cpu = cpu_fraction_of_peak(ours, "train", batch, report)
-        found.append({
-            "target": f"vgg16 training at >= {TARGET_VGG16_PEAK:.0%} of the matmul peak",
-            "value": fraction,
-            "figure": f"{_percent(fraction)} ({_percent(low)}–{_percent(high)}); in CPU time {_percent(by_cpu)}",
-            "met": fraction >= TARGET_VGG16_PEAK,
-            "met_in_cpu_time": by_cpu >= TARGET_VGG16_PEAK,
-            "resolved": not low < TARGET_VGG16_PEAK < high,
-        })
+        found.append(
+            {
+                "target": f"vgg16 training at >= {TARGET_VGG16_PEAK:.0%} of the matmul peak",
+                "value": fraction,
+                "figure": f"{_percent(fraction)} ({_percent(low)}–{_percent(high)}); in CPU time {_percent(by_cpu)}",
+                "met": fraction >= TARGET_VGG16_PEAK,
+                "met_in_cpu_time": by_cpu >= TARGET_VGG16_PEAK,
+                "resolved": not low < TARGET_VGG16_PEAK < high,
+            }
+        )
     return found
 
 
@@ -360,7 +364,9 @@ def render(report: dict, command: str) -> str:
         f"{_percent(matmul_others_share(matmuls[0], cpus))} of the CPUs."
     )
     shares = [
-        share for m in all_measurements(report) for mode in m["seconds"]
+        share
+        for m in all_measurements(report)
+        for mode in m["seconds"]
         if (share := others_share(m, mode, cpus)) is not None
     ]
     if shares:
@@ -375,11 +381,13 @@ def render(report: dict, command: str) -> str:
     found = targets(report)
     if found:
         add("## Goals\n")
-        add("The project aims for its builders to train at least as fast as keras.applications' versions of "
+        add(
+            "The project aims for its builders to train at least as fast as keras.applications' versions of "
             "the same networks, and for VGG-16, whose time is almost all large convolutions, to train at 80% "
             "or more of the machine's matmul peak. Each goal is judged on wall time, which is what a user "
-            "waits for; the CPU-time figure beside it is what a busy machine disturbs less (see \"How it is "
-            "measured\").\n")
+            'waits for; the CPU-time figure beside it is what a busy machine disturbs less (see "How it is '
+            'measured").\n'
+        )
         for t in found:
             verdict = "met" if t["met"] else "**missed**"
             if not t["resolved"]:
@@ -397,40 +405,76 @@ def render(report: dict, command: str) -> str:
             ours, theirs = _pair(report, name)
             macs = ours["info"]["macs"]
             o, t = rate_spread(ours, "train", batch), rate_spread(theirs, "train", batch)
-            rows.append([
-                name, _shape(ours["input_shape"]), _gmac(macs), _cell(o), _cell(t),
-                _ratio_cell(paired_ratio(ours, theirs, "train")),
-                _ratio_cell(paired_ratio(ours, theirs, "train", "cpu_seconds")),
-                f"{_percent(gflops(macs, o.median, 'train') / peak)} / "
-                f"{_percent(gflops(macs, t.median, 'train') / peak)}",
-                f"{_percent(cpu_fraction_of_peak(ours, 'train', batch, report))} / "
-                f"{_percent(cpu_fraction_of_peak(theirs, 'train', batch, report))}",
-                f"{_percent(others_share(ours, 'train', cpus))} / {_percent(others_share(theirs, 'train', cpus))}",
-            ])
-        add(markdown_table(
-            ["network", "input", "GMACs/image", "keras_classics img/s", "keras.applications img/s", "ours/theirs",
-             "ours/theirs, CPU time", "% of peak (ours / theirs)", "% of peak in CPU time (ours / theirs)",
-             "others' CPU use (ours / theirs)"],
-            rows, "llrrrrrrrr"))
+            rows.append(
+                [
+                    name,
+                    _shape(ours["input_shape"]),
+                    _gmac(macs),
+                    _cell(o),
+                    _cell(t),
+                    _ratio_cell(paired_ratio(ours, theirs, "train")),
+                    _ratio_cell(paired_ratio(ours, theirs, "train", "cpu_seconds")),
+                    f"{_percent(gflops(macs, o.median, 'train') / peak)} / "
+                    f"{_percent(gflops(macs, t.median, 'train') / peak)}",
+                    f"{_percent(cpu_fraction_of_peak(ours, 'train', batch, report))} / "
+                    f"{_percent(cpu_fraction_of_peak(theirs, 'train', batch, report))}",
+                    f"{_percent(others_share(ours, 'train', cpus))} / {_percent(others_share(theirs, 'train', cpus))}",
+                ]
+            )
+        add(
+            markdown_table(
+                [
+                    "network",
+                    "input",
+                    "GMACs/image",
+                    "keras_classics img/s",
+                    "keras.applications img/s",
+                    "ours/theirs",
+                    "ours/theirs, CPU time",
+                    "% of peak (ours / theirs)",
+                    "% of peak in CPU time (ours / theirs)",
+                    "others' CPU use (ours / theirs)",
+                ],
+                rows,
+                "llrrrrrrrr",
+            )
+        )
         add(f"### Inference (`model.predict`, batch {batch})\n")
         rows = []
         for name in report["shared"]:
             ours, theirs = _pair(report, name)
             macs = ours["info"]["macs"]
             o, t = rate_spread(ours, "infer", batch), rate_spread(theirs, "infer", batch)
-            rows.append([
-                name, _cell(o), _cell(t), _ratio_cell(paired_ratio(ours, theirs, "infer")),
-                _ratio_cell(paired_ratio(ours, theirs, "infer", "cpu_seconds")),
-                f"{_percent(gflops(macs, o.median, 'infer') / peak)} / "
-                f"{_percent(gflops(macs, t.median, 'infer') / peak)}",
-                f"{_percent(cpu_fraction_of_peak(ours, 'infer', batch, report))} / "
-                f"{_percent(cpu_fraction_of_peak(theirs, 'infer', batch, report))}",
-                f"{_percent(others_share(ours, 'infer', cpus))} / {_percent(others_share(theirs, 'infer', cpus))}",
-            ])
-        add(markdown_table(
-            ["network", "keras_classics img/s", "keras.applications img/s", "ours/theirs", "ours/theirs, CPU time",
-             "% of peak (ours / theirs)", "% of peak in CPU time (ours / theirs)", "others' CPU use (ours / theirs)"],
-            rows, "lrrrrrrr"))
+            rows.append(
+                [
+                    name,
+                    _cell(o),
+                    _cell(t),
+                    _ratio_cell(paired_ratio(ours, theirs, "infer")),
+                    _ratio_cell(paired_ratio(ours, theirs, "infer", "cpu_seconds")),
+                    f"{_percent(gflops(macs, o.median, 'infer') / peak)} / "
+                    f"{_percent(gflops(macs, t.median, 'infer') / peak)}",
+                    f"{_percent(cpu_fraction_of_peak(ours, 'infer', batch, report))} / "
+                    f"{_percent(cpu_fraction_of_peak(theirs, 'infer', batch, report))}",
+                    f"{_percent(others_share(ours, 'infer', cpus))} / {_percent(others_share(theirs, 'infer', cpus))}",
+                ]
+            )
+        add(
+            markdown_table(
+                [
+                    "network",
+                    "keras_classics img/s",
+                    "keras.applications img/s",
+                    "ours/theirs",
+                    "ours/theirs, CPU time",
+                    "% of peak (ours / theirs)",
+                    "% of peak in CPU time (ours / theirs)",
+                    "others' CPU use (ours / theirs)",
+                ],
+                rows,
+                "lrrrrrrr",
+            )
+        )
         add("### Parameters and peak memory\n")
         isolated = all(m["isolated"] for p in report["shared"].values() for m in p.values())
         if not isolated:
@@ -439,15 +483,30 @@ def render(report: dict, command: str) -> str:
         for name in report["shared"]:
             ours, theirs = _pair(report, name)
             mo, mt = ours["memory_mib"], theirs["memory_mib"]
-            rows.append([
-                name, f"{ours['info']['params']:,}", f"{theirs['info']['params']:,}",
-                f"{_mib(mo['infer'])} / {_mib(mt['infer'])}", f"{_mib(mo['train'])} / {_mib(mt['train'])}",
-                f"{mo['train'] / mt['train']:.3f}",
-            ])
-        add(markdown_table(
-            ["network", "keras_classics params", "keras.applications params",
-             "peak MiB, inference (ours / theirs)", "peak MiB, training (ours / theirs)", "training peak, ours/theirs"],
-            rows, "lrrrrr"))
+            rows.append(
+                [
+                    name,
+                    f"{ours['info']['params']:,}",
+                    f"{theirs['info']['params']:,}",
+                    f"{_mib(mo['infer'])} / {_mib(mt['infer'])}",
+                    f"{_mib(mo['train'])} / {_mib(mt['train'])}",
+                    f"{mo['train'] / mt['train']:.3f}",
+                ]
+            )
+        add(
+            markdown_table(
+                [
+                    "network",
+                    "keras_classics params",
+                    "keras.applications params",
+                    "peak MiB, inference (ours / theirs)",
+                    "peak MiB, training (ours / theirs)",
+                    "training peak, ours/theirs",
+                ],
+                rows,
+                "lrrrrr",
+            )
+        )
         baselines = [m["memory_mib"]["baseline"] for p in report["shared"].values() for m in p.values()]
         add(
             f"Peak resident memory of the whole worker process; right after importing TensorFlow, Keras and "
@@ -456,9 +515,7 @@ def render(report: dict, command: str) -> str:
         profiled = [n for n in report["shared"] if _pair(report, n)[0].get("profile")]
         if profiled:
             add(render_profiles(report, profiled))
-        mismatched = [
-            n for n in report["shared"] if len({m["info"]["macs"] for m in _pair(report, n)}) > 1
-        ]
+        mismatched = [n for n in report["shared"] if len({m["info"]["macs"] for m in _pair(report, n)}) > 1]
         if mismatched:
             add(f"The MAC counts of the two sides differ for: {', '.join(mismatched)} (ours used above).\n")
         else:
@@ -476,16 +533,38 @@ def render(report: dict, command: str) -> str:
             macs = m["info"]["macs"]
             tr, inf = rate_spread(m, "train", batch), rate_spread(m, "infer", batch)
             memory = m["memory_mib"].get("train", m["memory_mib"].get("infer")) if m["isolated"] else None
-            rows.append([
-                m["name"], _shape(m["input_shape"]), _gmac(macs), f"{m['info']['params']:,}", _cell(tr),
-                _percent(gflops(macs, tr.median, "train") / peak if tr else None), _cell(inf), _mib(memory),
-            ])
-        add(markdown_table(
-            ["model", "input", "GMACs/image", "params", "training img/s", "training, % of peak", "inference img/s",
-             "peak MiB"], rows, "llrrrrrr"))
+            rows.append(
+                [
+                    m["name"],
+                    _shape(m["input_shape"]),
+                    _gmac(macs),
+                    f"{m['info']['params']:,}",
+                    _cell(tr),
+                    _percent(gflops(macs, tr.median, "train") / peak if tr else None),
+                    _cell(inf),
+                    _mib(memory),
+                ]
+            )
+        add(
+            markdown_table(
+                [
+                    "model",
+                    "input",
+                    "GMACs/image",
+                    "params",
+                    "training img/s",
+                    "training, % of peak",
+                    "inference img/s",
+                    "peak MiB",
+                ],
+                rows,
+                "llrrrrrr",
+            )
+        )
         ratios = [
             f"{label} {_ratio_cell(paired_ratio(two, one, mode))}"
-            for mode, label in (("train", "training"), ("infer", "inference")) if mode in one["seconds"]
+            for mode, label in (("train", "training"), ("infer", "inference"))
+            if mode in one["seconds"]
         ]
         add(f"Two towers / one tower, images/s: {', '.join(ratios)}.\n")
 
@@ -505,20 +584,28 @@ def render(report: dict, command: str) -> str:
             ref_ms = spread(data["times_ms"][ref]).median
             for impl, times in data["times_ms"].items():
                 sp = spread(times)
-                rows.append([
-                    layer, f"{size}x{size}x{cin} → {cout}, {kernel}x{kernel}", impl, _cell(sp),
-                    f"{ref_ms / sp.median:.2f}x",
-                ])
-        add(markdown_table(
-            ["layer", "shape", "implementation", "ms per step", "speed-up over groups=2"], rows, "lllrr"
-        ))
+                rows.append(
+                    [
+                        layer,
+                        f"{size}x{size}x{cin} → {cout}, {kernel}x{kernel}",
+                        impl,
+                        _cell(sp),
+                        f"{ref_ms / sp.median:.2f}x",
+                    ]
+                )
+        add(
+            markdown_table(["layer", "shape", "implementation", "ms per step", "speed-up over groups=2"], rows, "lllrr")
+        )
 
     add("## Every registered network against the matmul peak\n")
     add(
         f"Batch {batch}, each network at its registered input and number of classes. Training figures come from "
         "the measurements above"
-        + (" and from this sweep" if s["sweep_train"] else " (the sweep itself times inference only, to keep "
-           "the run short; `--sweep-train` adds training)")
+        + (
+            " and from this sweep"
+            if s["sweep_train"]
+            else " (the sweep itself times inference only, to keep the run short; `--sweep-train` adds training)"
+        )
         + ".\n"
     )
     by_name = {m["name"]: m for m in ours_measurements(report)}
@@ -529,15 +616,36 @@ def render(report: dict, command: str) -> str:
             continue
         macs = m["info"]["macs"]
         inf, tr = rate_spread(m, "infer", batch), rate_spread(m, "train", batch)
-        rows.append([
-            entry["name"], _shape(m["input_shape"]), _gmac(macs), _cell(inf),
-            _fmt(gflops(macs, inf.median, "infer")), _percent(gflops(macs, inf.median, "infer") / peak),
-            _cell(tr), _fmt(gflops(macs, tr.median, "train") if tr else None),
-            _percent(gflops(macs, tr.median, "train") / peak if tr else None),
-        ])
-    add(markdown_table(
-        ["model", "input", "GMACs/image", "inference img/s", "GFLOP/s", "% of peak", "training img/s", "GFLOP/s",
-         "% of peak"], rows, "llrrrrrrr"))
+        rows.append(
+            [
+                entry["name"],
+                _shape(m["input_shape"]),
+                _gmac(macs),
+                _cell(inf),
+                _fmt(gflops(macs, inf.median, "infer")),
+                _percent(gflops(macs, inf.median, "infer") / peak),
+                _cell(tr),
+                _fmt(gflops(macs, tr.median, "train") if tr else None),
+                _percent(gflops(macs, tr.median, "train") / peak if tr else None),
+            ]
+        )
+    add(
+        markdown_table(
+            [
+                "model",
+                "input",
+                "GMACs/image",
+                "inference img/s",
+                "GFLOP/s",
+                "% of peak",
+                "training img/s",
+                "GFLOP/s",
+                "% of peak",
+            ],
+            rows,
+            "llrrrrrrr",
+        )
+    )
     add(
         "Small networks (LeNet-5, the CIFAR ResNets) are far from the peak: at batch "
         f"{batch} their layers are too small to keep the matrix units busy, and each step's fixed cost "
@@ -570,8 +678,14 @@ def render_profiles(report: dict, names: Sequence[str]) -> str:
             rows.append([category, f"{o:,.1f}", f"{t:,.1f}", f"{o - t:+,.1f}"])
         total_o, total_t = sum(ours["categories_ms"].values()), sum(theirs["categories_ms"].values())
         rows.append(["**all ops**", f"**{total_o:,.0f}**", f"**{total_t:,.0f}**", f"**{total_o - total_t:+,.0f}**"])
-        rows.append(["wall time of the batch", f"{1e3 * ours['seconds']:,.0f}", f"{1e3 * theirs['seconds']:,.0f}",
-                     f"{1e3 * (ours['seconds'] - theirs['seconds']):+,.0f}"])
+        rows.append(
+            [
+                "wall time of the batch",
+                f"{1e3 * ours['seconds']:,.0f}",
+                f"{1e3 * theirs['seconds']:,.0f}",
+                f"{1e3 * (ours['seconds'] - theirs['seconds']):+,.0f}",
+            ]
+        )
         out.append(f"**{name}**, ms per batch:\n")
         header = ["category", "keras_classics", "keras.applications", "ours − theirs"]
         out.append(markdown_table(header, rows, "lrrr"))
@@ -586,11 +700,16 @@ def summary(report: dict) -> str:
     for name in report["shared"]:
         ours, theirs = _pair(report, name)
         for mode in ("train", "infer"):
-            rows.append([
-                name, mode, _cell(rate_spread(ours, mode, batch)), _cell(rate_spread(theirs, mode, batch)),
-                _ratio_cell(paired_ratio(ours, theirs, mode)),
-                _ratio_cell(paired_ratio(ours, theirs, mode, "cpu_seconds")),
-            ])
+            rows.append(
+                [
+                    name,
+                    mode,
+                    _cell(rate_spread(ours, mode, batch)),
+                    _cell(rate_spread(theirs, mode, batch)),
+                    _ratio_cell(paired_ratio(ours, theirs, mode)),
+                    _ratio_cell(paired_ratio(ours, theirs, mode, "cpu_seconds")),
+                ]
+            )
     if rows:
         lines.append(text_table(["network", "mode", "ours img/s", "keras img/s", "ours/theirs", "by CPU time"], rows))
     for t in targets(report):

@@ -209,8 +209,13 @@ def measure(
     # is timed yet.
     for c in competitors:
         workers[c.label].send(
-            "build", key=c.key, source=c.source, name=c.name, input_shape=list(c.input_shape),
-            classes=c.classes, batch=settings.batch,
+            "build",
+            key=c.key,
+            source=c.source,
+            name=c.name,
+            input_shape=list(c.input_shape),
+            classes=c.classes,
+            batch=settings.batch,
         )
     for c in competitors:
         worker = workers[c.label]
@@ -302,15 +307,21 @@ def run_all(settings: Settings, clock: Clock) -> dict:
         clock.phase("matmul peak (start)")
         report["catalog"] = worker.request("catalog")
         report["worker"] = worker.hello
-        report["matmul"] = [dict(when="start", **worker.request(
-            "matmul", n=settings.matmul_n, repeats=settings.matmul_repeats, warmup=settings.matmul_warmup
-        ))]
+        report["matmul"] = [
+            dict(
+                when="start",
+                **worker.request(
+                    "matmul", n=settings.matmul_n, repeats=settings.matmul_repeats, warmup=settings.matmul_warmup
+                ),
+            )
+        ]
 
         def probe(when: str) -> None:
             # The matmul again before each part: the machine's state through
             # the run, and the best of all these is the peak.
             answer = worker.request("matmul", n=settings.matmul_n, repeats=settings.probe_repeats, warmup=1)
             report["matmul"].append(dict(when=when, **answer))
+
         catalog = {m["name"]: m for m in report["catalog"]}
         unknown = [n for n in (settings.sweep or ()) if n not in catalog]
         if unknown:
@@ -348,8 +359,11 @@ def run_all(settings: Settings, clock: Clock) -> dict:
         if settings.grouped_layers:
             clock.phase("GroupedConv2D against Conv2D(groups=2)")
             report["grouped"] = worker.request(
-                "grouped", layers=list(settings.grouped_layers), batch=settings.grouped_batch,
-                repeats=settings.grouped_repeats, warmup=settings.grouped_warmup,
+                "grouped",
+                layers=list(settings.grouped_layers),
+                batch=settings.grouped_batch,
+                repeats=settings.grouped_repeats,
+                warmup=settings.grouped_warmup,
             )
 
         measured = {m["name"] for m in ours_measurements(report)}
@@ -370,9 +384,14 @@ def run_all(settings: Settings, clock: Clock) -> dict:
             report["sweep"][name]["isolated"] = False
 
         clock.phase("matmul peak (end)")
-        report["matmul"].append(dict(when="end", **worker.request(
-            "matmul", n=settings.matmul_n, repeats=settings.matmul_repeats, warmup=settings.matmul_warmup
-        )))
+        report["matmul"].append(
+            dict(
+                when="end",
+                **worker.request(
+                    "matmul", n=settings.matmul_n, repeats=settings.matmul_repeats, warmup=settings.matmul_warmup
+                ),
+            )
+        )
         report["machine"]["load_average_end"] = machine()["load_average"]
     except BenchError:
         failed = True

@@ -18,8 +18,17 @@ from typing import Callable, Dict, List, NamedTuple, Optional, Sequence
 from keras_classics.bench.settings import TRAIN_PASSES
 
 __all__ = [
-    "rotation", "alternate", "Spread", "spread", "matmul_gflops", "peak_gflops",
-    "peak_gflop_per_cpu_second", "cpu_fraction_of_peak", "others_share", "gflops", "paired_ratio",
+    "rotation",
+    "alternate",
+    "Spread",
+    "spread",
+    "matmul_gflops",
+    "peak_gflops",
+    "peak_gflop_per_cpu_second",
+    "cpu_fraction_of_peak",
+    "others_share",
+    "gflops",
+    "paired_ratio",
 ]
 
 
@@ -96,8 +105,6 @@ def ours_measurements(report: dict) -> List[dict]:
     found += list(report.get("alexnet", {}).values())
     found += list(report.get("sweep", {}).values())
     return found
-
-
 
 
 def rate_spread(m: dict, mode: str, batch: int) -> Optional[Spread]:

@@ -72,9 +72,7 @@ def _run(args) -> int:
 
     started = time.perf_counter()
     for experiment in chosen:
-        run_experiment(
-            experiment, out=args.out, data=args.data, quick=args.quick, fresh=args.fresh, command=command
-        )
+        run_experiment(experiment, out=args.out, data=args.data, quick=args.quick, fresh=args.fresh, command=command)
     if len(chosen) > 1:
         print(f"lab: {len(chosen)} experiments in {time.perf_counter() - started:.0f} s; results in {args.out}")
     return 0
@@ -103,7 +101,9 @@ def _summarise(args) -> int:
         with open(record_path) as handle:
             record = json.load(handle)
         missing = [
-            f"{arm.name}/seed{seed}" for arm in experiment.arms for seed in experiment.seeds
+            f"{arm.name}/seed{seed}"
+            for arm in experiment.arms
+            for seed in experiment.seeds
             if f"{arm.name}/seed{seed}" not in record.get("unit_seconds", {})
         ]
         if missing:

@@ -51,8 +51,13 @@ class LabData:
     def subset(self, train: int, val: int) -> "LabData":
         """The first ``train`` and ``val`` images (the quick mode's data)."""
         return LabData(
-            self.name, self.description + f" (quick: first {train} training, {val} held-out images)",
-            self.x_train[:train], self.y_train[:train], self.x_val[:val], self.y_val[:val], self.classes,
+            self.name,
+            self.description + f" (quick: first {train} training, {val} held-out images)",
+            self.x_train[:train],
+            self.y_train[:train],
+            self.x_val[:val],
+            self.y_val[:val],
+            self.classes,
         )
 
 
@@ -63,7 +68,10 @@ def _resize(images: np.ndarray, size: int) -> np.ndarray:
     images = images.astype(np.float32) / 255.0
     if images.shape[1:3] == (size, size):
         return images
-    out = [tf.image.resize(images[i : i + 512], (size, size), method="bilinear").numpy() for i in range(0, len(images), 512)]
+    out = [
+        tf.image.resize(images[i : i + 512], (size, size), method="bilinear").numpy()
+        for i in range(0, len(images), 512)
+    ]
     return np.concatenate(out).astype(np.float32)
 
 
@@ -85,7 +93,11 @@ def _digits(size: int) -> LabData:
         "digits",
         f"scikit-learn digits, 8x8 resized to {size}x{size} (bilinear), {len(x_train)} training and "
         f"{len(x_val)} held-out images (split seed {SPLIT_SEED})",
-        x_train, source.train.labels.astype(np.int32), x_val, held_out_y.astype(np.int32), 10,
+        x_train,
+        source.train.labels.astype(np.int32),
+        x_val,
+        held_out_y.astype(np.int32),
+        10,
     )
 
 
@@ -107,14 +119,19 @@ def _folder(path: str, size: int) -> LabData:
             images.append(tf.image.resize(image, (size, size)).numpy())
         return np.stack(images).astype(np.float32) / 255.0
 
-    held_out = type(source.val)(list(source.val.items) + list(source.test.items),
-                                np.concatenate([source.val.labels, source.test.labels]))
+    held_out = type(source.val)(
+        list(source.val.items) + list(source.test.items), np.concatenate([source.val.labels, source.test.labels])
+    )
     x_train, x_val = _standardise(load(source.train), load(held_out))
     return LabData(
         source.name,
         f"image folder {path} ({source.layout}), resized to {size}x{size}, {len(x_train)} training and "
         f"{len(x_val)} held-out images",
-        x_train, source.train.labels.astype(np.int32), x_val, held_out.labels.astype(np.int32), source.classes,
+        x_train,
+        source.train.labels.astype(np.int32),
+        x_val,
+        held_out.labels.astype(np.int32),
+        source.classes,
     )
 
 
@@ -162,9 +179,12 @@ def _cifar10(size: int) -> LabData:
     x_train, x_val = _standardise(_resize(x_train, size), _resize(x_val, size))
     return LabData(
         "cifar10",
-        f"CIFAR-10 (keras.datasets), the first {len(x_train)} training and {len(x_val)} test images, "
-        f"at {size}x{size}",
-        x_train, y_train.astype(np.int32), x_val, y_val.astype(np.int32), 10,
+        f"CIFAR-10 (keras.datasets), the first {len(x_train)} training and {len(x_val)} test images, at {size}x{size}",
+        x_train,
+        y_train.astype(np.int32),
+        x_val,
+        y_val.astype(np.int32),
+        10,
     )
 
 
@@ -175,7 +195,5 @@ def load(data: Optional[str], size: int) -> LabData:
     if data == "cifar10":
         return _cifar10(size)
     if not os.path.isdir(data):
-        raise ValueError(
-            f"--data {data!r} is neither 'digits', 'cifar10' nor an existing folder of class sub-folders"
-        )
+        raise ValueError(f"--data {data!r} is neither 'digits', 'cifar10' nor an existing folder of class sub-folders")
     return _folder(data, size)

@@ -37,7 +37,9 @@ EXPERIMENTS_LIST = (
             Arm("tanh", "tanh", "alexnet_small", {"activation": "tanh"}),
         ),
         measures=(Measure("steps_to_threshold", kind="scalar"), Measure("train_error")),
-        checks=(Check("steps_to_threshold", "relu", "tanh", "lower", "ReLU reaches 25% training error in fewer steps"),),
+        checks=(
+            Check("steps_to_threshold", "relu", "tanh", "lower", "ReLU reaches 25% training error in fewer steps"),
+        ),
         input_size=24,
         epochs=20,
         steps_per_epoch=5,
@@ -207,7 +209,13 @@ EXPERIMENTS_LIST = (
         source="Szegedy et al. 2015 (GoogLeNet), Sec. 5",
         course_point="Auxiliary classifiers",
         arms=(
-            Arm("aux", "auxiliary classifier after 3b, weight 0.3", "inception_small", {"aux": True}, aux_loss_weight=0.3),
+            Arm(
+                "aux",
+                "auxiliary classifier after 3b, weight 0.3",
+                "inception_small",
+                {"aux": True},
+                aux_loss_weight=0.3,
+            ),
             Arm("none", "main classifier only", "inception_small", {"aux": False}),
         ),
         measures=(Measure("conv1_grad_norm", at="first"),) + ERRORS,
@@ -243,8 +251,16 @@ EXPERIMENTS_LIST = (
         measures=ERRORS,
         checks=(
             Check("train_error", "plain56", "plain20", "higher", "the deeper plain network trains to a higher error"),
-            Check("train_error", "resnet56", "plain56", "lower", "residual connections lower the deep network's training error"),
-            Check("train_error", "resnet56", "resnet20", "lower", "the deeper residual network trains to a lower error"),
+            Check(
+                "train_error",
+                "resnet56",
+                "plain56",
+                "lower",
+                "residual connections lower the deep network's training error",
+            ),
+            Check(
+                "train_error", "resnet56", "resnet20", "lower", "the deeper residual network trains to a lower error"
+            ),
         ),
         input_size=16,
         epochs=5,
@@ -282,10 +298,20 @@ EXPERIMENTS_LIST = (
             Measure("train_error"),
         ),
         checks=(
-            Check("train_error", "he", "glorot", "lower", "with He's initialisation the 30-layer network trains further"),
+            Check(
+                "train_error", "he", "glorot", "lower", "with He's initialisation the 30-layer network trains further"
+            ),
             Check("init_activation_std", "he", "glorot", "higher", "He's initialisation keeps the activations' scale"),
-            Check("init_grad_std", "he", "glorot", "higher", "He's initialisation keeps the gradient reaching the first layer"),
-            Check("train_error", "glorot_bn", "glorot", "lower", "batch norm lets the Glorot-initialised network train"),
+            Check(
+                "init_grad_std",
+                "he",
+                "glorot",
+                "higher",
+                "He's initialisation keeps the gradient reaching the first layer",
+            ),
+            Check(
+                "train_error", "glorot_bn", "glorot", "lower", "batch norm lets the Glorot-initialised network train"
+            ),
         ),
         input_size=16,
         epochs=5,

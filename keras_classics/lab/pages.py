@@ -74,7 +74,7 @@ def _why(check: dict) -> str:
 
 def experiment_page(experiment: Experiment, summary: Optional[dict], results: str, out: str) -> str:
     lines = [f"# {experiment.title}", ""]
-    lines += [f"!!! quote \"The claim ({experiment.source})\"", f"    {experiment.claim}", ""]
+    lines += [f'!!! quote "The claim ({experiment.source})"', f"    {experiment.claim}", ""]
     # The pages live in docs/lab/, the pages they back one level up.
     links = ", ".join(f"[{page}](../{page})" for page in experiment.pages)
     lines += [f"Course point: **{experiment.course_point}**. Pages that rely on it: {links}.", ""]
@@ -85,7 +85,9 @@ def experiment_page(experiment: Experiment, summary: Optional[dict], results: st
             training.append("random translations")
         if arm.aux_loss_weight:
             training.append(f"auxiliary loss weight {arm.aux_loss_weight:g}")
-        lines.append(f"| {arm.label} (`{arm.name}`) | {arm.network} ({_options(arm.options)}) | {', '.join(training) or 'as the others'} |")
+        lines.append(
+            f"| {arm.label} (`{arm.name}`) | {arm.network} ({_options(arm.options)}) | {', '.join(training) or 'as the others'} |"
+        )
     networks = sorted({arm.network for arm in experiment.arms})
     lines += [""] + [f"* {NETWORK_DESCRIPTIONS[n]}." for n in networks]
     steps = f"{experiment.steps_per_epoch} steps" if experiment.steps_per_epoch else "one pass over the training set"
@@ -102,14 +104,14 @@ def experiment_page(experiment: Experiment, summary: Optional[dict], results: st
         f"keras-classics lab run {experiment.name}",
         "```",
         "",
-        f"`--quick` runs one seed for two epochs of three steps; `--data cifar10` or `--data FOLDER` uses other data.",
+        "`--quick` runs one seed for two epochs of three steps; `--data cifar10` or `--data FOLDER` uses other data.",
         "",
         "## Results",
         "",
     ]
     if summary is None:
         lines += [
-            "!!! warning \"Not run yet\"",
+            '!!! warning "Not run yet"',
             f"    No results for this experiment are kept with the site yet. The command above produces them "
             f"in `lab-runs/{experiment.name}/`.",
             "",
@@ -117,7 +119,7 @@ def experiment_page(experiment: Experiment, summary: Optional[dict], results: st
         return "\n".join(lines) + "\n"
     verdict = summary["verdict"]
     kind = {"reproduced": "success", "reversed": "failure"}.get(verdict, "info")
-    lines += [f"!!! {kind} \"Verdict on the main claim: {verdict}\""]
+    lines += [f'!!! {kind} "Verdict on the main claim: {verdict}"']
     for check in summary["checks"]:
         lines.append(f"    - {check['statement']}: **{check['verdict']}** ({_why(check)}).")
     lines.append("")

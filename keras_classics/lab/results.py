@@ -141,9 +141,7 @@ def compare(check: Check, a: dict, b: dict, deterministic: bool, log_scale: bool
     else:  # no_higher / no_lower: only a distinguishable worsening reverses it
         worse = difference > 0 if check.expect == "no_higher" else difference < 0
         verdict = REVERSED if distinct and worse else REPRODUCED
-    why = (
-        f"difference {difference:+.4g} against {SPREAD_FACTOR:g} x spread {SPREAD_FACTOR * spread:.4g}"
-    )
+    why = f"difference {difference:+.4g} against {SPREAD_FACTOR:g} x spread {SPREAD_FACTOR * spread:.4g}"
     return result | {"verdict": verdict, "why": why}
 
 

@@ -115,7 +115,10 @@ def _read_versions() -> dict:
     try:
         commit = subprocess.run(["git", "-C", root, "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
         dirty = subprocess.run(
-            ["git", "-C", root, "status", "--porcelain", "--", "keras_classics"], capture_output=True, text=True, timeout=5
+            ["git", "-C", root, "status", "--porcelain", "--", "keras_classics"],
+            capture_output=True,
+            text=True,
+            timeout=5,
         )
         if commit.returncode == 0:
             found["git_commit"] = commit.stdout.strip() + (" (package modified)" if dirty.stdout.strip() else "")
@@ -293,8 +296,14 @@ def run_experiment(
             progress.start_unit(arm.name, seed)
             started = time.perf_counter()
             rows = train_arm(
-                experiment, arm, seed, loaded,
-                epochs=experiment.epochs, steps_per_epoch=experiment.steps_per_epoch, on_epoch=progress.epoch, cache=step_cache,
+                experiment,
+                arm,
+                seed,
+                loaded,
+                epochs=experiment.epochs,
+                steps_per_epoch=experiment.steps_per_epoch,
+                on_epoch=progress.epoch,
+                cache=step_cache,
                 # A quick run's six steps cost less eagerly than tracing the
                 # step (a 56-layer network: 20 s of CPU against 37 s).
                 eager=quick,

@@ -228,5 +228,3 @@ def train_arm(
         rows.append(Row("scalar", None, "steps_to_threshold", float(reached_at if reached_at else step)))
         rows.append(Row("scalar", None, "reached_threshold", 1.0 if reached_at else 0.0))
     return rows
-
-

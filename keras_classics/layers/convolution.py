@@ -190,8 +190,7 @@ class SparseConv2D(keras.layers.Layer):
             raise ValueError("SparseConv2D: the input's channel count must be known")
         if highest >= in_maps:
             raise ValueError(
-                f"SparseConv2D: connection_table names input map {highest}, but the input has "
-                f"only {in_maps} channels"
+                f"SparseConv2D: connection_table names input map {highest}, but the input has only {in_maps} channels"
             )
         kh, kw = self.kernel_size
         n = len(self.connection_table)

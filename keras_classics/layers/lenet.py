@@ -153,9 +153,7 @@ class Subsampling(keras.layers.Layer):
         area = self.pool_size[0] * self.pool_size[1]
         # A valid average pool times the window's area is the window's sum.
         sums = ops.multiply(ops.average_pool(inputs, self.pool_size, self.strides, padding="valid"), area)
-        outputs = ops.add(
-            ops.multiply(sums, ops.cast(self.coefficient, sums.dtype)), ops.cast(self.bias, sums.dtype)
-        )
+        outputs = ops.add(ops.multiply(sums, ops.cast(self.coefficient, sums.dtype)), ops.cast(self.bias, sums.dtype))
         return self.activation(outputs)
 
     def compute_output_shape(self, input_shape):

@@ -47,8 +47,7 @@ class ZeroPadShortcut(keras.layers.Layer):
         channels = input_shape[-1]
         if channels is not None and channels > self.filters:
             raise ValueError(
-                f"ZeroPadShortcut: it can only add channels; got {channels} input channels "
-                f"for filters={self.filters}"
+                f"ZeroPadShortcut: it can only add channels; got {channels} input channels for filters={self.filters}"
             )
         super().build(input_shape)
 

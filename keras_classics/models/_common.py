@@ -54,7 +54,7 @@ def check_data_format(model_name: str) -> None:
             f"{model_name}: keras_classics builds channels-last models only, and "
             f"keras.config.image_data_format() is {data_format!r}. Call "
             "keras.config.set_image_data_format('channels_last') (or set "
-            "\"image_data_format\": \"channels_last\" in ~/.keras/keras.json) and give images as "
+            '"image_data_format": "channels_last" in ~/.keras/keras.json) and give images as '
             "(height, width, channels); transpose channels-first arrays with "
             "np.transpose(x, (0, 2, 3, 1))."
         )
@@ -90,8 +90,7 @@ def check_weights_path(weights, model_name: str) -> None:
         )
     if not path.endswith(_WEIGHTS_SUFFIXES):
         raise ValueError(
-            f"{model_name}: weights file {path!r} has an unknown extension; pass the path of "
-            f"{_WEIGHTS_FILES}."
+            f"{model_name}: weights file {path!r} has an unknown extension; pass the path of {_WEIGHTS_FILES}."
         )
 
 
@@ -199,10 +198,7 @@ def make_input(
     if depth < 1:
         raise ValueError(f"{model_name}: the channel count must be >= 1, got {depth}")
     if channels is not None and depth != channels:
-        raise ValueError(
-            f"{model_name}: expects {channels} input channel(s), got {depth} "
-            f"(input_shape {shape})"
-        )
+        raise ValueError(f"{model_name}: expects {channels} input channel(s), got {depth} (input_shape {shape})")
     for axis, value in (("height", height), ("width", width)):
         if value is not None and value < min_size:
             raise ValueError(

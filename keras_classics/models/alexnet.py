@@ -34,8 +34,7 @@ _PAPER = (
     "Convolutional Neural Networks. NIPS 2012."
 )
 _ONE_WEIRD_TRICK = (
-    "A. Krizhevsky. One weird trick for parallelizing convolutional neural networks. "
-    "arXiv:1404.5997, 2014."
+    "A. Krizhevsky. One weird trick for parallelizing convolutional neural networks. arXiv:1404.5997, 2014."
 )
 
 
@@ -102,9 +101,7 @@ TORCHVISION_FEATURES = (
 VARIANTS = {
     "paper": Architecture(PAPER_FEATURES, Head(), input_size=227),
     # torchvision puts dropout on the inputs of fc6 and fc7 instead.
-    "torchvision": Architecture(
-        TORCHVISION_FEATURES, Head(dropout_after=("flatten", "fc6")), input_size=224
-    ),
+    "torchvision": Architecture(TORCHVISION_FEATURES, Head(dropout_after=("flatten", "fc6")), input_size=224),
 }
 
 
@@ -154,9 +151,20 @@ def build_network(arch: Architecture, args, *, include_lrn: bool = True, two_tow
 # ---------------------------------------------------------------- the builder
 
 
-def alexnet(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
-            classes=1000, classifier_activation="softmax", name="alexnet", *,
-            include_lrn=True, two_tower=False, variant="paper"):
+def alexnet(
+    include_top=True,
+    weights=None,
+    input_tensor=None,
+    input_shape=None,
+    pooling=None,
+    classes=1000,
+    classifier_activation="softmax",
+    name="alexnet",
+    *,
+    include_lrn=True,
+    two_tower=False,
+    variant="paper",
+):
     """AlexNet, as in the paper (one or two towers) or as torchvision builds it.
 
     Reference:
@@ -233,23 +241,30 @@ def alexnet(include_top=True, weights=None, input_tensor=None, input_shape=None,
     args = dict(locals())
     if variant not in VARIANTS:
         raise ValueError(
-            f"{name}: unknown variant {variant!r}; valid values are "
-            f"{', '.join(repr(v) for v in VARIANTS)}"
+            f"{name}: unknown variant {variant!r}; valid values are {', '.join(repr(v) for v in VARIANTS)}"
         )
     if variant != "paper" and two_tower is True:
         raise ValueError(
-            f"{name}: two_tower=True applies to variant='paper' only; the {variant!r} "
-            "variant is a one-GPU network"
+            f"{name}: two_tower=True applies to variant='paper' only; the {variant!r} variant is a one-GPU network"
         )
     return build_network(VARIANTS[variant], args, include_lrn=include_lrn, two_tower=two_tower)
 
 
 FAMILY = Family("alexnet", _PAPER, (227, 227, 3), recipe="alexnet")
 FAMILY.add("alexnet", alexnet, "AlexNet (2012) at 227x227, one tower, with LRN", name="alexnet")
-FAMILY.add("alexnet_two_tower", alexnet,
-           "AlexNet (2012) with the paper's two-GPU split of conv2, conv4, conv5",
-           name="alexnet_two_tower", two_tower=True)
-FAMILY.add("alexnet_torchvision", alexnet,
-           "torchvision's AlexNet (one-GPU widths of Krizhevsky 2014) at 224x224",
-           input_shape=(224, 224, 3), paper=f"{_PAPER} {_ONE_WEIRD_TRICK}",
-           name="alexnet_torchvision", variant="torchvision")
+FAMILY.add(
+    "alexnet_two_tower",
+    alexnet,
+    "AlexNet (2012) with the paper's two-GPU split of conv2, conv4, conv5",
+    name="alexnet_two_tower",
+    two_tower=True,
+)
+FAMILY.add(
+    "alexnet_torchvision",
+    alexnet,
+    "torchvision's AlexNet (one-GPU widths of Krizhevsky 2014) at 224x224",
+    input_shape=(224, 224, 3),
+    paper=f"{_PAPER} {_ONE_WEIRD_TRICK}",
+    name="alexnet_torchvision",
+    variant="torchvision",
+)

@@ -116,7 +116,6 @@ AUX_LOSS_WEIGHT = 0.3
 DROPOUT = 0.4  # Table 1, "dropout (40%)"
 
 
-
 def _min_input_size(aux_classifiers: bool) -> int:
     """With "same" pools and a global average pool the main path accepts
     any size; each auxiliary head's valid 5x5 pool needs a 5x5 map."""
@@ -156,8 +155,18 @@ def auxiliary_classifier(x, name: str, *, classes: int, classifier_activation):
     return keras.layers.Dense(classes, activation=classifier_activation, name=f"{name}_predictions")(x)
 
 
-def googlenet(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
-              classes=1000, classifier_activation="softmax", name="googlenet", *, aux_classifiers=False):
+def googlenet(
+    include_top=True,
+    weights=None,
+    input_tensor=None,
+    input_shape=None,
+    pooling=None,
+    classes=1000,
+    classifier_activation="softmax",
+    name="googlenet",
+    *,
+    aux_classifiers=False,
+):
     """GoogLeNet, the 22-layer Inception network of Table 1.
 
     Reference:
@@ -252,9 +261,14 @@ def googlenet(include_top=True, weights=None, input_tensor=None, input_shape=Non
 
 
 FAMILY = Family("googlenet", PAPER, (224, 224, 3), recipe="googlenet")
-FAMILY.add("googlenet", googlenet,
-           "GoogLeNet (Inception v1), Table 1: nine inception modules, 5x5 branches, LRN, one output.")
-FAMILY.add("googlenet_aux", googlenet,
-           "GoogLeNet with Section 5's auxiliary classifiers after 4a and 4d: outputs "
-           "[predictions, aux1_predictions, aux2_predictions], aux losses weighted 0.3.",
-           name="googlenet_aux", aux_classifiers=True)
+FAMILY.add(
+    "googlenet", googlenet, "GoogLeNet (Inception v1), Table 1: nine inception modules, 5x5 branches, LRN, one output."
+)
+FAMILY.add(
+    "googlenet_aux",
+    googlenet,
+    "GoogLeNet with Section 5's auxiliary classifiers after 4a and 4d: outputs "
+    "[predictions, aux1_predictions, aux2_predictions], aux losses weighted 0.3.",
+    name="googlenet_aux",
+    aux_classifiers=True,
+)

@@ -108,9 +108,7 @@ VARIANTS = {
 
 def conv_layer(x, row: Conv, spec: Variant):
     if row.connections is not None and spec.sparse_c3:
-        layer = SparseConv2D(
-            row.filters, row.kernel, row.connections, activation=spec.activation, name=row.name
-        )
+        layer = SparseConv2D(row.filters, row.kernel, row.connections, activation=spec.activation, name=row.name)
         return layer(x)
     return apply_row(x, row, activation=spec.activation)
 
@@ -133,8 +131,18 @@ def classifier(x, spec: Variant, classes: int, classifier_activation):
     return keras.layers.Activation(classifier_activation, name="predictions")(x)
 
 
-def lenet5(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
-           classes=10, classifier_activation="softmax", name="lenet5", *, variant="paper"):
+def lenet5(
+    include_top=True,
+    weights=None,
+    input_tensor=None,
+    input_shape=None,
+    pooling=None,
+    classes=10,
+    classifier_activation="softmax",
+    name="lenet5",
+    *,
+    variant="paper",
+):
     """LeNet-5, the convolutional network of LeCun et al. (1998) for handwritten digits.
 
     Reference:
@@ -243,8 +251,13 @@ _PAPER = (
     "Recognition. Proceedings of the IEEE 86(11), 1998."
 )
 FAMILY = Family("lenet", _PAPER, (32, 32, 1), recipe="lenet")
-FAMILY.add("lenet5", lenet5,
-           "LeNet-5 as in the paper: scaled tanh, trainable subsampling, Table I's C3, fixed RBF output")
-FAMILY.add("lenet5_modern", lenet5,
-           "LeNet-5 in its modern form: ReLU, max pooling, dense C3, softmax output",
-           variant="modern", name="lenet5_modern")
+FAMILY.add(
+    "lenet5", lenet5, "LeNet-5 as in the paper: scaled tanh, trainable subsampling, Table I's C3, fixed RBF output"
+)
+FAMILY.add(
+    "lenet5_modern",
+    lenet5,
+    "LeNet-5 in its modern form: ReLU, max pooling, dense C3, softmax output",
+    variant="modern",
+    name="lenet5_modern",
+)

@@ -59,10 +59,7 @@ __all__ = [
     "cifar_resnet",
 ]
 
-PAPER = (
-    "K. He, X. Zhang, S. Ren, J. Sun. Deep Residual Learning for Image Recognition. "
-    "CVPR 2016 (arXiv:1512.03385)."
-)
+PAPER = "K. He, X. Zhang, S. Ren, J. Sun. Deep Residual Learning for Image Recognition. CVPR 2016 (arXiv:1512.03385)."
 
 BLOCK_TYPES = ("basic", "bottleneck")
 STRIDE_PLACEMENTS = ("paper", "v1.5")
@@ -329,10 +326,7 @@ def _check_flags(model_name, *, stride_placement, shortcut, residual):
             f"'C' projections everywhere); got {shortcut!r}"
         )
     if not isinstance(residual, bool):
-        raise ValueError(
-            f"{model_name}: residual must be True (ResNet) or False (the plain network); "
-            f"got {residual!r}"
-        )
+        raise ValueError(f"{model_name}: residual must be True (ResNet) or False (the plain network); got {residual!r}")
 
 
 def _lookup(tables, depth, model_name, where):
@@ -368,9 +362,7 @@ def _stages(x, table: StageTable, *, stride_placement, shortcut, residual):
         x = layers.MaxPooling2D(stem.pool, strides=stem.pool_stride, name="pool1_pool")(x)
 
     channels = stem.filters
-    stages = zip(
-        table.stackwise_num_blocks, table.stackwise_num_filters, table.stackwise_strides, table.out_filters
-    )
+    stages = zip(table.stackwise_num_blocks, table.stackwise_num_filters, table.stackwise_strides, table.out_filters)
     for stage, (blocks, filters, stride, out_filters) in enumerate(stages, start=2):
         for index in range(1, blocks + 1):
             block_stride = stride if index == 1 else 1
@@ -381,7 +373,11 @@ def _stages(x, table: StageTable, *, stride_placement, shortcut, residual):
                 x = basic_block(x, filters, stride=block_stride, shortcut=kind, name=block_name)
             else:
                 x = bottleneck_block(
-                    x, filters, stride=block_stride, stride_placement=stride_placement, shortcut=kind,
+                    x,
+                    filters,
+                    stride=block_stride,
+                    stride_placement=stride_placement,
+                    shortcut=kind,
                     name=block_name,
                 )
             channels = out_filters
@@ -485,9 +481,20 @@ def resnet(
     return _build(table, locals(), default_shape=(224, 224, 3))
 
 
-def resnet18(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
-             classes=1000, classifier_activation="softmax", name=None, *,
-             stride_placement="paper", shortcut="B", residual=True):
+def resnet18(
+    include_top=True,
+    weights=None,
+    input_tensor=None,
+    input_shape=None,
+    pooling=None,
+    classes=1000,
+    classifier_activation="softmax",
+    name=None,
+    *,
+    stride_placement="paper",
+    shortcut="B",
+    residual=True,
+):
     """ResNet-18: basic blocks [2, 2, 2, 2], 1.8 billion multiply-adds (Table 1).
 
     Reference:
@@ -515,9 +522,20 @@ def resnet18(include_top=True, weights=None, input_tensor=None, input_shape=None
     return resnet(**locals(), depth=18)
 
 
-def resnet34(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
-             classes=1000, classifier_activation="softmax", name=None, *,
-             stride_placement="paper", shortcut="B", residual=True):
+def resnet34(
+    include_top=True,
+    weights=None,
+    input_tensor=None,
+    input_shape=None,
+    pooling=None,
+    classes=1000,
+    classifier_activation="softmax",
+    name=None,
+    *,
+    stride_placement="paper",
+    shortcut="B",
+    residual=True,
+):
     """ResNet-34: basic blocks [3, 4, 6, 3], 3.6 billion multiply-adds (Table 1).
 
     Reference:
@@ -545,9 +563,20 @@ def resnet34(include_top=True, weights=None, input_tensor=None, input_shape=None
     return resnet(**locals(), depth=34)
 
 
-def resnet50(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
-             classes=1000, classifier_activation="softmax", name=None, *,
-             stride_placement="paper", shortcut="B", residual=True):
+def resnet50(
+    include_top=True,
+    weights=None,
+    input_tensor=None,
+    input_shape=None,
+    pooling=None,
+    classes=1000,
+    classifier_activation="softmax",
+    name=None,
+    *,
+    stride_placement="paper",
+    shortcut="B",
+    residual=True,
+):
     """ResNet-50: bottleneck blocks [3, 4, 6, 3], 3.8 billion multiply-adds (Table 1).
 
     Reference:
@@ -575,9 +604,20 @@ def resnet50(include_top=True, weights=None, input_tensor=None, input_shape=None
     return resnet(**locals(), depth=50)
 
 
-def resnet101(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
-              classes=1000, classifier_activation="softmax", name=None, *,
-              stride_placement="paper", shortcut="B", residual=True):
+def resnet101(
+    include_top=True,
+    weights=None,
+    input_tensor=None,
+    input_shape=None,
+    pooling=None,
+    classes=1000,
+    classifier_activation="softmax",
+    name=None,
+    *,
+    stride_placement="paper",
+    shortcut="B",
+    residual=True,
+):
     """ResNet-101: bottleneck blocks [3, 4, 23, 3], 7.6 billion multiply-adds (Table 1).
 
     Reference:
@@ -605,9 +645,20 @@ def resnet101(include_top=True, weights=None, input_tensor=None, input_shape=Non
     return resnet(**locals(), depth=101)
 
 
-def resnet152(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
-              classes=1000, classifier_activation="softmax", name=None, *,
-              stride_placement="paper", shortcut="B", residual=True):
+def resnet152(
+    include_top=True,
+    weights=None,
+    input_tensor=None,
+    input_shape=None,
+    pooling=None,
+    classes=1000,
+    classifier_activation="softmax",
+    name=None,
+    *,
+    stride_placement="paper",
+    shortcut="B",
+    residual=True,
+):
     """ResNet-152: bottleneck blocks [3, 8, 36, 3], 11.3 billion multiply-adds (Table 1).
 
     Reference:
@@ -719,10 +770,24 @@ IMAGENET.add("resnet152_v1_5", resnet152, f"ResNet-152 {_V1_5}", name="resnet152
 CIFAR = Family("resnet", PAPER, (32, 32, 3), recipe="resnet_cifar")
 for _depth in (20, 32, 44, 56, 110):
     _n = (_depth - 2) // 6
-    CIFAR.add(f"resnet{_depth}", cifar_resnet, f"CIFAR-10 ResNet, {_depth} layers (Sec. 4.2, n={_n}), "
-              "option A shortcuts", depth=_depth, classes=10, residual=True, name=f"resnet{_depth}")
+    CIFAR.add(
+        f"resnet{_depth}",
+        cifar_resnet,
+        f"CIFAR-10 ResNet, {_depth} layers (Sec. 4.2, n={_n}), option A shortcuts",
+        depth=_depth,
+        classes=10,
+        residual=True,
+        name=f"resnet{_depth}",
+    )
 for _depth in (20, 32, 44, 56, 110):
     _n = (_depth - 2) // 6
-    CIFAR.add(f"plain{_depth}", cifar_resnet, f"CIFAR-10 plain network, {_depth} layers (Sec. 4.2, n={_n}), "
-              "no shortcuts", depth=_depth, classes=10, residual=False, name=f"plain{_depth}")
+    CIFAR.add(
+        f"plain{_depth}",
+        cifar_resnet,
+        f"CIFAR-10 plain network, {_depth} layers (Sec. 4.2, n={_n}), no shortcuts",
+        depth=_depth,
+        classes=10,
+        residual=False,
+        name=f"plain{_depth}",
+    )
 del _depth, _n

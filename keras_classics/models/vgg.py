@@ -101,22 +101,16 @@ def conv_block(x, filters: int, kernel: int, *, name: str, batch_norm: bool):
     vgg*_bn array for array.
     """
     if not batch_norm:
-        return keras.layers.Conv2D(
-            filters, kernel, padding="same", activation="relu", name=name
-        )(x)
+        return keras.layers.Conv2D(filters, kernel, padding="same", activation="relu", name=name)(x)
     x = keras.layers.Conv2D(filters, kernel, padding="same", name=name)(x)
-    x = keras.layers.BatchNormalization(
-        epsilon=BN_EPSILON, momentum=BN_MOMENTUM, name=f"{name}_bn"
-    )(x)
+    x = keras.layers.BatchNormalization(epsilon=BN_EPSILON, momentum=BN_MOMENTUM, name=f"{name}_bn")(x)
     return keras.layers.Activation("relu", name=f"{name}_relu")(x)
 
 
 def vgg_stage(x, index: int, filters: int, kernels, *, batch_norm: bool, lrn: bool = False):
     """Stage ``index`` (1-based): the stacked convolutions, then the 2x2/2 pool."""
     for position, kernel in enumerate(kernels, start=1):
-        x = conv_block(
-            x, filters, kernel, name=f"block{index}_conv{position}", batch_norm=batch_norm
-        )
+        x = conv_block(x, filters, kernel, name=f"block{index}_conv{position}", batch_norm=batch_norm)
         if lrn and position == 1:
             x = LocalResponseNormalization(**LRN_ARGS, name=f"block{index}_lrn")(x)
     return keras.layers.MaxPooling2D(POOL, strides=POOL, name=f"block{index}_pool")(x)
@@ -131,8 +125,19 @@ def classifier(x, classes: int, activation):
     return keras.layers.Dense(classes, activation=activation, name="predictions")(x)
 
 
-def vgg(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
-        classes=1000, classifier_activation="softmax", name=None, *, config="D", batch_norm=False):
+def vgg(
+    include_top=True,
+    weights=None,
+    input_tensor=None,
+    input_shape=None,
+    pooling=None,
+    classes=1000,
+    classifier_activation="softmax",
+    name=None,
+    *,
+    config="D",
+    batch_norm=False,
+):
     """VGG in any configuration of the paper's Table 1 (A, A-LRN, B, C, D, E).
 
     Reference:
@@ -186,8 +191,7 @@ def vgg(include_top=True, weights=None, input_tensor=None, input_shape=None, poo
     """
     if not isinstance(config, str) or config not in CONFIGS:
         raise ValueError(
-            f"vgg: unknown config {config!r}; valid values are Table 1's columns "
-            f"{', '.join(repr(c) for c in CONFIGS)}"
+            f"vgg: unknown config {config!r}; valid values are Table 1's columns {', '.join(repr(c) for c in CONFIGS)}"
         )
     if not isinstance(batch_norm, bool):
         raise ValueError(f"vgg: batch_norm must be True or False, got {batch_norm!r}")
@@ -216,8 +220,18 @@ def vgg(include_top=True, weights=None, input_tensor=None, input_shape=None, poo
     )
 
 
-def vgg11(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
-          classes=1000, classifier_activation="softmax", name=None, *, batch_norm=False):
+def vgg11(
+    include_top=True,
+    weights=None,
+    input_tensor=None,
+    input_shape=None,
+    pooling=None,
+    classes=1000,
+    classifier_activation="softmax",
+    name=None,
+    *,
+    batch_norm=False,
+):
     """VGG-11, configuration A of Table 1 (133M parameters, Table 2).
 
     Reference:
@@ -262,8 +276,18 @@ def vgg11(include_top=True, weights=None, input_tensor=None, input_shape=None, p
     return vgg(**locals(), config="A")
 
 
-def vgg11_lrn(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
-              classes=1000, classifier_activation="softmax", name=None, *, batch_norm=False):
+def vgg11_lrn(
+    include_top=True,
+    weights=None,
+    input_tensor=None,
+    input_shape=None,
+    pooling=None,
+    classes=1000,
+    classifier_activation="softmax",
+    name=None,
+    *,
+    batch_norm=False,
+):
     """VGG-11 with local response normalisation, configuration A-LRN of Table 1.
 
     Reference:
@@ -307,8 +331,18 @@ def vgg11_lrn(include_top=True, weights=None, input_tensor=None, input_shape=Non
     return vgg(**locals(), config="A-LRN")
 
 
-def vgg13(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
-          classes=1000, classifier_activation="softmax", name=None, *, batch_norm=False):
+def vgg13(
+    include_top=True,
+    weights=None,
+    input_tensor=None,
+    input_shape=None,
+    pooling=None,
+    classes=1000,
+    classifier_activation="softmax",
+    name=None,
+    *,
+    batch_norm=False,
+):
     """VGG-13, configuration B of Table 1 (133M parameters, Table 2).
 
     Reference:
@@ -353,8 +387,18 @@ def vgg13(include_top=True, weights=None, input_tensor=None, input_shape=None, p
     return vgg(**locals(), config="B")
 
 
-def vgg16_c(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
-            classes=1000, classifier_activation="softmax", name=None, *, batch_norm=False):
+def vgg16_c(
+    include_top=True,
+    weights=None,
+    input_tensor=None,
+    input_shape=None,
+    pooling=None,
+    classes=1000,
+    classifier_activation="softmax",
+    name=None,
+    *,
+    batch_norm=False,
+):
     """VGG-16 with 1x1 convolutions, configuration C of Table 1 (134M, Table 2).
 
     Reference:
@@ -399,8 +443,18 @@ def vgg16_c(include_top=True, weights=None, input_tensor=None, input_shape=None,
     return vgg(**locals(), config="C")
 
 
-def vgg16(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
-          classes=1000, classifier_activation="softmax", name=None, *, batch_norm=False):
+def vgg16(
+    include_top=True,
+    weights=None,
+    input_tensor=None,
+    input_shape=None,
+    pooling=None,
+    classes=1000,
+    classifier_activation="softmax",
+    name=None,
+    *,
+    batch_norm=False,
+):
     """VGG-16, configuration D of Table 1 (138M parameters, Table 2).
 
     Reference:
@@ -446,8 +500,18 @@ def vgg16(include_top=True, weights=None, input_tensor=None, input_shape=None, p
     return vgg(**locals(), config="D")
 
 
-def vgg19(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
-          classes=1000, classifier_activation="softmax", name=None, *, batch_norm=False):
+def vgg19(
+    include_top=True,
+    weights=None,
+    input_tensor=None,
+    input_shape=None,
+    pooling=None,
+    classes=1000,
+    classifier_activation="softmax",
+    name=None,
+    *,
+    batch_norm=False,
+):
     """VGG-19, configuration E of Table 1 (144M parameters, Table 2).
 
     Reference:
@@ -498,14 +562,16 @@ _BN = "; batch norm after every conv, as torchvision"
 FAMILY.add("vgg11", vgg11, "VGG-11 (Table 1, A): 8 conv3 + 3 FC, 133M parameters")
 FAMILY.add("vgg11_lrn", vgg11_lrn, "VGG-11 with LRN after conv1 (Table 1, A-LRN), 133M parameters")
 FAMILY.add("vgg13", vgg13, "VGG-13 (Table 1, B): 10 conv3 + 3 FC, 133M parameters")
-FAMILY.add("vgg16_c", vgg16_c,
-           "VGG-16 (Table 1, C): 10 conv3 + 3 conv1 closing stages 3-5 + 3 FC, 134M parameters")
+FAMILY.add("vgg16_c", vgg16_c, "VGG-16 (Table 1, C): 10 conv3 + 3 conv1 closing stages 3-5 + 3 FC, 134M parameters")
 FAMILY.add("vgg16", vgg16, "VGG-16 (Table 1, D): 13 conv3 + 3 FC, 138M parameters")
 FAMILY.add("vgg19", vgg19, "VGG-19 (Table 1, E): 16 conv3 + 3 FC, 144M parameters")
 FAMILY.add("vgg11_bn", vgg11, "VGG-11 (Table 1, A): 8 conv3 + 3 FC, 133M parameters" + _BN, batch_norm=True)
 FAMILY.add("vgg13_bn", vgg13, "VGG-13 (Table 1, B): 10 conv3 + 3 FC, 133M parameters" + _BN, batch_norm=True)
-FAMILY.add("vgg16_c_bn", vgg16_c,
-           "VGG-16 (Table 1, C): 10 conv3 + 3 conv1 closing stages 3-5 + 3 FC, 134M parameters" + _BN,
-           batch_norm=True)
+FAMILY.add(
+    "vgg16_c_bn",
+    vgg16_c,
+    "VGG-16 (Table 1, C): 10 conv3 + 3 conv1 closing stages 3-5 + 3 FC, 134M parameters" + _BN,
+    batch_norm=True,
+)
 FAMILY.add("vgg16_bn", vgg16, "VGG-16 (Table 1, D): 13 conv3 + 3 FC, 138M parameters" + _BN, batch_norm=True)
 FAMILY.add("vgg19_bn", vgg19, "VGG-19 (Table 1, E): 16 conv3 + 3 FC, 144M parameters" + _BN, batch_norm=True)

@@ -29,10 +29,7 @@ from keras_classics.registry import Family
 
 __all__ = ["zfnet"]
 
-_PAPER = (
-    "M. D. Zeiler, R. Fergus. Visualizing and Understanding Convolutional Networks. "
-    "ECCV 2014. arXiv:1311.2901"
-)
+_PAPER = "M. D. Zeiler, R. Fergus. Visualizing and Understanding Convolutional Networks. ECCV 2014. arXiv:1311.2901"
 
 # Fig. 3, at 224x224x3. "Contrast normalized across feature maps" is taken
 # as AlexNet's LRN with its constants (the paper gives none).
@@ -52,8 +49,18 @@ ZFNET = Architecture(
 )
 
 
-def zfnet(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
-          classes=1000, classifier_activation="softmax", name="zfnet", *, include_lrn=True):
+def zfnet(
+    include_top=True,
+    weights=None,
+    input_tensor=None,
+    input_shape=None,
+    pooling=None,
+    classes=1000,
+    classifier_activation="softmax",
+    name="zfnet",
+    *,
+    include_lrn=True,
+):
     """ZFNet, the 8-layer network of Zeiler and Fergus's Fig. 3.
 
     Reference:

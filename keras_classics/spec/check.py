@@ -62,8 +62,7 @@ def show(value) -> str:
 
 def _collapse(model_value, yaml_value):
     """Show a model's ``(3, 3)`` as ``3`` where the YAML wrote ``3``."""
-    if (isinstance(yaml_value, int) and isinstance(model_value, (list, tuple))
-            and len(set(model_value)) == 1):
+    if isinstance(yaml_value, int) and isinstance(model_value, (list, tuple)) and len(set(model_value)) == 1:
         return model_value[0]
     return model_value
 
@@ -95,8 +94,10 @@ def input_shapes(spec: Spec, layer: Layer) -> Tuple[List[List[int]], List[str]]:
         elif name not in position:
             problems.append(f"input {name!r} is not a layer of this file")
         elif position[name] >= here:
-            problems.append(f"input {name!r} is listed after this layer (line "
-                            f"{spec.layers[position[name]].line}); list layers after their inputs")
+            problems.append(
+                f"input {name!r} is listed after this layer (line "
+                f"{spec.layers[position[name]].line}); list layers after their inputs"
+            )
         else:
             shapes.append(list(spec.layers[position[name]].output_shape))
     return shapes, problems
@@ -117,18 +118,21 @@ def arithmetic_problems(spec: Spec, layer: Layer) -> List[str]:
         return [prefix + f"{error} (inputs {', '.join(map(show, shapes))})" + layer.where()]
     out = []
     if list(layer.output_shape) != shape:
-        out.append(prefix + f"output_shape {show(layer.output_shape)} does not follow from its input "
-                   f"{', '.join(map(show, shapes))} and fields: the arithmetic gives {show(shape)}"
-                   + layer.where("output_shape"))
+        out.append(
+            prefix + f"output_shape {show(layer.output_shape)} does not follow from its input "
+            f"{', '.join(map(show, shapes))} and fields: the arithmetic gives {show(shape)}"
+            + layer.where("output_shape")
+        )
     if layer.params != params:
-        out.append(prefix + f"params {layer.params} does not follow from its input and fields: "
-                   f"{how} = {params}" + layer.where("params"))
+        out.append(
+            prefix + f"params {layer.params} does not follow from its input and fields: "
+            f"{how} = {params}" + layer.where("params")
+        )
     written = layer.fields.get("trainable_params")
     if layer.type == "batch_norm" and written is not None and written != trainable:
         out.append(prefix + f"trainable_params {written} does not follow: 2*{shape[-1]} = {trainable}")
     if layer.type == "rbf" and written not in (0, params):
-        out.append(prefix + f"trainable_params {written} must be 0 (fixed prototypes) or all "
-                   f"{params} params")
+        out.append(prefix + f"trainable_params {written} must be 0 (fixed prototypes) or all {params} params")
     return out
 
 
@@ -176,9 +180,11 @@ def activation_constant_problems(spec: Spec, layer: Layer, got) -> List[str]:
         if not math.isclose(have, want, rel_tol=1e-5, abs_tol=1e-6):
             shown = ", ".join(f"{key} = {value}" for key, value in recorded["constants"].items())
             line = spec.lines.get("activations", layer.line)
-            return [f"{spec.file_name}:{layer.line} {layer.name}: activation {name}: the model's "
-                    f"gives f({x:g}) = {have:.6g}, {recorded['form']} with {shown} gives {want:.6g} "
-                    f"(activations, line {line})" + layer.where("activation")]
+            return [
+                f"{spec.file_name}:{layer.line} {layer.name}: activation {name}: the model's "
+                f"gives f({x:g}) = {have:.6g}, {recorded['form']} with {shown} gives {want:.6g} "
+                f"(activations, line {line})" + layer.where("activation")
+            ]
     return []
 
 
@@ -196,8 +202,10 @@ def _difference(field: str, want, have) -> str:
     if field == "connections" and isinstance(want, list) and isinstance(have, list):
         missing = sorted(set(map(tuple, want)) - set(map(tuple, have)))
         extra = sorted(set(map(tuple, have)) - set(map(tuple, want)))
-        return (f"connections: the model's table lacks {show(missing) if missing else 'no pair'} and "
-                f"adds {show(extra) if extra else 'no pair'} (pairs [input_map, output_map])")
+        return (
+            f"connections: the model's table lacks {show(missing) if missing else 'no pair'} and "
+            f"adds {show(extra) if extra else 'no pair'} (pairs [input_map, output_map])"
+        )
     return f"{field} expected {show(want)}, got {show(_collapse(have, want))}"
 
 
@@ -206,14 +214,15 @@ def model_problems(spec: Spec, layer: Layer, summary) -> List[str]:
     prefix = f"{spec.file_name}:{layer.line} {layer.name}: "
     got = summary.layers.get(layer.name)
     if got is None:
-        return [prefix + f"the model {summary.name!r} (built with its registered defaults) has no "
-                "layer of that name"]
+        return [prefix + f"the model {summary.name!r} (built with its registered defaults) has no layer of that name"]
     out = []
     layer_type = LAYER_TYPES[layer.type]
     classes = layer_type.keras_classes
     if got.class_name not in classes:
-        out.append(prefix + f"type {layer.type} expects Keras class {' or '.join(classes)}, got "
-                   f"{got.class_name} ({got.class_module})" + layer.where("type"))
+        out.append(
+            prefix + f"type {layer.type} expects Keras class {' or '.join(classes)}, got "
+            f"{got.class_name} ({got.class_module})" + layer.where("type")
+        )
     else:
         for field in layer_type.config_keys:
             want = _yaml_field(layer, field)
@@ -222,32 +231,32 @@ def model_problems(spec: Spec, layer: Layer, summary) -> List[str]:
             try:
                 have = _model_field(layer, got, field)
             except KeyError as missing:
-                out.append(prefix + f"{field}: the model's {got.class_name} config has no "
-                           f"{missing.args[0]!r}")
+                out.append(prefix + f"{field}: the model's {got.class_name} config has no {missing.args[0]!r}")
                 continue
             if not same_value(want, have):
                 out.append(prefix + _difference(field, want, have) + layer.where(field))
         out += activation_constant_problems(spec, layer, got)
         if layer.fields.get("trainable_params") is not None:
             if layer.fields["trainable_params"] != got.trainable_params:
-                out.append(prefix + f"trainable_params expected {layer.fields['trainable_params']}, "
-                           f"got {got.trainable_params}")
+                out.append(
+                    prefix + f"trainable_params expected {layer.fields['trainable_params']}, got {got.trainable_params}"
+                )
         if layer.type == "concat":
             axis = got.config.get("axis", -1)
             if axis not in (-1, len(layer.output_shape)):
                 out.append(prefix + f"concatenates along axis {axis}, not the channels (-1)")
     if got.calls != 1:
-        out.append(prefix + f"is called {got.calls} times in the model; a spec lists each call "
-                   "as a layer of its own")
+        out.append(prefix + f"is called {got.calls} times in the model; a spec lists each call as a layer of its own")
     want_inputs, have_inputs = list(layer.inputs), list(got.inbound)
     if layer.type == "add":  # a sum does not depend on the order of its terms
         want_inputs, have_inputs = sorted(want_inputs), sorted(have_inputs)
     if want_inputs != have_inputs:
-        out.append(prefix + f"inputs expected {show(layer.inputs)}, got {show(got.inbound)}"
-                   + layer.where("inputs"))
+        out.append(prefix + f"inputs expected {show(layer.inputs)}, got {show(got.inbound)}" + layer.where("inputs"))
     if got.output_shape is not None and list(layer.output_shape) != list(got.output_shape):
-        out.append(prefix + f"output_shape expected {show(layer.output_shape)}, got "
-                   f"{show(got.output_shape)}" + layer.where("output_shape"))
+        out.append(
+            prefix + f"output_shape expected {show(layer.output_shape)}, got "
+            f"{show(got.output_shape)}" + layer.where("output_shape")
+        )
     if layer.params != got.params:
         out.append(prefix + f"params expected {layer.params}, got {got.params}" + layer.where("params"))
     return out
@@ -288,11 +297,11 @@ def totals_problems(spec: Spec, summary=None) -> List[str]:
         declared_t = spec.totals["trainable_params"]
         total_t = sum(layer_trainable(layer) for layer in spec.layers)
         if total_t != declared_t:
-            out.append(where + f"trainable_params {declared_t} is not the sum of the layers' "
-                       f"trainable params, {total_t}")
+            out.append(
+                where + f"trainable_params {declared_t} is not the sum of the layers' trainable params, {total_t}"
+            )
         if summary is not None and summary.trainable_params != declared_t:
-            out.append(where + f"trainable_params expected {declared_t}, got "
-                       f"{summary.trainable_params}")
+            out.append(where + f"trainable_params expected {declared_t}, got {summary.trainable_params}")
     return out
 
 
@@ -306,18 +315,22 @@ def coverage_problems(spec: Spec, summary) -> List[str]:
         if got.class_name == "InputLayer":
             continue
         if name not in listed:
-            out.append(f"{spec.file_name}:{layers_line} layers: the model's layer {name!r} "
-                       f"({got.class_name}) is not listed")
+            out.append(
+                f"{spec.file_name}:{layers_line} layers: the model's layer {name!r} ({got.class_name}) is not listed"
+            )
     for layer in spec.layers:
         if layer.name not in summary.layers:
-            out.append(f"{spec.file_name}:{layer.line} {layer.name}: listed, but the model has no "
-                       "layer of that name")
+            out.append(f"{spec.file_name}:{layer.line} {layer.name}: listed, but the model has no layer of that name")
     if len(summary.input_shapes) != 1:
-        out.append(f"{spec.file_name}:{_line(spec, 'input_shape')} input_shape: the model has "
-                   f"{len(summary.input_shapes)} inputs; a spec describes one")
+        out.append(
+            f"{spec.file_name}:{_line(spec, 'input_shape')} input_shape: the model has "
+            f"{len(summary.input_shapes)} inputs; a spec describes one"
+        )
     if list(spec.outputs) != list(summary.outputs):
-        out.append(f"{spec.file_name}:{_line(spec, 'outputs')} outputs expected "
-                   f"{show(spec.outputs)}, got {show(summary.outputs)}")
+        out.append(
+            f"{spec.file_name}:{_line(spec, 'outputs')} outputs expected "
+            f"{show(spec.outputs)}, got {show(summary.outputs)}"
+        )
     return out
 
 
@@ -326,11 +339,14 @@ def input_shape_problems(spec: Spec, summary=None, registered_shape: Optional[Se
     where = f"{spec.file_name}:{_line(spec, 'input_shape')} input_shape: "
     out = []
     if summary is not None and summary.input_shapes and list(summary.input_shapes[0]) != list(spec.input_shape):
-        out.append(where + f"expected {show(spec.input_shape)}, got {show(summary.input_shapes[0])} "
-                   "(the model's input)")
+        out.append(
+            where + f"expected {show(spec.input_shape)}, got {show(summary.input_shapes[0])} (the model's input)"
+        )
     if registered_shape is not None and list(registered_shape) != list(spec.input_shape):
-        out.append(where + f"expected {show(spec.input_shape)}, got {show(list(registered_shape))} "
-                   "(the registry entry's input_shape)")
+        out.append(
+            where + f"expected {show(spec.input_shape)}, got {show(list(registered_shape))} "
+            "(the registry entry's input_shape)"
+        )
     return out
 
 
@@ -356,8 +372,7 @@ def _field_problems(spec: Spec, entry: Dict[str, Any], value, where: str, what: 
                 out.append(where + f"{name} ({layer.type}, line {layer.line}) has no field {field!r}")
                 continue
             if have is None or not same_value(have, value):
-                out.append(where + f"{name} (line {layer.line}): {field} is {show(have)}, {what} "
-                           f"{show(value)}")
+                out.append(where + f"{name} (line {layer.line}): {field} is {show(have)}, {what} {show(value)}")
     return out
 
 
@@ -366,8 +381,7 @@ def deviation_problems(spec: Spec, summary=None) -> List[str]:
     layers exist (or, for presence: absent, do not) and hold ``ours``."""
     out = []
     names = [layer.name for layer in spec.layers]
-    model_names = [] if summary is None else [
-        n for n, l in summary.layers.items() if l.class_name != "InputLayer"]
+    model_names = [] if summary is None else [n for n, l in summary.layers.items() if l.class_name != "InputLayer"]
     for k, deviation in enumerate(spec.deviations):
         line = spec.item_lines.get("deviations", [])[k] if spec.item_lines.get("deviations") else 1
         where = f"{spec.file_name}:{line} deviations[{k}]: "
@@ -383,13 +397,11 @@ def deviation_problems(spec: Spec, summary=None) -> List[str]:
                     if not in_yaml:
                         out.append(where + f"{pattern!r} matches no layer, but ours is present")
                     elif summary is not None and not in_model:
-                        out.append(where + f"{pattern!r} matches no layer of the model, but ours "
-                                   "is present")
+                        out.append(where + f"{pattern!r} matches no layer of the model, but ours is present")
                 else:
                     present = sorted(set(in_yaml) | set(in_model))
                     if present:
-                        out.append(where + f"ours is absent, but {pattern!r} matches "
-                                   f"{show(present)}")
+                        out.append(where + f"ours is absent, but {pattern!r} matches {show(present)}")
             continue
         out += _field_problems(spec, deviation, ours, where, "the deviation says ours =")
         out += _figure_problems(spec, k, deviation, where)
@@ -406,8 +418,7 @@ def _figure_problems(spec: Spec, k: int, deviation: Dict[str, Any], where: str) 
         at = f"{spec.file_name}:{spec.figure_lines.get((k, j), 1)} deviations[{k}].paper_prints[{j}]: "
         layer = spec.layer(figure["layer"])
         if layer is None or not any(figure["layer"] in _match(names, p) for p in deviation["layers"]):
-            out.append(at + f"{figure['layer']!r} is not one of the deviation's layers "
-                       f"{show(deviation['layers'])}")
+            out.append(at + f"{figure['layer']!r} is not one of the deviation's layers {show(deviation['layers'])}")
             continue
         field, paper = deviation["field"], deviation["paper"]
         if field in ("presence", "inputs", "output_shape", "params"):
@@ -431,11 +442,14 @@ def _figure_problems(spec: Spec, k: int, deviation: Dict[str, Any], where: str) 
             out.append(at + f"{layer.name} as the paper has it cannot be computed: {error}")
             continue
         change = f"{field} {show(paper)}" + "".join(
-            f", {key} {show(value)}" for key, value in (figure.get("with") or {}).items())
+            f", {key} {show(value)}" for key, value in (figure.get("with") or {}).items()
+        )
         for key, got in (("params", implied.params), ("output_shape", implied.shape)):
             if key in figure and not same_value(figure[key], got):
-                out.append(at + f"{layer.name} with {change} has {key} {show(got)}, but the paper "
-                           f"prints {show(figure[key])} ({figure['source']})")
+                out.append(
+                    at + f"{layer.name} with {change} has {key} {show(got)}, but the paper "
+                    f"prints {show(figure[key])} ({figure['source']})"
+                )
     return out
 
 

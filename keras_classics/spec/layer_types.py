@@ -30,8 +30,16 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 from keras_classics import arithmetic
 
 __all__ = [
-    "LayerType", "Output", "Cost", "Window", "ArithmeticProblem", "LAYER_TYPES",
-    "type_of_class", "pair", "padding_pairs", "activation_name",
+    "LayerType",
+    "Output",
+    "Cost",
+    "Window",
+    "ArithmeticProblem",
+    "LAYER_TYPES",
+    "type_of_class",
+    "pair",
+    "padding_pairs",
+    "activation_name",
 ]
 
 Shape = List[int]
@@ -79,9 +87,12 @@ class Window:
         """The padding actually applied on an input of ``size`` (height, width)."""
         if not isinstance(self.padding, str):
             return self.padding
-        return tuple(arithmetic.resolve_padding(size[axis], self.kernel[axis], self.stride[axis],
-                                                self.padding, self.dilation[axis])
-                     for axis in (0, 1))
+        return tuple(
+            arithmetic.resolve_padding(
+                size[axis], self.kernel[axis], self.stride[axis], self.padding, self.dilation[axis]
+            )
+            for axis in (0, 1)
+        )
 
     def step(self, rf: arithmetic.ReceptiveField, size: Sequence[int]) -> arithmetic.ReceptiveField:
         """The receptive field (along the height) after this layer."""
@@ -147,8 +158,10 @@ def _one_input(layer_type: str, shapes: Sequence[Sequence[int]], rank: Optional[
 
 def _sizes(function, shape, kernel, stride, *args, **kwargs) -> List[int]:
     try:
-        return [function(shape[0], kernel[0], stride[0], *args, **kwargs),
-                function(shape[1], kernel[1], stride[1], *args, **kwargs)]
+        return [
+            function(shape[0], kernel[0], stride[0], *args, **kwargs),
+            function(shape[1], kernel[1], stride[1], *args, **kwargs),
+        ]
     except ValueError as error:
         raise ArithmeticProblem(str(error)) from None
 
@@ -188,8 +201,7 @@ def _sparse_conv_output(t: str, f: Fields, shapes) -> Output:
     if isinstance(table, list):
         bad = [list(p) for p in table if not (p[0] < c and p[1] < f["filters"])]
         if bad:
-            raise ArithmeticProblem(
-                f"connections {bad} name maps outside {c} inputs x {f['filters']} outputs")
+            raise ArithmeticProblem(f"connections {bad} name maps outside {c} inputs x {f['filters']} outputs")
         if len({tuple(p) for p in table}) != len(table):
             raise ArithmeticProblem("connections lists a pair twice")
     n = connection_count(table)
@@ -260,8 +272,9 @@ def _zero_pad_shortcut_output(t: str, f: Fields, shapes) -> Output:
     h, w, c = _one_input(t, shapes, 3)
     sh, sw = pair(f["stride"])
     if f["filters"] < c:
-        raise ArithmeticProblem(f"filters {f['filters']} is fewer than the {c} input channels; "
-                                "option A only pads channels with zeros")
+        raise ArithmeticProblem(
+            f"filters {f['filters']} is fewer than the {c} input channels; option A only pads channels with zeros"
+        )
     return Output([-(-h // sh), -(-w // sw), f["filters"]], 0, "0")
 
 
@@ -293,8 +306,8 @@ def _no_cost(f: Fields, in_shapes, out_shape) -> Cost:
 
 def _sliding(kernel_field: str) -> Callable[[Fields], Window]:
     def window(f: Fields) -> Window:
-        return Window(pair(f[kernel_field]), pair(f["stride"]), f.get("padding", "valid"),
-                      pair(f.get("dilation", 1)))
+        return Window(pair(f[kernel_field]), pair(f["stride"]), f.get("padding", "valid"), pair(f.get("dilation", 1)))
+
     return window
 
 
@@ -310,8 +323,9 @@ def _shortcut_window(f: Fields) -> Window:
 def _relu_activation(config: Mapping[str, Any]) -> str:
     """A ReLU layer read as the activation it applies (``relu``, or with its
     unusual arguments spelled out)."""
-    odd = {k: config.get(k) for k in ("max_value", "negative_slope", "threshold")
-           if config.get(k) not in (None, 0, 0.0)}
+    odd = {
+        k: config.get(k) for k in ("max_value", "negative_slope", "threshold") if config.get(k) not in (None, 0, 0.0)
+    }
     return "relu" if not odd else "relu(" + ", ".join(f"{k}={v}" for k, v in odd.items()) + ")"
 
 
@@ -379,54 +393,133 @@ class LayerType:
         return self.defaults(written)
 
 
-_CONV_KEYS = {"kernel": "kernel_size", "stride": "strides", "padding": "padding",
-              "dilation": "dilation_rate", "filters": "filters", "groups": "groups",
-              "use_bias": "use_bias", "activation": "activation"}
+_CONV_KEYS = {
+    "kernel": "kernel_size",
+    "stride": "strides",
+    "padding": "padding",
+    "dilation": "dilation_rate",
+    "filters": "filters",
+    "groups": "groups",
+    "use_bias": "use_bias",
+    "activation": "activation",
+}
 _POOL_FIELDS = {"pool": None, "stride": None, "padding": "valid"}
 _POOL_KEYS = {"pool": "pool_size", "stride": "strides", "padding": "padding"}
 
 _TYPES = (
-    LayerType("conv2d", {"kernel": None, "stride": 1, "padding": "valid", "dilation": 1, "filters": None,
-                         "groups": 1, "use_bias": True, "activation": "linear"},
-              ("Conv2D", "GroupedConv2D"), _CONV_KEYS, _conv_output, _conv_cost, _sliding("kernel"),
-              weighted=True),
+    LayerType(
+        "conv2d",
+        {
+            "kernel": None,
+            "stride": 1,
+            "padding": "valid",
+            "dilation": 1,
+            "filters": None,
+            "groups": 1,
+            "use_bias": True,
+            "activation": "linear",
+        },
+        ("Conv2D", "GroupedConv2D"),
+        _CONV_KEYS,
+        _conv_output,
+        _conv_cost,
+        _sliding("kernel"),
+        weighted=True,
+    ),
     # LeNet-5's C3: each output map reads only the input maps its table lists.
-    LayerType("sparse_conv2d", {"kernel": None, "stride": 1, "padding": "valid", "filters": None,
-                                "connections": None, "activation": "linear"},
-              ("SparseConv2D",),
-              {"kernel": "kernel_size", "stride": "strides", "padding": "padding", "filters": "filters",
-               "connections": "connection_table", "activation": "activation"},
-              _sparse_conv_output, _sparse_conv_cost, _sliding("kernel"), weighted=True),
+    LayerType(
+        "sparse_conv2d",
+        {"kernel": None, "stride": 1, "padding": "valid", "filters": None, "connections": None, "activation": "linear"},
+        ("SparseConv2D",),
+        {
+            "kernel": "kernel_size",
+            "stride": "strides",
+            "padding": "padding",
+            "filters": "filters",
+            "connections": "connection_table",
+            "activation": "activation",
+        },
+        _sparse_conv_output,
+        _sparse_conv_cost,
+        _sliding("kernel"),
+        weighted=True,
+    ),
     # LeNet-5's S2 and S4: sums of windows, one coefficient and one bias per map.
-    LayerType("subsampling", {"pool": None, "stride": None, "activation": "linear"}, ("Subsampling",),
-              {"pool": "pool_size", "stride": "strides", "activation": "activation"},
-              _subsampling_output, lambda f, i, o: Cost(0, i[0][-1]), _sliding("pool"), weighted=True),
+    LayerType(
+        "subsampling",
+        {"pool": None, "stride": None, "activation": "linear"},
+        ("Subsampling",),
+        {"pool": "pool_size", "stride": "strides", "activation": "activation"},
+        _subsampling_output,
+        lambda f, i, o: Cost(0, i[0][-1]),
+        _sliding("pool"),
+        weighted=True,
+    ),
     LayerType("max_pool", _POOL_FIELDS, ("MaxPooling2D",), _POOL_KEYS, _pool_output, window=_sliding("pool")),
     LayerType("avg_pool", _POOL_FIELDS, ("AveragePooling2D",), _POOL_KEYS, _pool_output, window=_sliding("pool")),
     LayerType("global_avg_pool", {}, ("GlobalAveragePooling2D",), {}, _global_pool_output),
     LayerType("global_max_pool", {}, ("GlobalMaxPooling2D",), {}, _global_pool_output),
-    LayerType("zero_padding", {"padding": None}, ("ZeroPadding2D",), {"padding": "padding"},
-              _zero_padding_output, window=_padding_window),
-    LayerType("lrn", {"size": None, "alpha": None, "beta": None, "bias": None},
-              ("LocalResponseNormalization",),
-              {"size": "size", "alpha": "alpha", "beta": "beta", "bias": "bias"}, _same_shape),
-    LayerType("batch_norm", {"epsilon": None, "trainable_params": None}, ("BatchNormalization",),
-              {"epsilon": "epsilon"}, _batch_norm_output),
-    LayerType("activation", {"activation": None}, ("Activation", "ReLU"), {"activation": "activation"},
-              _same_shape, readers={"ReLU": {"activation": _relu_activation}}),
+    LayerType(
+        "zero_padding",
+        {"padding": None},
+        ("ZeroPadding2D",),
+        {"padding": "padding"},
+        _zero_padding_output,
+        window=_padding_window,
+    ),
+    LayerType(
+        "lrn",
+        {"size": None, "alpha": None, "beta": None, "bias": None},
+        ("LocalResponseNormalization",),
+        {"size": "size", "alpha": "alpha", "beta": "beta", "bias": "bias"},
+        _same_shape,
+    ),
+    LayerType(
+        "batch_norm",
+        {"epsilon": None, "trainable_params": None},
+        ("BatchNormalization",),
+        {"epsilon": "epsilon"},
+        _batch_norm_output,
+    ),
+    LayerType(
+        "activation",
+        {"activation": None},
+        ("Activation", "ReLU"),
+        {"activation": "activation"},
+        _same_shape,
+        readers={"ReLU": {"activation": _relu_activation}},
+    ),
     LayerType("dropout", {"rate": None}, ("Dropout",), {"rate": "rate"}, _same_shape),
     LayerType("flatten", {}, ("Flatten",), {}, _flatten_output),
-    LayerType("dense", {"units": None, "use_bias": True, "activation": "linear"}, ("Dense",),
-              {"units": "units", "use_bias": "use_bias", "activation": "activation"},
-              _dense_output, _dense_cost, weighted=True),
+    LayerType(
+        "dense",
+        {"units": None, "use_bias": True, "activation": "linear"},
+        ("Dense",),
+        {"units": "units", "use_bias": "use_bias", "activation": "activation"},
+        _dense_output,
+        _dense_cost,
+        weighted=True,
+    ),
     # The paper's RBF prototypes are "chosen by hand and kept fixed"; they are
     # weights all the same, one distance term per input and unit.
-    LayerType("rbf", {"units": None, "trainable_params": 0}, ("EuclideanRBF",), {"units": "units"},
-              _rbf_output, _dense_cost, weighted=True),
+    LayerType(
+        "rbf",
+        {"units": None, "trainable_params": 0},
+        ("EuclideanRBF",),
+        {"units": "units"},
+        _rbf_output,
+        _dense_cost,
+        weighted=True,
+    ),
     # ResNet's option A: subsample by striding, pad the new channels with zeros.
-    LayerType("zero_pad_shortcut", {"stride": None, "filters": None}, ("ZeroPadShortcut",),
-              {"stride": "strides", "filters": "filters"}, _zero_pad_shortcut_output,
-              window=_shortcut_window),
+    LayerType(
+        "zero_pad_shortcut",
+        {"stride": None, "filters": None},
+        ("ZeroPadShortcut",),
+        {"stride": "strides", "filters": "filters"},
+        _zero_pad_shortcut_output,
+        window=_shortcut_window,
+    ),
     LayerType("concat", {}, ("Concatenate",), {}, _concat_output, merge=True),
     LayerType("add", {}, ("Add",), {}, _add_output, merge=True),
 )

@@ -71,7 +71,8 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
         key = loader.construct_object(key_node, deep=True)
         if key in result.key_lines:
             raise yaml.constructor.ConstructorError(
-                "while constructing a mapping", node.start_mark,
+                "while constructing a mapping",
+                node.start_mark,
                 f"found duplicate key {key!r} (first at line {result.key_lines[key]})",
                 key_node.start_mark,
             )
@@ -162,8 +163,14 @@ def _leaf_errors(errors):
             yield error
 
 
-def schema_errors(document, file_name: str, definition: Optional[str] = None,
-                  prefix: Sequence = (), line_source=None, suffix: str = "") -> List[str]:
+def schema_errors(
+    document,
+    file_name: str,
+    definition: Optional[str] = None,
+    prefix: Sequence = (),
+    line_source=None,
+    suffix: str = "",
+) -> List[str]:
     """Validation messages, one line each: ``file:line: path: message``."""
     messages = []
     source = line_source if line_source is not None else document
@@ -177,8 +184,10 @@ def schema_errors(document, file_name: str, definition: Optional[str] = None,
             if not unknown:
                 continue
             allowed = ", ".join(_COMMON_FIELDS + tuple(LAYER_TYPES[error.instance["type"]].fields))
-            text = (f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
-                    f"for a {error.instance['type']} layer (fields: {allowed})")
+            text = (
+                f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
+                f"for a {error.instance['type']} layer (fields: {allowed})"
+            )
             path = path + [unknown[0]]
         elif error.validator == "additionalProperties" and isinstance(error.instance, dict):
             extra = [k for k in error.instance if k not in error.schema.get("properties", {})]
@@ -285,12 +294,15 @@ def expand(document, file_name: str) -> List[RawLayer]:
         entry_line = getattr(entry, "line", line)
         if name not in templates:
             known = ", ".join(templates) or "none"
-            errors.append(f"{file_name}:{entry_line}: {entry_where}.template: unknown template "
-                          f"{name!r} (templates: {known})")
+            errors.append(
+                f"{file_name}:{entry_line}: {entry_where}.template: unknown template {name!r} (templates: {known})"
+            )
             return
         if name in stack or len(stack) >= MAX_TEMPLATE_DEPTH:
-            errors.append(f"{file_name}:{entry_line}: {entry_where}: template {name!r} uses "
-                          f"itself ({' -> '.join(stack + (name,))})")
+            errors.append(
+                f"{file_name}:{entry_line}: {entry_where}: template {name!r} uses "
+                f"itself ({' -> '.join(stack + (name,))})"
+            )
             return
         repeat = entry.get("repeat", 1)
         start = entry.get("start", 1)
@@ -300,8 +312,10 @@ def expand(document, file_name: str) -> List[RawLayer]:
             try:
                 own = substitute(dict(entry.get("vars") or {}), scope)
             except KeyError as missing:
-                errors.append(f"{file_name}:{entry_line}: {entry_where}.vars: unknown variable "
-                              f"{missing.args[0]!r} (known: {', '.join(sorted(scope))})")
+                errors.append(
+                    f"{file_name}:{entry_line}: {entry_where}.vars: unknown variable "
+                    f"{missing.args[0]!r} (known: {', '.join(sorted(scope))})"
+                )
                 return
             scope.update(own)
             scope["i"] = i
@@ -315,9 +329,11 @@ def expand(document, file_name: str) -> List[RawLayer]:
                     fields = substitute(dict(item), scope)
                 except KeyError as missing:
                     item_line = body.item_lines[k]
-                    errors.append(f"{file_name}:{item_line}: {item_where}: unknown variable "
-                                  f"{missing.args[0]!r} (used at line {line}; known: "
-                                  f"{', '.join(sorted(scope))})")
+                    errors.append(
+                        f"{file_name}:{item_line}: {item_where}: unknown variable "
+                        f"{missing.args[0]!r} (used at line {line}; known: "
+                        f"{', '.join(sorted(scope))})"
+                    )
                     continue
                 via = f"template {name} at line {body.item_lines[k]}, used at line {line}"
                 out.append(RawLayer(fields, line, item, item_where, via, name))
@@ -416,15 +432,18 @@ def load_spec(path, expected_model: Optional[str] = None) -> Spec:
     file_name = path.name
     document = read_yaml(path)
     if not isinstance(document, LineDict):
-        raise SpecError([f"{file_name}:1: the file must be a mapping with model, paper, input_shape, "
-                         "layers and totals"])
+        raise SpecError(
+            [f"{file_name}:1: the file must be a mapping with model, paper, input_shape, layers and totals"]
+        )
     errors = schema_errors(document, file_name)
 
     expected_model = path.stem if expected_model is None else expected_model
     if isinstance(document.get("model"), str) and document["model"] != expected_model:
         line = document.key_lines["model"]
-        errors.append(f"{file_name}:{line}: model: {document['model']!r} must be the file's name "
-                      f"{expected_model!r} (spec/<registered name>.yaml)")
+        errors.append(
+            f"{file_name}:{line}: model: {document['model']!r} must be the file's name "
+            f"{expected_model!r} (spec/<registered name>.yaml)"
+        )
 
     try:
         raw_layers = expand(document, file_name)
@@ -436,8 +455,9 @@ def load_spec(path, expected_model: Optional[str] = None) -> Spec:
         raise
     for raw in raw_layers:
         if raw.via:  # layers written directly were validated with the document
-            errors += schema_errors(raw.fields, file_name, "layer", prefix=[raw.where],
-                                    line_source=raw.source, suffix=f" ({raw.via})")
+            errors += schema_errors(
+                raw.fields, file_name, "layer", prefix=[raw.where], line_source=raw.source, suffix=f" ({raw.via})"
+            )
     if errors:
         # A template used n times repeats its errors n times: keep the first.
         raise SpecError(list(dict.fromkeys(errors)))
@@ -446,46 +466,47 @@ def load_spec(path, expected_model: Optional[str] = None) -> Spec:
     seen: Dict[str, int] = {}
     previous = "input"
     for raw in raw_layers:
-        written = {k: v for k, v in raw.fields.items()
-                   if k not in ("name", "type", "inputs", "output_shape", "params")}
+        written = {k: v for k, v in raw.fields.items() if k not in ("name", "type", "inputs", "output_shape", "params")}
         name = raw.fields["name"]
         if name in seen:
-            errors.append(f"{file_name}:{raw.line}: {name}: listed twice (first at line {seen[name]})"
-                          + (f" ({raw.via})" if raw.via else ""))
+            errors.append(
+                f"{file_name}:{raw.line}: {name}: listed twice (first at line {seen[name]})"
+                + (f" ({raw.via})" if raw.via else "")
+            )
             continue
         if name == "input":
-            errors.append(f"{file_name}:{raw.line}: 'input' names the model's input; no layer may "
-                          "take that name")
+            errors.append(f"{file_name}:{raw.line}: 'input' names the model's input; no layer may take that name")
             continue
         seen[name] = raw.line
         inputs = raw.fields.get("inputs", [previous])
         if isinstance(inputs, str):
             inputs = [inputs]
-        layers.append(Layer(
-            name=name,
-            type=raw.fields["type"],
-            inputs=list(inputs),
-            output_shape=list(raw.fields["output_shape"]),
-            params=raw.fields["params"],
-            fields=_defaults(raw.fields["type"], written),
-            written=written,
-            line=raw.line,
-            via=raw.via,
-            template=raw.template,
-            field_lines=dict(getattr(raw.source, "key_lines", {})) if raw.template else {},
-        ))
+        layers.append(
+            Layer(
+                name=name,
+                type=raw.fields["type"],
+                inputs=list(inputs),
+                output_shape=list(raw.fields["output_shape"]),
+                params=raw.fields["params"],
+                fields=_defaults(raw.fields["type"], written),
+                written=written,
+                line=raw.line,
+                via=raw.via,
+                template=raw.template,
+                field_lines=dict(getattr(raw.source, "key_lines", {})) if raw.template else {},
+            )
+        )
         previous = name
     if errors:
         raise SpecError(errors)
 
     outputs = list(document.get("outputs") or [layers[-1].name])
-    item_lines = {
-        key: list(document[key].item_lines) for key in ("deviations", "choices") if key in document
-    }
+    item_lines = {key: list(document[key].item_lines) for key in ("deviations", "choices") if key in document}
     figure_lines = {
         (k, j): figures.item_lines[j]
         for k, deviation in enumerate(document.get("deviations") or [])
-        for figures in [deviation.get("paper_prints")] if isinstance(figures, LineList)
+        for figures in [deviation.get("paper_prints")]
+        if isinstance(figures, LineList)
         for j in range(len(figures))
     }
     return Spec(

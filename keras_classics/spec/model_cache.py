@@ -101,8 +101,7 @@ def summarize(model) -> ModelSummary:
     activations: Dict[int, List[float]] = {}
     for operation in model.operations:
         nodes = layer_calls(operation, model)
-        inbound = ["input" if name in input_layers else name
-                   for name in inbound_layer_names(operation, model)]
+        inbound = ["input" if name in input_layers else name for name in inbound_layer_names(operation, model)]
         output_shape = first_output_shape(operation, model)
         try:
             config = _plain(operation.get_config())
@@ -171,9 +170,11 @@ class ModelCache:
                 summary = summarize(model)
             except Exception as error:
                 last = traceback.extract_tb(error.__traceback__)[-1]
-                self._errors[name] = (f"building {name!r} with its registered defaults failed: "
-                                      f"{type(error).__name__}: {error} "
-                                      f"({last.filename}:{last.lineno})")
+                self._errors[name] = (
+                    f"building {name!r} with its registered defaults failed: "
+                    f"{type(error).__name__}: {error} "
+                    f"({last.filename}:{last.lineno})"
+                )
                 raise BuildError(self._errors[name]) from error
             finally:
                 del model

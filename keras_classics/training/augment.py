@@ -85,14 +85,28 @@ class Scheme:
 
 SCHEMES = {
     "alexnet": Scheme(
-        "alexnet", "mean_image", train_sides=(256, 256), test_side=256, square=True,
-        flip=True, lighting=0.1,
+        "alexnet",
+        "mean_image",
+        train_sides=(256, 256),
+        test_side=256,
+        square=True,
+        flip=True,
+        lighting=0.1,
     ),
     "vgg": Scheme(
-        "vgg", "channel_mean", train_sides=(256, 512), test_side=384, flip=True, lighting=0.1,
+        "vgg",
+        "channel_mean",
+        train_sides=(256, 512),
+        test_side=384,
+        flip=True,
+        lighting=0.1,
     ),
     "resnet": Scheme(
-        "resnet", "channel_mean_std", train_sides=(256, 480), test_side=256, flip=True,
+        "resnet",
+        "channel_mean_std",
+        train_sides=(256, 480),
+        test_side=256,
+        flip=True,
         lighting=0.1,
     ),
     "resnet_cifar": Scheme("resnet_cifar", "mean_image", flip=True, pad=4),
@@ -116,9 +130,7 @@ def get_scheme(name: str) -> Scheme:
     try:
         return SCHEMES[name]
     except KeyError:
-        raise ValueError(
-            f"unknown preprocessing {name!r}; choose one of {', '.join(SCHEMES)}"
-        ) from None
+        raise ValueError(f"unknown preprocessing {name!r}; choose one of {', '.join(SCHEMES)}") from None
 
 
 @dataclass(frozen=True)
@@ -149,8 +161,9 @@ class Transforms:
     ``train`` and ``test`` turn that into the model's input.
     """
 
-    def __init__(self, scheme: Scheme, input_size: int, channels: int, augment: bool = True,
-                 stats: Optional[Stats] = None):
+    def __init__(
+        self, scheme: Scheme, input_size: int, channels: int, augment: bool = True, stats: Optional[Stats] = None
+    ):
         self.scheme = scheme
         self.input_size = int(input_size)
         self.channels = int(channels)
@@ -226,15 +239,11 @@ class Transforms:
                 x = resize_shorter_side(x, side)
             elif self.load_side(True) != low:
                 x = resize_shorter_side(x, low)
-            x = tf.image.stateless_random_crop(
-                x, [self.input_size, self.input_size, self.channels], seeds[1]
-            )
+            x = tf.image.stateless_random_crop(x, [self.input_size, self.input_size, self.channels], seeds[1])
         if self.scheme.pad:
             pad = max(1, int(round(self.scheme.pad * self.input_size / 32)))
             x = tf.pad(x, [[pad, pad], [pad, pad], [0, 0]])
-            x = tf.image.stateless_random_crop(
-                x, [self.input_size, self.input_size, self.channels], seeds[1]
-            )
+            x = tf.image.stateless_random_crop(x, [self.input_size, self.input_size, self.channels], seeds[1])
         if self.scheme.distort:
             x = self._distort(x, seeds[1])
         if self.scheme.flip:
@@ -292,9 +301,12 @@ class Transforms:
         b2 = c - b1 * (c + ty)
         transform = tf.stack([a0, a1, a2, 0.0, b1, b2, 0.0, 0.0])[None]
         out = tf.raw_ops.ImageProjectiveTransformV3(
-            images=x[None], transforms=transform,
-            output_shape=tf.shape(x)[:2], fill_value=0.0,
-            interpolation="BILINEAR", fill_mode="CONSTANT",
+            images=x[None],
+            transforms=transform,
+            output_shape=tf.shape(x)[:2],
+            fill_value=0.0,
+            interpolation="BILINEAR",
+            fill_mode="CONSTANT",
         )
         return tf.ensure_shape(out[0], x.shape)
 
@@ -324,10 +336,12 @@ def resize_shorter_side(image, side, antialias: bool = False):
     shape = tf.shape(image)
     height, width = tf.cast(shape[0], tf.float32), tf.cast(shape[1], tf.float32)
     scale = tf.cast(side, tf.float32) / tf.minimum(height, width)
-    new_size = tf.stack([
-        tf.maximum(tf.cast(side, tf.int32), tf.cast(tf.round(height * scale), tf.int32)),
-        tf.maximum(tf.cast(side, tf.int32), tf.cast(tf.round(width * scale), tf.int32)),
-    ])
+    new_size = tf.stack(
+        [
+            tf.maximum(tf.cast(side, tf.int32), tf.cast(tf.round(height * scale), tf.int32)),
+            tf.maximum(tf.cast(side, tf.int32), tf.cast(tf.round(width * scale), tf.int32)),
+        ]
+    )
     return tf.image.resize(image, new_size, antialias=antialias)
 
 

@@ -46,7 +46,6 @@ __all__ = [
 ]
 
 
-
 class DivergedError(RuntimeError):
     """The loss became NaN or infinite."""
 
@@ -92,8 +91,15 @@ class PlateauDivider(keras.callbacks.Callback):
     wait, drops) is plain attributes that `ResumableBackup` saves.
     """
 
-    def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 5,
-                 max_drops: int = 3, min_delta: float = 1e-4, verbose: int = 0):
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        factor: float = 0.1,
+        patience: int = 5,
+        max_drops: int = 3,
+        min_delta: float = 1e-4,
+        verbose: int = 0,
+    ):
         super().__init__()
         self.monitor = monitor
         self.factor = factor
@@ -124,9 +130,12 @@ class PlateauDivider(keras.callbacks.Callback):
             self.drops += 1
             self.wait = 0
             if self.verbose:
-                print(f"Epoch {epoch + 1}: {self.monitor} has not improved for {self.patience} "
-                      f"epochs; learning rate {rate:.4g} -> {rate * self.factor:.4g} "
-                      f"(drop {self.drops} of {self.max_drops})", flush=True)
+                print(
+                    f"Epoch {epoch + 1}: {self.monitor} has not improved for {self.patience} "
+                    f"epochs; learning rate {rate:.4g} -> {rate * self.factor:.4g} "
+                    f"(drop {self.drops} of {self.max_drops})",
+                    flush=True,
+                )
 
 
 class BestEpoch(keras.callbacks.Callback):
@@ -240,7 +249,7 @@ class ResumableBackup(keras.callbacks.Callback):
             return []
         epochs = []
         for name in os.listdir(self.backup_dir):
-            stem = name[len("epoch-"):-len(".json")] if name.startswith("epoch-") and name.endswith(".json") else ""
+            stem = name[len("epoch-") : -len(".json")] if name.startswith("epoch-") and name.endswith(".json") else ""
             if stem.isdigit():
                 epochs.append(int(stem))
         return sorted(epochs, reverse=True)
@@ -257,15 +266,18 @@ class ResumableBackup(keras.callbacks.Callback):
                 self.restored_epoch = epoch
                 if problems:
                     self.fell_back_from = failed[0]
-                    print(f"keras-classics train: {'; '.join(problems)}; resuming from the backup of "
-                          f"epoch {epoch} instead", file=sys.stderr, flush=True)
+                    print(
+                        f"keras-classics train: {'; '.join(problems)}; resuming from the backup of "
+                        f"epoch {epoch} instead",
+                        file=sys.stderr,
+                        flush=True,
+                    )
                 return epoch
             problems.append(f"the backup of epoch {epoch} is unusable: {why}")
             failed.append(epoch)
         if problems:
             raise BackupDamaged(
-                f"no epoch in {self.backup_dir!r} can be resumed ({'; '.join(problems)}); "
-                "start afresh with --overwrite"
+                f"no epoch in {self.backup_dir!r} can be resumed ({'; '.join(problems)}); start afresh with --overwrite"
             )
         if os.path.exists(os.path.join(self.backup_dir, "latest.weights.h5")):
             raise BackupDamaged(
@@ -297,8 +309,10 @@ class ResumableBackup(keras.callbacks.Callback):
         if optimizer is not None:
             steps = int(keras.ops.convert_to_numpy(optimizer.iterations))
             if steps != record.get("optimizer_iterations"):
-                return (f"the optimizer state read back is at step {steps}, the backup's at "
-                        f"{record.get('optimizer_iterations')}")
+                return (
+                    f"the optimizer state read back is at step {steps}, the backup's at "
+                    f"{record.get('optimizer_iterations')}"
+                )
         for generator, value in zip(_seed_generators(model), record.get("seed_generators", [])):
             generator.state.assign(np.asarray(value, dtype=generator.state.dtype))
         self._pending = record
@@ -335,15 +349,15 @@ class ResumableBackup(keras.callbacks.Callback):
             "epoch": epoch,
             "weights": os.path.basename(self._weights_path(epoch)),
             "sha256": None,
-            "optimizer_iterations": None if optimizer is None else int(
-                keras.ops.convert_to_numpy(optimizer.iterations)),
+            "optimizer_iterations": None
+            if optimizer is None
+            else int(keras.ops.convert_to_numpy(optimizer.iterations)),
             "callbacks": {
                 name: {a: _jsonable(getattr(cb, a, None)) for a in attributes}
                 for name, (cb, attributes) in self.stateful.items()
             },
             "seed_generators": [
-                np.asarray(keras.ops.convert_to_numpy(g.state)).tolist()
-                for g in _seed_generators(model)
+                np.asarray(keras.ops.convert_to_numpy(g.state)).tolist() for g in _seed_generators(model)
             ],
         }
         with signals_deferred():
@@ -351,8 +365,9 @@ class ResumableBackup(keras.callbacks.Callback):
             atomic_write(weights, lambda path: model.save_weights(path), suffix=".weights.h5")
             record["sha256"] = file_sha256(weights)
             write_json(self._record_path(epoch), record)
-            write_json(os.path.join(self.backup_dir, "training_metadata.json"),
-                       {"epoch": epoch, "weights": record["weights"]})
+            write_json(
+                os.path.join(self.backup_dir, "training_metadata.json"), {"epoch": epoch, "weights": record["weights"]}
+            )
             self._prune(epoch)
 
     def _prune(self, newest: int) -> None:
@@ -360,7 +375,7 @@ class ResumableBackup(keras.callbacks.Callback):
         for name in os.listdir(self.backup_dir):
             if not name.startswith("epoch-"):
                 continue
-            stem = name[len("epoch-"):].split(".")[0]
+            stem = name[len("epoch-") :].split(".")[0]
             if stem.isdigit() and int(stem) not in kept and int(stem) <= newest:
                 try:
                     os.remove(os.path.join(self.backup_dir, name))
@@ -423,8 +438,10 @@ class ScalarTensorBoard(keras.callbacks.Callback):
             run, tag = ("validation", key[4:]) if key.startswith("val_") else ("train", key)
             with self._writer(run).as_default():
                 tf.summary.write(
-                    tag=f"epoch_{tag}", tensor=tf.constant(float(value), tf.float32),
-                    step=epoch, metadata=metadata,
+                    tag=f"epoch_{tag}",
+                    tensor=tf.constant(float(value), tf.float32),
+                    step=epoch,
+                    metadata=metadata,
                 )
         for writer in self._writers.values():
             writer.flush()
@@ -456,8 +473,7 @@ def truncate_csv(path, first_epoch: int) -> None:
     if not rows:
         return
     header, body = rows[0], rows[1:]
-    kept = [row for row in body
-            if len(row) == len(header) and row[0].isdigit() and int(row[0]) < first_epoch]
+    kept = [row for row in body if len(row) == len(header) and row[0].isdigit() and int(row[0]) < first_epoch]
 
     def write(temporary):
         with open(temporary, "w", newline="") as handle:
@@ -519,8 +535,7 @@ def plot_curves(csv_path, png_path, title: str = "") -> bool:
         figure.suptitle(title)
     figure.tight_layout()
     try:
-        atomic_write(png_path, lambda temporary: figure.savefig(temporary, dpi=100, format="png"),
-                     suffix=".png")
+        atomic_write(png_path, lambda temporary: figure.savefig(temporary, dpi=100, format="png"), suffix=".png")
     finally:
         plt.close(figure)
     return True

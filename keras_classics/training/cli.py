@@ -83,10 +83,15 @@ def register(subparsers) -> None:
     for setting in _settings():
         _add_setting(groups[setting.metadata["group"]], setting)
     # Flags of the command alone, not settings of a run.
-    groups["recipe"].add_argument("--show-recipe", action="store_true",
-                                  help="print the resolved recipe and its sources, then exit")
-    groups["run"].add_argument("--cpu-replicas", type=int, metavar="N",
-                               help="split the CPU into N logical devices (MirroredStrategy without GPUs)")
+    groups["recipe"].add_argument(
+        "--show-recipe", action="store_true", help="print the resolved recipe and its sources, then exit"
+    )
+    groups["run"].add_argument(
+        "--cpu-replicas",
+        type=int,
+        metavar="N",
+        help="split the CPU into N logical devices (MirroredStrategy without GPUs)",
+    )
     parser.set_defaults(handler=_handle)
 
 
@@ -119,8 +124,7 @@ def _handle(args) -> int:
         return 0
     if args.cpu_replicas is not None:
         if args.cpu_replicas < 1:
-            raise ValueError(
-                f"--cpu-replicas must be 1 or more (logical CPU devices), got {args.cpu_replicas}")
+            raise ValueError(f"--cpu-replicas must be 1 or more (logical CPU devices), got {args.cpu_replicas}")
         from keras_classics.training.strategy import split_cpu
 
         split_cpu(args.cpu_replicas)

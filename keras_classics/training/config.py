@@ -30,17 +30,27 @@ RESTARTABLE_FIELDS = ("verbose", "overwrite", "run_dir", "cache", "cluster_timeo
 CLUSTER_TIMEOUT = 300.0
 
 
-
-def _setting(default, help: str, *, group: str, flags: Tuple[str, ...] = (), metavar: str = "",
-             choices: Tuple[Any, ...] = ()):
+def _setting(
+    default, help: str, *, group: str, flags: Tuple[str, ...] = (), metavar: str = "", choices: Tuple[Any, ...] = ()
+):
     """A field with its command-line flag described in its metadata."""
-    return field(default=default, metadata={
-        "help": help, "group": group, "flags": flags, "metavar": metavar, "choices": choices})
+    return field(
+        default=default, metadata={"help": help, "group": group, "flags": flags, "metavar": metavar, "choices": choices}
+    )
 
 
 _WHOLE = ("epochs", "batch_size", "lr_patience", "input_size", "steps_per_epoch", "seed")
-_REAL = ("learning_rate", "momentum", "weight_decay", "lr_factor", "dropout", "aux_loss_weight",
-         "val_fraction", "test_fraction", "cluster_timeout")
+_REAL = (
+    "learning_rate",
+    "momentum",
+    "weight_decay",
+    "lr_factor",
+    "dropout",
+    "aux_loss_weight",
+    "val_fraction",
+    "test_fraction",
+    "cluster_timeout",
+)
 
 
 @dataclass
@@ -83,61 +93,84 @@ class TrainConfig:
     # Each field's metadata is its command-line flag: the help line, the
     # argparse group, and where the flag is not the field's name with
     # dashes, its spelling (`keras_classics.training.cli` reads them).
-    model: str = _setting("lenet5", "registered model name, e.g. lenet5, alexnet, vgg16",
-                          group="", metavar="NAME")
-    data: Optional[str] = _setting(None, (
-        "folder of class sub-folders of images, or one with train/ and val/ (ImageNet layout); "
-        "default: scikit-learn's digits"), group="data", metavar="DIR")
-    run_dir: Optional[str] = _setting(None, "run folder (default: runs/NAME)", group="run",
-                                      metavar="DIR")
+    model: str = _setting("lenet5", "registered model name, e.g. lenet5, alexnet, vgg16", group="", metavar="NAME")
+    data: Optional[str] = _setting(
+        None,
+        (
+            "folder of class sub-folders of images, or one with train/ and val/ (ImageNet layout); "
+            "default: scikit-learn's digits"
+        ),
+        group="data",
+        metavar="DIR",
+    )
+    run_dir: Optional[str] = _setting(None, "run folder (default: runs/NAME)", group="run", metavar="DIR")
     epochs: Optional[int] = _setting(None, "", group="recipe")
     batch_size: Optional[int] = _setting(
-        None, "global batch, split across replicas; the learning rate scales with it", group="recipe")
+        None, "global batch, split across replicas; the learning rate scales with it", group="recipe"
+    )
     learning_rate: Optional[float] = _setting(
-        None, "initial learning rate (no batch scaling)", group="recipe",
-        flags=("--lr", "--learning-rate"))
+        None, "initial learning rate (no batch scaling)", group="recipe", flags=("--lr", "--learning-rate")
+    )
     optimizer: Optional[str] = _setting(None, "", group="recipe", choices=OPTIMIZERS)
     momentum: Optional[float] = _setting(None, "", group="recipe")
     weight_decay: Optional[float] = _setting(
-        None, "L2 coefficient (coupled with SGD, decoupled with Adam/RMSprop)", group="recipe")
+        None, "L2 coefficient (coupled with SGD, decoupled with Adam/RMSprop)", group="recipe"
+    )
     schedule: Optional[str] = _setting(None, "", group="recipe", choices=SCHEDULES)
     lr_patience: Optional[int] = _setting(
-        None, "plateau: epochs without a lower validation loss before dividing", group="recipe")
+        None, "plateau: epochs without a lower validation loss before dividing", group="recipe"
+    )
     lr_factor: Optional[float] = _setting(None, "multiplier at each decay", group="recipe")
     lr_milestones: Optional[Tuple[int, ...]] = _setting(
-        None, "step schedule: epochs at which to decay", group="recipe", metavar="E1,E2,...")
+        None, "step schedule: epochs at which to decay", group="recipe", metavar="E1,E2,..."
+    )
     dropout: Optional[float] = _setting(None, "override every dropout rate", group="recipe")
-    aux_loss_weight: Optional[float] = _setting(
-        None, "GoogLeNet's auxiliary classifiers' loss weight", group="recipe")
-    preprocess: Optional[str] = _setting(None, "preprocessing scheme (default: the paper recipe's)",
-                                         group="data", choices=PREPROCESS_SCHEMES)
-    augment: bool = _setting(True, "no training augmentation (crops, flips, colour noise)",
-                             group="data", flags=("--no-augment",))
-    input_size: Optional[int] = _setting(None, "square input side (default: the model's)",
-                                         group="data")
-    val_fraction: float = _setting(0.10, "share of the data held out to steer the schedule",
-                                   group="data")
+    aux_loss_weight: Optional[float] = _setting(None, "GoogLeNet's auxiliary classifiers' loss weight", group="recipe")
+    preprocess: Optional[str] = _setting(
+        None, "preprocessing scheme (default: the paper recipe's)", group="data", choices=PREPROCESS_SCHEMES
+    )
+    augment: bool = _setting(
+        True, "no training augmentation (crops, flips, colour noise)", group="data", flags=("--no-augment",)
+    )
+    input_size: Optional[int] = _setting(None, "square input side (default: the model's)", group="data")
+    val_fraction: float = _setting(0.10, "share of the data held out to steer the schedule", group="data")
     test_fraction: float = _setting(0.15, "share of the data held out to report", group="data")
-    seed: int = _setting(1337, "seeds the split, the weights, the shuffles and augmentation",
-                         group="run")
-    strategy: str = _setting("auto", (
-        "auto: MultiWorkerMirrored when TF_CONFIG names a cluster, Mirrored over all GPUs, "
-        "else the default strategy"), group="run", choices=STRATEGIES)
+    seed: int = _setting(1337, "seeds the split, the weights, the shuffles and augmentation", group="run")
+    strategy: str = _setting(
+        "auto",
+        ("auto: MultiWorkerMirrored when TF_CONFIG names a cluster, Mirrored over all GPUs, else the default strategy"),
+        group="run",
+        choices=STRATEGIES,
+    )
     mixed_precision: bool = _setting(False, "float16 compute (GPUs only)", group="run")
     steps_per_epoch: Optional[int] = _setting(None, "cap on training steps per epoch", group="run")
-    cache: str = _setting("auto", "keep decoded images in memory (auto: when they fit)",
-                          group="data", choices=CACHE_MODES)
+    cache: str = _setting(
+        "auto", "keep decoded images in memory (auto: when they fit)", group="data", choices=CACHE_MODES
+    )
     verify_images: str = _setting(
-        "auto", "decode every image once before training (auto: up to 20,000 images)",
-        group="data", choices=VERIFY_MODES)
+        "auto",
+        "decode every image once before training (auto: up to 20,000 images)",
+        group="data",
+        choices=VERIFY_MODES,
+    )
     verbose: Optional[int] = _setting(
-        None, "0 silent, 1 progress bar, 2 one line per epoch (default: 1 on a terminal)",
-        group="run", choices=(0, 1, 2))
+        None,
+        "0 silent, 1 progress bar, 2 one line per epoch (default: 1 on a terminal)",
+        group="run",
+        choices=(0, 1, 2),
+    )
     overwrite: bool = _setting(
-        False, "start afresh in a run folder that holds a finished or different run", group="run")
-    cluster_timeout: float = _setting(CLUSTER_TIMEOUT, (
-        "multi-worker: how long to wait for every worker in TF_CONFIG to answer before giving "
-        "up (default %(default)g)"), group="run", metavar="SECONDS")
+        False, "start afresh in a run folder that holds a finished or different run", group="run"
+    )
+    cluster_timeout: float = _setting(
+        CLUSTER_TIMEOUT,
+        (
+            "multi-worker: how long to wait for every worker in TF_CONFIG to answer before giving "
+            "up (default %(default)g)"
+        ),
+        group="run",
+        metavar="SECONDS",
+    )
     extra: Dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self):
@@ -199,8 +232,7 @@ class TrainConfig:
             if value is None and name != "seed":
                 continue
             if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-                raise ValueError(
-                    f"{name} must be a whole number, got {value!r} ({type(value).__name__})")
+                raise ValueError(f"{name} must be a whole number, got {value!r} ({type(value).__name__})")
             setattr(self, name, int(value))
         for name in _REAL:
             value = getattr(self, name)

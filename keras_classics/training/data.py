@@ -133,8 +133,8 @@ def stratified_split(labels, val_fraction: float, test_fraction: float, seed: in
         n_test = int(round(len(index) * test_fraction))
         n_val = int(round(len(index) * val_fraction))
         parts[2].extend(index[:n_test])
-        parts[1].extend(index[n_test:n_test + n_val])
-        parts[0].extend(index[n_test + n_val:])
+        parts[1].extend(index[n_test : n_test + n_val])
+        parts[0].extend(index[n_test + n_val :])
     return tuple(np.sort(np.asarray(p, dtype=np.int64)) for p in parts)
 
 
@@ -161,16 +161,18 @@ def load_digits(val_fraction: float = 0.10, test_fraction: float = 0.15, seed: i
     labels = digits.target.astype(np.int32)
     split = Split(images, labels)
     train, val, test = stratified_split(labels, val_fraction, test_fraction, seed)
-    return _check_splits(DataSource(
-        name="digits",
-        layout="sklearn digits",
-        class_names=[str(i) for i in range(10)],
-        train=split.subset(train),
-        val=split.subset(val),
-        test=split.subset(test),
-        in_memory=True,
-        image_channels=1,
-    ))
+    return _check_splits(
+        DataSource(
+            name="digits",
+            layout="sklearn digits",
+            class_names=[str(i) for i in range(10)],
+            train=split.subset(train),
+            val=split.subset(val),
+            test=split.subset(test),
+            in_memory=True,
+            image_channels=1,
+        )
+    )
 
 
 def _image_problem(path: str) -> Optional[str]:
@@ -218,21 +220,17 @@ def _scan_classes(root: str, class_names: Optional[Sequence[str]] = None):
     if not found:
         loose = [n for n in os.listdir(root) if n.lower().endswith(IMAGE_EXTENSIONS)]
         hint = (
-            f" It holds {len(loose)} image file(s) directly: put each class's images in their own "
-            "sub-folder." if loose else ""
+            f" It holds {len(loose)} image file(s) directly: put each class's images in their own sub-folder."
+            if loose
+            else ""
         )
-        raise ValueError(
-            f"data folder {root!r} has no class sub-folders; expected {root}/<class name>/<image>."
-            + hint
-        )
+        raise ValueError(f"data folder {root!r} has no class sub-folders; expected {root}/<class name>/<image>." + hint)
     if class_names is None:
         class_names = found
     else:
         extra = sorted(set(found) - set(class_names))
         if extra:
-            raise ValueError(
-                f"{root!r} has class folder(s) the training folder lacks: {', '.join(extra[:5])}"
-            )
+            raise ValueError(f"{root!r} has class folder(s) the training folder lacks: {', '.join(extra[:5])}")
     paths, labels, skipped, ignored, empty = [], [], [], 0, []
     for label, name in enumerate(class_names):
         folder = os.path.join(root, name)
@@ -248,7 +246,8 @@ def _scan_classes(root: str, class_names: Optional[Sequence[str]] = None):
         labels += [label] * len(images)
     if empty:
         raise ValueError(
-            "class folder(s) without usable images: " + "; ".join(empty[:5])
+            "class folder(s) without usable images: "
+            + "; ".join(empty[:5])
             + (f"; and {len(empty) - 5} more" if len(empty) > 5 else "")
             + ". Add images (.jpg, .jpeg, .png, .gif, .bmp) or remove the folder."
         )
@@ -296,17 +295,19 @@ def scan_folder(path, val_fraction: float = 0.10, test_fraction: float = 0.15, s
         layout = "class folders"
     if len(classes) < 2:
         raise ValueError(f"data folder {root!r} has {len(classes)} class; training needs at least 2")
-    return _check_splits(DataSource(
-        name=name,
-        layout=layout,
-        class_names=classes,
-        train=train,
-        val=val,
-        test=test,
-        in_memory=False,
-        skipped=skipped,
-        ignored_files=ignored,
-    ))
+    return _check_splits(
+        DataSource(
+            name=name,
+            layout=layout,
+            class_names=classes,
+            train=train,
+            val=val,
+            test=test,
+            in_memory=False,
+            skipped=skipped,
+            ignored_files=ignored,
+        )
+    )
 
 
 def load_source(data: Optional[str], val_fraction: float, test_fraction: float, seed: int) -> DataSource:
@@ -386,6 +387,7 @@ def no_image_decodes(data_name: str, split_name: str, paths: Sequence[str]) -> s
 
 def estimated_cache_bytes(source: DataSource, transforms) -> int:
     """Rough memory for caching every decoded, resized image (uint8)."""
+
     def side_bytes(side, n):
         side = side or transforms.input_size
         # Photos are about 4:3; a square crop is exactly side x side.
@@ -448,9 +450,19 @@ def _options():
     return options
 
 
-def train_dataset(source: DataSource, transforms, *, batch_size: int, steps_per_epoch: int,
-                  first_epoch: int, epochs: int, seed: int, cache: bool, num_outputs: int = 1,
-                  input_context=None):
+def train_dataset(
+    source: DataSource,
+    transforms,
+    *,
+    batch_size: int,
+    steps_per_epoch: int,
+    first_epoch: int,
+    epochs: int,
+    seed: int,
+    cache: bool,
+    num_outputs: int = 1,
+    input_context=None,
+):
     """The training stream from ``first_epoch`` to ``epochs``, epoch by epoch.
 
     Epoch ``e`` is a function of (seed, e) only: its shuffle is seeded by
@@ -524,8 +536,9 @@ def train_dataset(source: DataSource, transforms, *, batch_size: int, steps_per_
     return dataset.prefetch(PREFETCH_BATCHES).with_options(_options())
 
 
-def eval_dataset(source: DataSource, split_name: str, transforms, *, batch_size: int, cache: bool,
-                 num_outputs: int = 1):
+def eval_dataset(
+    source: DataSource, split_name: str, transforms, *, batch_size: int, cache: bool, num_outputs: int = 1
+):
     """A validation or test split: the test transform, batched, in order.
 
     Returns ``(dataset, steps)``: the dataset repeats, and ``steps`` batches

@@ -337,5 +337,5 @@ def scheduled_rate(hp: Hyperparameters, epoch: int) -> Optional[float]:
         return hp.learning_rate * hp.lr_factor ** (epoch // every)
     if hp.schedule == "step":
         passed = sum(1 for m in hp.lr_milestones if epoch >= m)
-        return hp.learning_rate * hp.lr_factor ** passed
+        return hp.learning_rate * hp.lr_factor**passed
     return None

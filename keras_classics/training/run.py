@@ -43,8 +43,7 @@ from typing import Any, Callable, Dict, List, Optional
 import numpy as np
 
 from keras_classics.training import data as data_lib
-from keras_classics.training import recipes
-from keras_classics.training import safe_io
+from keras_classics.training import recipes, safe_io
 from keras_classics.training import strategy as strategy_lib
 from keras_classics.training.augment import Transforms, get_scheme
 from keras_classics.training.config import RESTARTABLE_FIELDS, TrainConfig
@@ -52,8 +51,14 @@ from keras_classics.training.config import RESTARTABLE_FIELDS, TrainConfig
 __all__ = ["train", "TrainResult", "RUN_FILES"]
 
 RUN_FILES = (
-    "config.json", "results.json", "best.keras", "last.keras", "metrics.csv", "curves.png",
-    "stats.npz", "skipped_files.txt",
+    "config.json",
+    "results.json",
+    "best.keras",
+    "last.keras",
+    "metrics.csv",
+    "curves.png",
+    "stats.npz",
+    "skipped_files.txt",
 )
 RUN_FOLDERS = ("backup", "logs")
 
@@ -81,8 +86,11 @@ class TrainResult:
         shown = f"test accuracy {accuracy:.2%}" if accuracy is not None else "test"
         loss = self.test.get("loss")
         shown += f" (loss {loss:.4f})" if loss is not None else ""
-        best = f"best epoch {self.best_epoch + 1} of {self.epochs}" if self.best_epoch is not None else (
-            f"{self.epochs} epochs")
+        best = (
+            f"best epoch {self.best_epoch + 1} of {self.epochs}"
+            if self.best_epoch is not None
+            else (f"{self.epochs} epochs")
+        )
         resumed = f", resumed at epoch {self.resumed_from + 1}" if self.resumed_from else ""
         if self.resumed_from >= self.epochs:
             resumed = ", record completed after a restart"
@@ -222,8 +230,7 @@ def _remove_if_untouched(run_dir: str) -> None:
 
 def _escape(text: str) -> str:
     # One file per line, tab-separated: a name may hold either.
-    return (text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-            .replace("\r", "\\r"))
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def _write_skipped(path: str, skipped) -> None:
@@ -272,8 +279,9 @@ def choose_model(config: TrainConfig, model_fn: Optional[Callable] = None) -> Mo
         height = width = config.input_size
     if height != width:
         raise ValueError(f"{config.model}: only square inputs are supported, got {height}x{width}")
-    return ModelChoice(config.model, entry.family, (height, width, channels), entry.input_shape[0],
-                       entry.build, entry.recipe)
+    return ModelChoice(
+        config.model, entry.family, (height, width, channels), entry.input_shape[0], entry.build, entry.recipe
+    )
 
 
 def _compile(model, hp, optimizer, classes: int, jit_compile):
@@ -284,8 +292,9 @@ def _compile(model, hp, optimizer, classes: int, jit_compile):
         metrics.append(keras.metrics.SparseTopKCategoricalAccuracy(k=5, name="top5_accuracy"))
     outputs = len(model.outputs)
     if outputs == 1:
-        model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
-                      metrics=metrics, jit_compile=jit_compile)
+        model.compile(
+            optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=metrics, jit_compile=jit_compile
+        )
         return 1
     # GoogLeNet's auxiliary classifiers (Sec. 5): their losses weigh the
     # recipe's aux_loss_weight during training; metrics stay on the main output (per-output metric
@@ -318,12 +327,13 @@ def _lr_callback(hp, verbose: int):
 
     if hp.schedule == "plateau":
         return PlateauDivider(
-            monitor="val_loss", factor=hp.lr_factor, patience=hp.lr_patience,
-            max_drops=hp.max_lr_drops, verbose=1 if verbose else 0,
+            monitor="val_loss",
+            factor=hp.lr_factor,
+            patience=hp.lr_patience,
+            max_drops=hp.max_lr_drops,
+            verbose=1 if verbose else 0,
         )
-    return keras.callbacks.LearningRateScheduler(
-        lambda epoch, lr: recipes.scheduled_rate(hp, epoch)
-    )
+    return keras.callbacks.LearningRateScheduler(lambda epoch, lr: recipes.scheduled_rate(hp, epoch))
 
 
 # -- the run ---------------------------------------------------------------------
@@ -335,8 +345,9 @@ def _resolve_config(config: Optional[TrainConfig], overrides: Dict[str, Any]) ->
     return config
 
 
-def train(config: Optional[TrainConfig] = None, *, model_fn: Optional[Callable] = None,
-          callbacks=(), **overrides) -> TrainResult:
+def train(
+    config: Optional[TrainConfig] = None, *, model_fn: Optional[Callable] = None, callbacks=(), **overrides
+) -> TrainResult:
     """Train a registered network with its paper's recipe; see the module doc.
 
     Args:
@@ -418,8 +429,7 @@ class _Fitted:
     test_steps: int
 
 
-def _train_locked(config: TrainConfig, strategy, run_dir: str, started: float, model_fn,
-                  callbacks) -> TrainResult:
+def _train_locked(config: TrainConfig, strategy, run_dir: str, started: float, model_fn, callbacks) -> TrainResult:
     run = _prepare(config, strategy, run_dir, model_fn)
     _start_run_dir(run)
     fitted = _fit(run, callbacks)
@@ -486,9 +496,22 @@ def _prepare(config: TrainConfig, strategy, run_dir: str, model_fn) -> _Prepared
         # it off under a strategy by itself.
         num_outputs = _compile(model, hp, optimizer, source.classes, "auto" if on_gpu else False)
     return _Prepared(
-        config=config, strategy=strategy, run_dir=run_dir, plan=plan, verbose=verbose,
-        source=source, choice=choice, recipe=recipe, hp=hp, transforms=transforms, stats=stats,
-        cache=cache, steps=steps, policy=policy, model=model, num_outputs=num_outputs,
+        config=config,
+        strategy=strategy,
+        run_dir=run_dir,
+        plan=plan,
+        verbose=verbose,
+        source=source,
+        choice=choice,
+        recipe=recipe,
+        hp=hp,
+        transforms=transforms,
+        stats=stats,
+        cache=cache,
+        steps=steps,
+        policy=policy,
+        model=model,
+        num_outputs=num_outputs,
     )
 
 
@@ -507,8 +530,9 @@ def _start_run_dir(run: _Prepared) -> None:
             file=sys.stderr,
         )
     if run.stats:
-        safe_io.atomic_write(os.path.join(run_dir, "stats.npz"),
-                             lambda temporary: np.savez(temporary, **run.stats), suffix=".npz")
+        safe_io.atomic_write(
+            os.path.join(run_dir, "stats.npz"), lambda temporary: np.savez(temporary, **run.stats), suffix=".npz"
+        )
 
 
 def _fit(run: _Prepared, callbacks) -> _Fitted:
@@ -526,16 +550,24 @@ def _fit(run: _Prepared, callbacks) -> _Fitted:
         timer = cb.EpochTimer()
         backup = cb.ResumableBackup(
             os.path.join(run_dir, "backup"),
-            cb.stateful_attributes([("lr", lr_callback), ("best_checkpoint", checkpoint_best),
-                                    ("best_epoch", best_epoch), ("timer", timer)]),
+            cb.stateful_attributes(
+                [
+                    ("lr", lr_callback),
+                    ("best_checkpoint", checkpoint_best),
+                    ("best_epoch", best_epoch),
+                    ("timer", timer),
+                ]
+            ),
         )
         first_epoch = backup.restore(model)
 
     cb.truncate_csv(run.csv_path, first_epoch)
     finished_before = first_epoch >= hp.epochs
     if chief and finished_before:
-        print(f"{run_dir}: all {hp.epochs} epochs had finished before the restart; "
-              "writing the final models and record", flush=True)
+        print(
+            f"{run_dir}: all {hp.epochs} epochs had finished before the restart; writing the final models and record",
+            flush=True,
+        )
     elif chief and first_epoch:
         print(f"Resuming {run_dir} at epoch {first_epoch + 1} of {hp.epochs}", flush=True)
     elif chief and run.plan == "resume":
@@ -543,9 +575,16 @@ def _fit(run: _Prepared, callbacks) -> _Fitted:
 
     def make_train(input_context=None):
         return data_lib.train_dataset(
-            run.source, run.transforms, batch_size=hp.batch_size, steps_per_epoch=run.steps,
-            first_epoch=first_epoch, epochs=max(hp.epochs, first_epoch), seed=config.seed,
-            cache=run.cache, num_outputs=run.num_outputs, input_context=input_context,
+            run.source,
+            run.transforms,
+            batch_size=hp.batch_size,
+            steps_per_epoch=run.steps,
+            first_epoch=first_epoch,
+            epochs=max(hp.epochs, first_epoch),
+            seed=config.seed,
+            cache=run.cache,
+            num_outputs=run.num_outputs,
+            input_context=input_context,
         )
 
     replicas = int(strategy.num_replicas_in_sync)
@@ -555,8 +594,9 @@ def _fit(run: _Prepared, callbacks) -> _Fitted:
         train_data = make_train()
 
     def evaluation(split: str):
-        return data_lib.eval_dataset(run.source, split, run.transforms, batch_size=hp.batch_size,
-                                     cache=run.cache, num_outputs=run.num_outputs)
+        return data_lib.eval_dataset(
+            run.source, split, run.transforms, batch_size=hp.batch_size, cache=run.cache, num_outputs=run.num_outputs
+        )
 
     val_data, val_steps = evaluation("val")
     test_data, test_steps = evaluation("test")
@@ -575,18 +615,29 @@ def _fit(run: _Prepared, callbacks) -> _Fitted:
     fit_started = time.perf_counter()
     if not finished_before:
         model.fit(
-            train_data, epochs=hp.epochs, steps_per_epoch=run.steps, initial_epoch=first_epoch,
-            validation_data=val_data, validation_steps=val_steps, callbacks=fit_callbacks,
-            verbose=run.verbose, shuffle=False,
+            train_data,
+            epochs=hp.epochs,
+            steps_per_epoch=run.steps,
+            initial_epoch=first_epoch,
+            validation_data=val_data,
+            validation_steps=val_steps,
+            callbacks=fit_callbacks,
+            verbose=run.verbose,
+            shuffle=False,
         )
     else:
         # fit would not run, and with it the restore of the callbacks'
         # counters (best epoch, timings): put them back here.
         backup.apply_restored_state()
     return _Fitted(
-        first_epoch=first_epoch, finished_before=finished_before,
-        fit_time=time.perf_counter() - fit_started, best_epoch=best_epoch, timer=timer,
-        backup=backup, test_data=test_data, test_steps=test_steps,
+        first_epoch=first_epoch,
+        finished_before=finished_before,
+        fit_time=time.perf_counter() - fit_started,
+        best_epoch=best_epoch,
+        timer=timer,
+        backup=backup,
+        test_data=test_data,
+        test_steps=test_steps,
     )
 
 
@@ -607,8 +658,9 @@ def _record(run: _Prepared, fitted: _Fitted, started: float) -> TrainResult:
         test_best = _evaluate(model, fitted.test_data, fitted.test_steps)
     else:
         test_best = test_last
-    plot_ok = cb.plot_curves(run.csv_path, os.path.join(run_dir, "curves.png"),
-                             title=f"{config.model} on {source.name}")
+    plot_ok = cb.plot_curves(
+        run.csv_path, os.path.join(run_dir, "curves.png"), title=f"{config.model} on {source.name}"
+    )
 
     wall = time.perf_counter() - started
     first_epoch = fitted.first_epoch
@@ -632,8 +684,7 @@ def _record(run: _Prepared, fitted: _Fitted, started: float) -> TrainResult:
         "recipe": {"network": run.recipe.network, "source": run.recipe.source, "notes": run.recipe.notes},
         "preprocessing": dataclasses.asdict(run.transforms.scheme),
         "augment": config.augment,
-        "distribution": {**strategy_lib.describe(run.strategy),
-                         "batch_per_replica": hp.batch_size // replicas},
+        "distribution": {**strategy_lib.describe(run.strategy), "batch_per_replica": hp.batch_size // replicas},
         "dtype_policy": run.policy,
         "multiworker_patch": _patch_state(),
         "versions": {"keras": keras.__version__, "tensorflow": tf.__version__},
@@ -652,9 +703,14 @@ def _record(run: _Prepared, fitted: _Fitted, started: float) -> TrainResult:
     }
     _write_json(os.path.join(run_dir, "results.json"), record)
     result = TrainResult(
-        run_dir=run_dir, test=test_best, test_last=test_last,
-        best_epoch=best_epoch, epochs=hp.epochs, resumed_from=first_epoch,
-        wall_time_s=wall, record=record,
+        run_dir=run_dir,
+        test=test_best,
+        test_last=test_last,
+        best_epoch=best_epoch,
+        epochs=hp.epochs,
+        resumed_from=first_epoch,
+        wall_time_s=wall,
+        record=record,
     )
     if strategy_lib.is_chief():
         print(result.summary_line(), flush=True)

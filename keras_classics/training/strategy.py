@@ -77,8 +77,9 @@ class ClusterTimeout(TimeoutError):
 
 
 def _tasks(cluster: dict) -> List[Tuple[str, int, str]]:
-    return [(kind, index, address) for kind in ("chief", "worker")
-            for index, address in enumerate(cluster.get(kind, []))]
+    return [
+        (kind, index, address) for kind in ("chief", "worker") for index, address in enumerate(cluster.get(kind, []))
+    ]
 
 
 def _split_address(address: str) -> Tuple[str, int]:
@@ -128,9 +129,7 @@ def wait_for_cluster(timeout: float, poll: float = 0.5) -> None:
             listener.listen(16)
         except OSError as error:
             listener.close()
-            raise OSError(
-                f"this task ({kind} {index}) cannot listen on {mine}: {error.strerror or error}"
-            ) from None
+            raise OSError(f"this task ({kind} {index}) cannot listen on {mine}: {error.strerror or error}") from None
     deadline = time.monotonic() + timeout
     waiting = dict(others)
     announced = False
@@ -148,8 +147,7 @@ def wait_for_cluster(timeout: float, poll: float = 0.5) -> None:
                 )
             if not announced:
                 names = ", ".join(f"{name} ({address})" for name, address in waiting.items())
-                print(f"keras-classics train: waiting up to {timeout:g} s for {names}",
-                      file=sys.stderr, flush=True)
+                print(f"keras-classics train: waiting up to {timeout:g} s for {names}", file=sys.stderr, flush=True)
                 announced = True
             time.sleep(poll)
     finally:
@@ -213,8 +211,9 @@ def describe(strategy) -> dict:
     cluster = cluster_spec()
     if cluster is not None:
         kind, index = task_info()
-        info.update(workers=sum(len(cluster.get(k, [])) for k in ("chief", "worker")),
-                    task=f"{kind}:{index}", chief=is_chief())
+        info.update(
+            workers=sum(len(cluster.get(k, [])) for k in ("chief", "worker")), task=f"{kind}:{index}", chief=is_chief()
+        )
     return info
 
 
@@ -243,8 +242,6 @@ def set_mixed_precision(enabled: bool) -> str:
         keras.mixed_precision.set_global_policy("float32")
         return "float32"
     if not tf.config.list_physical_devices("GPU"):
-        raise ValueError(
-            "--mixed-precision needs a GPU (float16 compute); none is visible to TensorFlow"
-        )
+        raise ValueError("--mixed-precision needs a GPU (float16 compute); none is visible to TensorFlow")
     keras.mixed_precision.set_global_policy("mixed_float16")
     return "mixed_float16"

@@ -74,9 +74,7 @@ def get_layer(model, name: str, allowed: Optional[List[str]] = None, what: str =
     if name not in names:
         exists = any(l.name == name for l in model.layers)
         why = " exists but is not one this method can use" if exists else " is not in the model"
-        raise VisualizeError(
-            f"{what} {name!r}{why}; choose one of: {', '.join(names)}"
-        )
+        raise VisualizeError(f"{what} {name!r}{why}; choose one of: {', '.join(names)}")
     return model.get_layer(name)
 
 
@@ -160,9 +158,7 @@ def as_batch(model, image) -> np.ndarray:
     if array.ndim != 4 or array.shape[0] != 1:
         raise VisualizeError(f"expected one image of shape {expected}, got an array of shape {array.shape}")
     if any(e is not None and e != a for e, a in zip(expected, array.shape[1:])):
-        raise VisualizeError(
-            f"image shape {array.shape[1:]} does not match the model input {expected}"
-        )
+        raise VisualizeError(f"image shape {array.shape[1:]} does not match the model input {expected}")
     return array
 
 
@@ -183,7 +179,9 @@ def check_class(model, class_index: int) -> int:
             "build it with include_top=True"
         )
     if not 0 <= int(class_index) < classes:
-        raise VisualizeError(f"class {class_index} is out of range: the model has {classes} classes (0 to {classes - 1})")
+        raise VisualizeError(
+            f"class {class_index} is out of range: the model has {classes} classes (0 to {classes - 1})"
+        )
     return int(class_index)
 
 

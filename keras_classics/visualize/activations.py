@@ -103,7 +103,7 @@ def _crop(image: np.ndarray, box: Tuple[int, int, int, int]) -> np.ndarray:
     src_top, src_left = max(top, 0), max(left, 0)
     src_bottom, src_right = min(bottom, height), min(right, width)
     if src_bottom > src_top and src_right > src_left:
-        out[src_top - top:src_bottom - top, src_left - left:src_right - left] = image[
+        out[src_top - top : src_bottom - top, src_left - left : src_right - left] = image[
             src_top:src_bottom, src_left:src_right
         ]
     return out
@@ -144,7 +144,7 @@ def top_patches(
     sub_model = activation_model(model, layer)
     best_value, best_index = [], []
     for start in range(0, len(images), batch_size):
-        maps = _numpy(sub_model(images[start:start + batch_size], training=False))[..., channel]
+        maps = _numpy(sub_model(images[start : start + batch_size], training=False))[..., channel]
         flat = maps.reshape(len(maps), -1)
         best_index.append(np.argmax(flat, axis=1))
         best_value.append(np.max(flat, axis=1))
@@ -160,8 +160,14 @@ def top_patches(
     for image_index in order:
         row, col = divmod(int(best_index[image_index]), width)
         box = receptive_box(model, layer, row, col, field)
-        patches.append(TopPatch(
-            image_index=int(image_index), row=row, col=col, value=float(best_value[image_index]),
-            box=box, crop=_crop(display[image_index], box),
-        ))
+        patches.append(
+            TopPatch(
+                image_index=int(image_index),
+                row=row,
+                col=col,
+                value=float(best_value[image_index]),
+                box=box,
+                crop=_crop(display[image_index], box),
+            )
+        )
     return patches

@@ -57,7 +57,8 @@ def saliency(model, image, class_index: Optional[int] = None) -> np.ndarray:
 def default_cam_layer(model) -> str:
     """The last convolution whose output has more than one position."""
     convs = [
-        name for name in conv_layer_names(model)
+        name
+        for name in conv_layer_names(model)
         if int(model.get_layer(name).output.shape[1]) * int(model.get_layer(name).output.shape[2]) > 1
     ]
     if not convs:

@@ -49,10 +49,28 @@ __all__ = ["Projection", "deconvnet", "guided_backprop", "check_invertible"]
 # Layers with a backward step of the deconvnet: linear maps (their
 # transpose), max pooling (switches), reshaping and merging (routing).
 _PASSABLE = {
-    "InputLayer", "Conv2D", "GroupedConv2D", "SparseConv2D", "DepthwiseConv2D", "Dense",
-    "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D",
-    "Flatten", "Reshape", "Dropout", "ZeroPadding2D", "Cropping2D", "BatchNormalization",
-    "Concatenate", "Add", "Activation", "ReLU", "LocalResponseNormalization", "Identity",
+    "InputLayer",
+    "Conv2D",
+    "GroupedConv2D",
+    "SparseConv2D",
+    "DepthwiseConv2D",
+    "Dense",
+    "MaxPooling2D",
+    "AveragePooling2D",
+    "GlobalAveragePooling2D",
+    "GlobalMaxPooling2D",
+    "Flatten",
+    "Reshape",
+    "Dropout",
+    "ZeroPadding2D",
+    "Cropping2D",
+    "BatchNormalization",
+    "Concatenate",
+    "Add",
+    "Activation",
+    "ReLU",
+    "LocalResponseNormalization",
+    "Identity",
 }
 _PASSABLE_ACTIVATIONS = {None, "relu", "linear"}
 # The paper's deconvnet lists no inverse for contrast normalisation: the
@@ -171,7 +189,12 @@ def _project(kind: str, model, image, layer: str, channel: int, position: Option
     from keras_classics.visualize.activations import receptive_box
 
     return Projection(
-        pixels=pixels[0], layer=layer, channel=channel, row=int(row), col=int(col), value=value,
+        pixels=pixels[0],
+        layer=layer,
+        channel=channel,
+        row=int(row),
+        col=int(col),
+        value=value,
         box=receptive_box(model, layer, int(row), int(col)),
     )
 

@@ -77,7 +77,9 @@ def filters_figure(tiles: np.ndarray, title: str = "", columns: Optional[int] = 
             axis.set_title(str(index), fontsize=6, pad=1)
         else:
             axis.axis("off")
-    figure.suptitle(title or "first-layer filters (grey = 0, each filter scaled to its own largest |weight|)", fontsize=8)
+    figure.suptitle(
+        title or "first-layer filters (grey = 0, each filter scaled to its own largest |weight|)", fontsize=8
+    )
     return figure
 
 
@@ -92,8 +94,9 @@ def norms_figure(norms: np.ndarray, layer: str):
     return figure
 
 
-def feature_maps_figure(maps: np.ndarray, layer: str, image: Optional[np.ndarray] = None,
-                        limit: int = 64, columns: Optional[int] = None):
+def feature_maps_figure(
+    maps: np.ndarray, layer: str, image: Optional[np.ndarray] = None, limit: int = 64, columns: Optional[int] = None
+):
     """The channels of `feature_maps`, all on one colour scale (the bar)."""
     plt = _pyplot()
     channels = min(limit, maps.shape[-1])
@@ -140,7 +143,9 @@ def top_patches_figure(patches: Sequence, layer: str, channel: int, columns: int
         else:
             axis.axis("off")
     size = patches[0].box[2] - patches[0].box[0] if patches else 0
-    figure.suptitle(f"{layer}, channel {channel}: top {len(patches)} patches ({size}x{size} receptive field)", fontsize=8)
+    figure.suptitle(
+        f"{layer}, channel {channel}: top {len(patches)} patches ({size}x{size} receptive field)", fontsize=8
+    )
     return figure
 
 
@@ -162,7 +167,9 @@ def projection_figure(image: np.ndarray, projections: Sequence, titles: Sequence
             axis.set_yticks([])
         else:
             _show(axis, 0.5 + 0.5 * pixels / extent)
-        axis.set_title(f"{title}\n{projection.layer}[{projection.channel}] at ({projection.row}, {projection.col})", fontsize=7)
+        axis.set_title(
+            f"{title}\n{projection.layer}[{projection.channel}] at ({projection.row}, {projection.col})", fontsize=7
+        )
     return figure
 
 
@@ -171,13 +178,30 @@ def _box(axis, box, color="#ffb300"):
     from matplotlib.patches import Rectangle
 
     top, left, bottom, right = box
-    axis.add_patch(Rectangle((left - 0.5, top - 0.5), right - left, bottom - top,
-                             fill=False, edgecolor=color, linewidth=1.5, clip_on=True))
+    axis.add_patch(
+        Rectangle(
+            (left - 0.5, top - 0.5),
+            right - left,
+            bottom - top,
+            fill=False,
+            edgecolor=color,
+            linewidth=1.5,
+            clip_on=True,
+        )
+    )
 
 
-def heatmap_figure(image: np.ndarray, heat: np.ndarray, title: str, label: str,
-                   geometry: Tuple[float, int], cmap: str = "jet", symmetric: bool = False,
-                   floor: Optional[float] = None, smooth: bool = True):
+def heatmap_figure(
+    image: np.ndarray,
+    heat: np.ndarray,
+    title: str,
+    label: str,
+    geometry: Tuple[float, int],
+    cmap: str = "jet",
+    symmetric: bool = False,
+    floor: Optional[float] = None,
+    smooth: bool = True,
+):
     """The input, the map at its own resolution, and the map over the input.
 
     ``geometry``: (centre of cell 0, pixels between cells) in input
@@ -214,13 +238,22 @@ def heatmap_figure(image: np.ndarray, heat: np.ndarray, title: str, label: str,
     axes[1].set_title(f"map ({rows}x{cols})", fontsize=8)
     _show(axes[2], _to_unit(image))
     height, width = image.shape[:2]
-    axes[2].imshow(heat, cmap=cmap, vmin=low, vmax=high, alpha=0.5,
-                   interpolation="bilinear" if smooth else "nearest",
-                   extent=(left, right, bottom, top))
+    axes[2].imshow(
+        heat,
+        cmap=cmap,
+        vmin=low,
+        vmax=high,
+        alpha=0.5,
+        interpolation="bilinear" if smooth else "nearest",
+        extent=(left, right, bottom, top),
+    )
     axes[2].set_xlim(-0.5, width - 0.5)
     axes[2].set_ylim(height - 0.5, -0.5)
-    _box(axes[2], (int(round(top + 0.5)), int(round(left + 0.5)), int(round(bottom + 0.5)), int(round(right + 0.5))),
-         color="white")
+    _box(
+        axes[2],
+        (int(round(top + 0.5)), int(round(left + 0.5)), int(round(bottom + 0.5)), int(round(right + 0.5))),
+        color="white",
+    )
     axes[2].set_title("over the pixels it covers", fontsize=8)
     figure.colorbar(shown, ax=list(axes), shrink=0.8, label=label)
     figure.suptitle(title, fontsize=9)

@@ -115,12 +115,15 @@ def occlusion_sensitivity(
     rows, cols, boxes = occluder_boxes(height, width, size, stride)
     probabilities = []
     for start in range(0, len(boxes), batch_size):
-        mask = _masks(height, width, boxes[start:start + batch_size])
+        mask = _masks(height, width, boxes[start : start + batch_size])
         occluded = batch * (1.0 - mask) + fill_value * mask
         scores = model.predict_on_batch(ops.convert_to_numpy(occluded))
         probabilities.append(np.asarray(main_output(scores))[:, class_index])
     probability = np.concatenate(probabilities).reshape(rows, cols)
     return Occlusion(
-        probability=probability, baseline=float(baseline_scores[0, class_index]),
-        stride=int(stride), size=int(size), class_index=class_index,
+        probability=probability,
+        baseline=float(baseline_scores[0, class_index]),
+        stride=int(stride),
+        size=int(size),
+        class_index=class_index,
     )
