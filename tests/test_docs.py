@@ -102,7 +102,7 @@ def _pages_missing(models) -> list:
     for name, family in models:
         page = macros.FAMILY_PAGES.get(family)
         if page is None:
-            missing.append(f"{name}: family {family!r} has no page in FAMILY_PAGES (docs/hooks/site_macros.py)")
+            missing.append(f"{name}: family {family!r} has no page in FAMILY_PAGES (docs/hooks/macro_state.py)")
         elif not (DOCS / page).is_file():
             missing.append(f"{name}: its page docs/{page} does not exist")
         elif page not in nav:
@@ -122,7 +122,7 @@ def test_every_registered_model_has_a_page():
 
 def test_a_model_of_a_new_family_is_reported_without_a_page():
     assert _pages_missing([("inception_v3", "inception")]) == [
-        "inception_v3: family 'inception' has no page in FAMILY_PAGES (docs/hooks/site_macros.py)"
+        "inception_v3: family 'inception' has no page in FAMILY_PAGES (docs/hooks/macro_state.py)"
     ]
 
 
