@@ -26,6 +26,7 @@ from typing import Callable, Dict, Sequence
 import keras
 
 from keras_classics.models import alexnet, googlenet, resnet, vgg
+from keras_classics.models._rows import Conv, Norm, Pool
 
 # Table 1's inception rows scaled down four times (rounded), for 32x32
 # inputs: the same proportions between branches at a CPU-sized width.
@@ -99,14 +100,14 @@ def alexnet_small(
     equal sizes (32, 16, 8, 4), as Sec. 3.4 compares them.
     """
     rows = (
-        alexnet.Conv("conv1", 32, 5, padding="same"),
-        alexnet.Norm("lrn1"),
-        alexnet.MaxPool("pool1", pool=pool, stride=2, padding="same"),
-        alexnet.Conv("conv2", 64, 5, padding="same"),
-        alexnet.Norm("lrn2"),
-        alexnet.MaxPool("pool2", pool=pool, stride=2, padding="same"),
-        alexnet.Conv("conv3", 64, 3, padding="same"),
-        alexnet.MaxPool("pool5", pool=pool, stride=2, padding="same"),
+        Conv("conv1", 32, 5, padding="same"),
+        Norm("lrn1"),
+        Pool("pool1", pool=pool, stride=2, padding="same"),
+        Conv("conv2", 64, 5, padding="same"),
+        Norm("lrn2"),
+        Pool("pool2", pool=pool, stride=2, padding="same"),
+        Conv("conv3", 64, 3, padding="same"),
+        Pool("pool5", pool=pool, stride=2, padding="same"),
     )
     head = alexnet.Head(
         units=tuple(fc_units),
