@@ -439,6 +439,41 @@ def test_lab_pages_fixed_words_are_chinese_and_their_numbers_kept():
     assert i18n_words.localize_lab(page) == page  # English pages untouched
 
 
+def test_lab_pages_are_chinese_throughout_with_the_same_numbers():
+    # Claims, setups, statements and discussions come from i18n_lab and
+    # discussion.zh.md; every number of the page must survive the swap.
+    import collections
+    import re
+
+    macros = _hooks()
+    import i18n_words
+
+    from keras_classics.lab.experiments import EXPERIMENTS
+
+    number = re.compile(r"\d+(?:[.,]\d+)*")
+    for name, experiment in EXPERIMENTS.items():
+        folder = DOCS / "lab" / "results" / name
+        if (folder / "discussion.md").is_file():
+            english = (folder / "discussion.md").read_text(encoding="utf-8")
+            chinese = (folder / "discussion.zh.md").read_text(encoding="utf-8")
+            assert collections.Counter(number.findall(english)) == collections.Counter(number.findall(chinese)), name
+    i18n_words.set_language(CHINESE)
+    try:
+        pages = {name: macros.lab_page(f"lab/{name}.md") for name in ["index", *EXPERIMENTS]}
+    finally:
+        i18n_words.set_language(i18n_words.DEFAULT)
+    left = []
+    for name, experiment in EXPERIMENTS.items():
+        declared = [experiment.claim, experiment.notes] + [c.statement for c in experiment.checks]
+        left += [f"{name}: {text[:40]}" for text in declared if text in pages[name] or text in pages["index"]]
+        assert "## 讨论" in pages[name] and "英文原文" not in pages[name], name
+    assert left == []
+    english_index = macros.english_page("lab/index.md")
+    assert number.findall(english_index.split("| experiment |")[1]) == number.findall(
+        pages["index"].split("| 实验 |")[1]
+    )
+
+
 # --------------------------------------------------------------------------
 # The build
 # --------------------------------------------------------------------------

@@ -420,12 +420,12 @@ _VERDICTS = [
 ]
 
 LAB_SENTENCES: List[Tuple[str, str]] = [
-    (r'^!!! quote "The claim \((.*)\)"$', r'!!! quote "论文的说法（\1，英文原文）"'),
+    (r'^!!! quote "The claim \((.*)\)"$', r'!!! quote "论文的说法（\1）"'),
     (r"^Course point: \*\*(.*?)\*\*\. Pages that rely on it: ", r"课程要点：**\1**。依据它的页面："),
     (r"^## Setup$", "## 实验设置 {: #setup }"),
     (r"^## Command$", "## 命令 {: #command }"),
     (r"^## Results$", "## 结果 {: #results }"),
-    (r"^## Discussion$", "## 讨论（英文原文） {: #discussion }"),
+    (r"^## Discussion$", "## 讨论 {: #discussion }"),
     (r"^## Provenance$", "## 来源记录 {: #provenance }"),
     (r"^\| arm \| network and options \| training \|$", "| 实验组 | 网络与选项 | 训练 |"),
     (r"\| as the others \|", "| 同其他组 |"),
@@ -446,7 +446,12 @@ LAB_SENTENCES: List[Tuple[str, str]] = [
         "`--quick` 只用一个种子、训练两个各三步的 epoch；`--data cifar10` 或 `--data FOLDER` 使用其他数据。",
     ),
     (r'^(!!! \w+) "Verdict on the main claim: (.*)"$', r'\1 "主要说法的判定：\2"'),
-    (r"\(difference of means (-?[\d.]+%?) against twice the spread ([\d.]+%?)\)", r"（均值之差 \1，两倍离散度 \2）"),
+    (
+        r"\(difference of means( \(log10\))? (-?[\d.,]+%?) against twice the spread ([\d.,]+%?)",
+        r"（均值之差\1 \2，两倍离散度 \3",
+    ),
+    (r"（均值之差 \(log10\) ", "（均值之差（log10）"),
+    (r"(两倍离散度 [\d.,]+%?)\)", r"\1）"),
     (r"\(difference ([^()]*?) against (?:the )?([^()]*?)\)", r"（差值 \1，对比 \2）"),
     (
         r"^Each cell is the mean over seeds ± the standard deviation \(the range over seeds in parentheses\)\.$",
@@ -476,7 +481,7 @@ _LAB_COMPILED = [(re.compile(p, re.MULTILINE), r) for p, r in LAB_SENTENCES]
 
 def localize_lab(markdown: str) -> str:
     """A lab page's generated Markdown with its fixed words in the current
-    language; the claims and the discussion stay as the lab wrote them."""
+    language (the lab's declared words and discussions: `i18n_lab`)."""
     if language() == DEFAULT:
         return markdown
     for pattern, replacement in _LAB_COMPILED:

@@ -34,6 +34,7 @@ from __future__ import annotations
 import logging
 import os
 
+import i18n_lab
 import i18n_words as i18n
 import jinja2
 import spec_facts
@@ -135,7 +136,7 @@ def _context(page, config, files) -> dict:
         "exercises": exercises,
         "mib": mib,
         "english_page": english_page,
-        "lab_page": lambda src_uri: i18n.localize_lab(english_page(src_uri)),
+        "lab_page": lab_page,
     }
 
 
@@ -148,6 +149,22 @@ def english_page(src_uri: str) -> str:
     while lines and not lines[0].startswith("# "):
         lines.pop(0)
     return "\n".join(lines[1:]) + "\n"
+
+
+def lab_page(src_uri: str) -> str:
+    """A lab page (``lab/<experiment>.md`` or ``lab/index.md``, written in
+    English by `keras-classics lab pages`) in the page's language: the same
+    tables and numbers, the lab's declared words, the discussion and the
+    fixed words translated."""
+    markdown = english_page(src_uri)
+    if i18n.language() == i18n.DEFAULT:
+        return markdown
+    name = os.path.splitext(os.path.basename(src_uri))[0]
+    if name == "index":
+        markdown = i18n_lab.localize_lab_index(markdown)
+    else:
+        markdown = i18n_lab.localize_lab_words(markdown, name, os.path.join(_DOCS, "lab", "results"))
+    return i18n_lab.localize_lab_sentences(i18n.localize_lab(markdown))
 
 
 _DOCS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
