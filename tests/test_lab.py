@@ -42,28 +42,23 @@ def test_every_arm_names_a_lab_network_and_every_linked_page_exists():
 
 def test_a_declaration_that_checks_an_unknown_arm_is_refused():
     arms = (Arm("a", "A", "vgg_small"), Arm("b", "B", "vgg_small"))
+
+    def declare(check):
+        return Experiment(
+            name="x",
+            title="x",
+            claim="x",
+            source="x",
+            course_point="x",
+            arms=arms,
+            measures=(Measure("val_error"),),
+            checks=(check,),
+        )
+
     with pytest.raises(ValueError, match="unknown arm"):
-        Experiment(
-            name="x",
-            title="x",
-            claim="x",
-            source="x",
-            course_point="x",
-            arms=arms,
-            measures=(Measure("val_error"),),
-            checks=(Check("val_error", "a", "c", "lower", "x"),),
-        )
+        declare(Check("val_error", "a", "c", "lower", "x"))
     with pytest.raises(ValueError, match="unmeasured"):
-        Experiment(
-            name="x",
-            title="x",
-            claim="x",
-            source="x",
-            course_point="x",
-            arms=arms,
-            measures=(Measure("val_error"),),
-            checks=(Check("gap", "a", "b", "lower", "x"),),
-        )
+        declare(Check("gap", "a", "b", "lower", "x"))
 
 
 # ------------------------------------------------------------- verdict rule
