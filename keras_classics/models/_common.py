@@ -7,15 +7,20 @@ own options are keyword-only) and hands them to `assemble`, so a bad
 argument gets the same clear message from every network, before any layer
 is built.
 
-A builder's first statement is ``args = dict(locals())``: its parameters,
-exactly, which `assemble` checks (and a named variant forwards whole to its
-family's builder, ``vgg(**locals(), config="D")``).
+A builder hands ``locals()`` (its parameters, exactly) to `assemble`, which
+checks them; a named variant forwards them whole to its family's builder,
+``vgg(**locals(), config="D")``. Signatures are written in two lines, the
+contract's eight arguments first, so that a builder's own options stand out.
+
+Where several builders of a family document the same arguments, the family
+writes that text once and `fill_docstring` puts it into each docstring.
 """
 
 from __future__ import annotations
 
 import numbers
 import os
+import re
 import zipfile
 from typing import Callable, Mapping, NamedTuple, Optional, Sequence, Tuple
 
@@ -349,3 +354,39 @@ def check_flag(model_name: str, flag: str, value) -> None:
     """A builder's own boolean option must be True or False."""
     if value not in (True, False):
         raise ValueError(f"{model_name}: {flag} must be True or False, got {value!r}")
+
+
+_PLACEHOLDER = re.compile(r"^(\s*)\{(\w+)\}$")
+
+
+def fill_docstring(function: Callable, texts: Mapping[str, str]) -> Callable:
+    """Complete ``function``'s docstring with text its family writes once.
+
+    Each docstring line that holds only ``{key}`` becomes ``texts[key]``,
+    indented like that line (an empty text drops the line); the text may
+    hold such lines in turn. Then ``{key}`` within a line becomes a
+    one-line ``texts[key]``, and ``{builder}`` the function's name; other
+    braces are left alone. So ``help()`` shows each builder's
+    docstring whole while the source holds the shared text once (the site's
+    API pages read the same result: docs/hooks/griffe_runtime_docs.py).
+    """
+    if function.__doc__ is None:  # python -OO strips docstrings
+        return function
+    lines = function.__doc__.split("\n")
+    done = []
+    while lines:
+        line = lines.pop(0)
+        match = _PLACEHOLDER.match(line)
+        if match is None:
+            done.append(line)
+            continue
+        indent, key = match.groups()
+        if key not in texts:
+            raise KeyError(f"{function.__name__}'s docstring asks for {{{key}}}, which is not among {sorted(texts)}")
+        lines[:0] = [indent + part if part else part for part in texts[key].split("\n")] if texts[key] else []
+    text = "\n".join(done)
+    for key, value in {**texts, "builder": function.__name__}.items():
+        if "\n" not in value:
+            text = text.replace(f"{{{key}}}", value)
+    function.__doc__ = text
+    return function

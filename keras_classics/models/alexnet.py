@@ -148,23 +148,28 @@ def build_network(arch: Architecture, args, *, include_lrn: bool = True, two_tow
     )
 
 
+# The Args entries for the contract that alexnet and zfnet (both made by
+# `build_network`) share, written once; `_common.fill_docstring` puts them in
+# place of the ``{input_args}`` and ``{output_args}`` lines.
+CONTRACT_ARGS = {
+    "input_args": """include_top: whether to include fc6, fc7 and the predictions layer.
+weights: None (random initialisation) or the path to a local weights
+    file; nothing is downloaded.
+input_tensor: optional Keras tensor to use as the image input.""",
+    "output_args": """pooling: with ``include_top=False``: None (pool5's 4D output),
+    ``"avg"`` or ``"max"`` (global pooling to 2D).
+classes: number of classes of the predictions layer (fc8).
+classifier_activation: activation of the predictions layer
+    (``"softmax"``, another name or callable, or None for logits).
+name: the model's name.""",
+}
+
+
 # ---------------------------------------------------------------- the builder
 
 
-def alexnet(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name="alexnet",
-    *,
-    include_lrn=True,
-    two_tower=False,
-    variant="paper",
-):
+def alexnet(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
+            classifier_activation="softmax", name="alexnet", *, include_lrn=True, two_tower=False, variant="paper"):  # fmt: skip
     """AlexNet, as in the paper (one or two towers) or as torchvision builds it.
 
     Reference:
@@ -207,21 +212,13 @@ def alexnet(
           ``include_lrn`` has no effect there, and ``two_tower`` is refused.
 
     Args:
-        include_top: whether to include fc6, fc7 and the predictions layer.
-        weights: None (random initialisation) or the path to a local weights
-            file; nothing is downloaded.
-        input_tensor: optional Keras tensor to use as the image input.
+        {input_args}
         input_shape: optional ``(height, width, channels)``; default
             ``(227, 227, 3)`` (``(224, 224, 3)`` for torchvision) with the
             top, ``(None, None, 3)`` (any size) without it. At least 67x67
             (63x63 for torchvision); with ``include_top`` the size must be
             fixed, and other sizes change fc6's size.
-        pooling: with ``include_top=False``: None (pool5's 4D output),
-            ``"avg"`` or ``"max"`` (global pooling to 2D).
-        classes: number of classes of the predictions layer (fc8).
-        classifier_activation: activation of the predictions layer
-            (``"softmax"``, another name or callable, or None for logits).
-        name: the model's name.
+        {output_args}
         include_lrn: keep the LRN layers after conv1 and conv2 (Sec. 3.3).
         two_tower: split conv2, conv4 and conv5 into two groups, as the
             paper's two GPUs did (paper variant only).
@@ -249,6 +246,8 @@ def alexnet(
         )
     return build_network(VARIANTS[variant], args, include_lrn=include_lrn, two_tower=two_tower)
 
+
+_common.fill_docstring(alexnet, CONTRACT_ARGS)
 
 FAMILY = Family("alexnet", _PAPER, (227, 227, 3), recipe="alexnet")
 FAMILY.add("alexnet", alexnet, "AlexNet (2012) at 227x227, one tower, with LRN", name="alexnet")

@@ -155,18 +155,8 @@ def auxiliary_classifier(x, name: str, *, classes: int, classifier_activation):
     return keras.layers.Dense(classes, activation=classifier_activation, name=f"{name}_predictions")(x)
 
 
-def googlenet(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name="googlenet",
-    *,
-    aux_classifiers=False,
-):
+def googlenet(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
+              classifier_activation="softmax", name="googlenet", *, aux_classifiers=False):  # fmt: skip
     """GoogLeNet, the 22-layer Inception network of Table 1.
 
     Reference:

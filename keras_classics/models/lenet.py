@@ -37,16 +37,12 @@ from typing import NamedTuple, Tuple
 
 import keras
 
-from keras_classics.layers.convolution import SparseConv2D
+from keras_classics.layers import EuclideanRBF, SparseConv2D, Subsampling, negative, scaled_tanh
 from keras_classics.layers.lenet import (  # noqa: F401 (their old import path)
     SCALED_TANH_AMPLITUDE,
     SCALED_TANH_SLOPE,
-    EuclideanRBF,
-    Subsampling,
     digit_prototypes,
-    negative,
     rbf_prototypes,
-    scaled_tanh,
 )
 from keras_classics.models import _common
 from keras_classics.models._rows import Conv, Pool, apply_row, min_input_size
@@ -131,18 +127,8 @@ def classifier(x, spec: Variant, classes: int, classifier_activation):
     return keras.layers.Activation(classifier_activation, name="predictions")(x)
 
 
-def lenet5(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=10,
-    classifier_activation="softmax",
-    name="lenet5",
-    *,
-    variant="paper",
-):
+def lenet5(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=10,
+           classifier_activation="softmax", name="lenet5", *, variant="paper"):  # fmt: skip
     """LeNet-5, the convolutional network of LeCun et al. (1998) for handwritten digits.
 
     Reference:

@@ -408,21 +408,77 @@ def _build(table: StageTable, args, *, default_shape):
     )
 
 
-def resnet(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name=None,
-    *,
-    depth=50,
-    stride_placement="paper",
-    shortcut="B",
-    residual=True,
-):
+# The docstring text the builders share, written once; `_common.fill_docstring`
+# puts it in place of each ``{key}`` line (help() shows the result whole).
+_DOC = {
+    "contract_args": """include_top: whether to end with the pooling and the classifier.
+weights: None (He initialisation) or the path of a weights file.
+input_tensor: optional Keras tensor to use as the image input.
+input_shape: (height, width, channels); default (224, 224, 3)
+    with the top, (None, None, 3) (any size) without it. The top
+    pools globally, so it takes any size too when asked.
+pooling: with ``include_top=False``: None (the 4D conv5 features),
+    "avg" or "max" (global pooling).
+classes: units of the classifier.
+classifier_activation: activation of the classifier ("softmax",
+    None for logits, ...).
+name: the model's name; default "resnet{depth}" ("plain{depth}"
+    without shortcuts, "_v1_5" appended for that stride placement).
+stride_placement: "paper" (stride on a bottleneck's first 1x1) or
+    "v1.5" (on its 3x3). No effect on basic blocks (18, 34).
+shortcut: "A" (zero-padded identity), "B" (projection where the
+    shape changes, identity elsewhere) or "C" (projection everywhere).
+residual: False gives the paper's plain network: the same layers
+    without shortcuts or additions.""",
+    # What a Table 1 column's own builder says beyond its summary and example.
+    "imagenet_variant": """Reference:
+    K. He, X. Zhang, S. Ren, J. Sun. Deep Residual Learning for Image
+    Recognition. CVPR 2016 (arXiv:1512.03385), {where}
+
+Deviations from the paper:
+    {deviations}
+
+Args:
+    {contract_args}
+
+Returns:
+    An uncompiled `keras.Model`, {params} trainable parameters with
+    the defaults (torchvision's {builder} count).
+
+Example:
+""",
+    "deviations": """None with the defaults; ``stride_placement="v1.5"`` is
+torchvision's variant.""",
+}
+
+# Each Table 1 builder's own sentences, put into ``_DOC["imagenet_variant"]``.
+_IMAGENET_DOCS = {
+    "resnet18": {
+        "where": "Table 1.",
+        "deviations": """Option B shortcuts where Table 2's 18-layer network used option A
+(pass ``shortcut="A"`` for that one); otherwise as `resnet`.""",
+        "params": "11,689,512",
+    },
+    "resnet34": {
+        "where": "Table 1, Fig. 3.",
+        "deviations": """Option B shortcuts (Table 3's "ResNet-34 B") where Table 2 used
+option A (pass ``shortcut="A"`` for that one); otherwise as `resnet`.""",
+        "params": "21,797,672",
+    },
+    "resnet50": {
+        "where": "Table 1, Sec. 4.1.",
+        "deviations": """None with the defaults (option B, as Sec. 4.1 uses for 50 layers and
+more); ``stride_placement="v1.5"`` is torchvision's variant.""",
+        "params": "25,557,032",
+    },
+    "resnet101": {"where": "Table 1, Sec. 4.1.", "params": "44,549,160"},
+    "resnet152": {"where": "Table 1, Sec. 4.1.", "params": "60,192,808"},
+}
+
+
+def resnet(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
+           classifier_activation="softmax", name=None, *, depth=50, stride_placement="paper", shortcut="B",
+           residual=True):  # fmt: skip
     """An ImageNet ResNet of Table 1 (18, 34, 50, 101 or 152 layers).
 
     conv1 (7x7, 64, stride 2) -> 112, 3x3 max pool stride 2 -> 56, stages
@@ -446,25 +502,7 @@ def resnet(
 
     Args:
         depth: 18, 34, 50, 101 or 152.
-        include_top: whether to end with the pooling and the classifier.
-        weights: None (He initialisation) or the path of a weights file.
-        input_tensor: optional Keras tensor to use as the image input.
-        input_shape: (height, width, channels); default (224, 224, 3)
-            with the top, (None, None, 3) (any size) without it. The top
-            pools globally, so it takes any size too when asked.
-        pooling: with ``include_top=False``: None (the 4D conv5 features),
-            "avg" or "max" (global pooling).
-        classes: units of the classifier.
-        classifier_activation: activation of the classifier ("softmax",
-            None for logits, ...).
-        name: the model's name; default "resnet{depth}" ("plain{depth}"
-            without shortcuts, "_v1_5" appended for that stride placement).
-        stride_placement: "paper" (stride on a bottleneck's first 1x1) or
-            "v1.5" (on its 3x3). No effect on basic blocks (18, 34).
-        shortcut: "A" (zero-padded identity), "B" (projection where the
-            shape changes, identity elsewhere) or "C" (projection everywhere).
-        residual: False gives the paper's plain network: the same layers
-            without shortcuts or additions.
+        {contract_args}
 
     Returns:
         An uncompiled `keras.Model`.
@@ -481,225 +519,63 @@ def resnet(
     return _build(table, locals(), default_shape=(224, 224, 3))
 
 
-def resnet18(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name=None,
-    *,
-    stride_placement="paper",
-    shortcut="B",
-    residual=True,
-):
+def resnet18(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
+             classifier_activation="softmax", name=None, *, stride_placement="paper", shortcut="B", residual=True):  # fmt: skip
     """ResNet-18: basic blocks [2, 2, 2, 2], 1.8 billion multiply-adds (Table 1).
 
-    Reference:
-        K. He, X. Zhang, S. Ren, J. Sun. Deep Residual Learning for Image
-        Recognition. CVPR 2016 (arXiv:1512.03385), Table 1.
-
-    Deviations from the paper:
-        Option B shortcuts where Table 2's 18-layer network used option A
-        (pass ``shortcut="A"`` for that one); otherwise as `resnet`.
-
-    Args:
-        include_top, weights, input_tensor, input_shape, pooling, classes,
-        classifier_activation, name, stride_placement, shortcut, residual:
-            as for `resnet`.
-
-    Returns:
-        An uncompiled `keras.Model`, 11,689,512 trainable parameters with
-        the defaults (torchvision's resnet18 count).
-
-    Example:
-
+    {imagenet_variant}
     >>> resnet18().output_shape
     (None, 1000)
     """
     return resnet(**locals(), depth=18)
 
 
-def resnet34(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name=None,
-    *,
-    stride_placement="paper",
-    shortcut="B",
-    residual=True,
-):
+def resnet34(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
+             classifier_activation="softmax", name=None, *, stride_placement="paper", shortcut="B", residual=True):  # fmt: skip
     """ResNet-34: basic blocks [3, 4, 6, 3], 3.6 billion multiply-adds (Table 1).
 
-    Reference:
-        K. He, X. Zhang, S. Ren, J. Sun. Deep Residual Learning for Image
-        Recognition. CVPR 2016 (arXiv:1512.03385), Table 1, Fig. 3.
-
-    Deviations from the paper:
-        Option B shortcuts (Table 3's "ResNet-34 B") where Table 2 used
-        option A (pass ``shortcut="A"`` for that one); otherwise as `resnet`.
-
-    Args:
-        include_top, weights, input_tensor, input_shape, pooling, classes,
-        classifier_activation, name, stride_placement, shortcut, residual:
-            as for `resnet`.
-
-    Returns:
-        An uncompiled `keras.Model`, 21,797,672 trainable parameters with
-        the defaults (torchvision's resnet34 count).
-
-    Example:
-
+    {imagenet_variant}
     >>> resnet34(include_top=False, pooling="avg").output_shape
     (None, 512)
     """
     return resnet(**locals(), depth=34)
 
 
-def resnet50(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name=None,
-    *,
-    stride_placement="paper",
-    shortcut="B",
-    residual=True,
-):
+def resnet50(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
+             classifier_activation="softmax", name=None, *, stride_placement="paper", shortcut="B", residual=True):  # fmt: skip
     """ResNet-50: bottleneck blocks [3, 4, 6, 3], 3.8 billion multiply-adds (Table 1).
 
-    Reference:
-        K. He, X. Zhang, S. Ren, J. Sun. Deep Residual Learning for Image
-        Recognition. CVPR 2016 (arXiv:1512.03385), Table 1, Sec. 4.1.
-
-    Deviations from the paper:
-        None with the defaults (option B, as Sec. 4.1 uses for 50 layers and
-        more); ``stride_placement="v1.5"`` is torchvision's variant.
-
-    Args:
-        include_top, weights, input_tensor, input_shape, pooling, classes,
-        classifier_activation, name, stride_placement, shortcut, residual:
-            as for `resnet`.
-
-    Returns:
-        An uncompiled `keras.Model`, 25,557,032 trainable parameters with
-        the defaults (torchvision's resnet50 count).
-
-    Example:
-
+    {imagenet_variant}
     >>> resnet50(include_top=False, input_shape=(224, 224, 3)).output_shape
     (None, 7, 7, 2048)
     """
     return resnet(**locals(), depth=50)
 
 
-def resnet101(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name=None,
-    *,
-    stride_placement="paper",
-    shortcut="B",
-    residual=True,
-):
+def resnet101(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
+              classifier_activation="softmax", name=None, *, stride_placement="paper", shortcut="B", residual=True):  # fmt: skip
     """ResNet-101: bottleneck blocks [3, 4, 23, 3], 7.6 billion multiply-adds (Table 1).
 
-    Reference:
-        K. He, X. Zhang, S. Ren, J. Sun. Deep Residual Learning for Image
-        Recognition. CVPR 2016 (arXiv:1512.03385), Table 1, Sec. 4.1.
-
-    Deviations from the paper:
-        None with the defaults; ``stride_placement="v1.5"`` is
-        torchvision's variant.
-
-    Args:
-        include_top, weights, input_tensor, input_shape, pooling, classes,
-        classifier_activation, name, stride_placement, shortcut, residual:
-            as for `resnet`.
-
-    Returns:
-        An uncompiled `keras.Model`, 44,549,160 trainable parameters with
-        the defaults (torchvision's resnet101 count).
-
-    Example:
-
+    {imagenet_variant}
     >>> resnet101(classes=10).output_shape
     (None, 10)
     """
     return resnet(**locals(), depth=101)
 
 
-def resnet152(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name=None,
-    *,
-    stride_placement="paper",
-    shortcut="B",
-    residual=True,
-):
+def resnet152(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
+              classifier_activation="softmax", name=None, *, stride_placement="paper", shortcut="B", residual=True):  # fmt: skip
     """ResNet-152: bottleneck blocks [3, 8, 36, 3], 11.3 billion multiply-adds (Table 1).
 
-    Reference:
-        K. He, X. Zhang, S. Ren, J. Sun. Deep Residual Learning for Image
-        Recognition. CVPR 2016 (arXiv:1512.03385), Table 1, Sec. 4.1.
-
-    Deviations from the paper:
-        None with the defaults; ``stride_placement="v1.5"`` is
-        torchvision's variant.
-
-    Args:
-        include_top, weights, input_tensor, input_shape, pooling, classes,
-        classifier_activation, name, stride_placement, shortcut, residual:
-            as for `resnet`.
-
-    Returns:
-        An uncompiled `keras.Model`, 60,192,808 trainable parameters with
-        the defaults (torchvision's resnet152 count).
-
-    Example:
-
+    {imagenet_variant}
     >>> resnet152().get_layer("conv5_block3_out").output.shape
     (None, 7, 7, 2048)
     """
     return resnet(**locals(), depth=152)
 
 
-def cifar_resnet(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=10,
-    classifier_activation="softmax",
-    name=None,
-    *,
-    depth=20,
-    shortcut="A",
-    residual=True,
-):
+def cifar_resnet(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=10,
+                 classifier_activation="softmax", name=None, *, depth=20, shortcut="A", residual=True):  # fmt: skip
     """A CIFAR-10 ResNet of Sec. 4.2: 6n+2 layers on 32x32 images.
 
     conv1 (3x3, 16) on the 32x32 input, then three stages of n basic blocks
@@ -751,6 +627,12 @@ def cifar_resnet(
     return _build(table, locals(), default_shape=(32, 32, 3))
 
 
+_common.fill_docstring(resnet, _DOC)
+for _builder in (resnet18, resnet34, resnet50, resnet101, resnet152):
+    _common.fill_docstring(_builder, {**_DOC, **_IMAGENET_DOCS[_builder.__name__]})
+del _builder
+
+
 # --------------------------------------------------------------------------
 # Registered variants
 # --------------------------------------------------------------------------
@@ -768,26 +650,19 @@ IMAGENET.add("resnet101_v1_5", resnet101, f"ResNet-101 {_V1_5}", name="resnet101
 IMAGENET.add("resnet152_v1_5", resnet152, f"ResNet-152 {_V1_5}", name="resnet152_v1_5", stride_placement="v1.5")
 
 CIFAR = Family("resnet", PAPER, (32, 32, 3), recipe="resnet_cifar")
-for _depth in (20, 32, 44, 56, 110):
-    _n = (_depth - 2) // 6
-    CIFAR.add(
-        f"resnet{_depth}",
-        cifar_resnet,
-        f"CIFAR-10 ResNet, {_depth} layers (Sec. 4.2, n={_n}), option A shortcuts",
-        depth=_depth,
-        classes=10,
-        residual=True,
-        name=f"resnet{_depth}",
-    )
-for _depth in (20, 32, 44, 56, 110):
-    _n = (_depth - 2) // 6
-    CIFAR.add(
-        f"plain{_depth}",
-        cifar_resnet,
-        f"CIFAR-10 plain network, {_depth} layers (Sec. 4.2, n={_n}), no shortcuts",
-        depth=_depth,
-        classes=10,
-        residual=False,
-        name=f"plain{_depth}",
-    )
-del _depth, _n
+_CIFAR_KINDS = (
+    ("resnet", True, "ResNet", "option A shortcuts"),
+    ("plain", False, "plain network", "no shortcuts"),
+)
+for _prefix, _residual, _what, _shortcuts in _CIFAR_KINDS:
+    for _depth in (20, 32, 44, 56, 110):
+        CIFAR.add(
+            f"{_prefix}{_depth}",
+            cifar_resnet,
+            f"CIFAR-10 {_what}, {_depth} layers (Sec. 4.2, n={(_depth - 2) // 6}), {_shortcuts}",
+            depth=_depth,
+            classes=10,
+            residual=_residual,
+            name=f"{_prefix}{_depth}",
+        )
+del _prefix, _residual, _what, _shortcuts, _depth

@@ -125,25 +125,114 @@ def classifier(x, classes: int, activation):
     return keras.layers.Dense(classes, activation=activation, name="predictions")(x)
 
 
-def vgg(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name=None,
-    *,
-    config="D",
-    batch_norm=False,
-):
+# The docstring text the builders share, written once; `_common.fill_docstring`
+# puts it in place of each ``{key}`` line (help() shows the result whole).
+_DOC = {
+    "reference": """Reference:
+    K. Simonyan, A. Zisserman. Very Deep Convolutional Networks for
+    Large-Scale Image Recognition. ICLR 2015.
+    {where}""",
+    "contract_args": """include_top: whether to include the three fully connected layers.
+weights: None (random initialisation) or the path to a local weights
+    file; nothing is downloaded.
+input_tensor: optional Keras tensor to use as the image input.
+input_shape: optional ``(height, width, channels)``; default
+    ``(224, 224, 3)`` with the top, ``(None, None, 3)`` (any size)
+    without it. Height and width must be at least 32 (five 2x2
+    pools); with ``include_top`` they must be fixed, and other sizes
+    change fc1's size.
+pooling: with ``include_top=False``: None (the last pool's 4D
+    output), ``"avg"`` or ``"max"`` (global pooling to 2D).
+classes: number of classes of the last FC layer.
+classifier_activation: activation of the last layer (``"softmax"``,
+    another name or callable, or None for logits).""",
+    # What a configuration's own builder says beyond its summary and example.
+    "configuration": """{reference}
+
+{layout}
+Each stage closes with a 2x2/2 max pool; then come FC-4096, dropout 0.5,
+FC-4096, dropout 0.5, FC-``classes`` and soft-max.
+{keras_applications}
+
+Deviations from the paper:
+    {batch_norm_deviation}
+    {init_deviation}
+
+Args:
+    {contract_args}
+    {own_args}
+
+Returns:
+    An uncompiled functional `keras.Model`.
+
+Example:
+""",
+    "keras_applications": "",
+    "batch_norm_deviation": """- ``batch_norm=True`` (registered as ``{builder}_bn``) adds batch
+  normalisation after every convolution (conv -> BN -> ReLU, bias
+  kept), as torchvision's {builder}_bn.""",
+    "init_deviation": """- Glorot-uniform initialisation (Keras's default); Sec. 3.1 copied
+  A's weights into the first four convolutions and the FC layers.""",
+    "own_args": """name: the model's name; default ``"{builder}"`` (``"{builder}_bn"`` with
+    batch norm).
+batch_norm: add batch normalisation after every convolution.""",
+}
+
+# Each configuration builder's own sentences, put into ``_DOC["configuration"]``.
+_CONFIGURATION_DOCS = {
+    "vgg11": {
+        "where": "Table 1, column A.",
+        "layout": "Eight 3x3 convolutions in stages of 1, 1, 2, 2, 2 (64 to 512 filters).",
+        "init_deviation": """- Glorot-uniform initialisation (Keras's default); Sec. 3.1 drew
+  N(0, 0.01) for A and notes that Glorot's scheme works as well.""",
+    },
+    "vgg11_lrn": {
+        "where": """Table 1, column A-LRN; Sec. 2.3 and Table 3 (LRN does not help:
+A-LRN is not better than A).""",
+        "layout": """Configuration A with one LRN layer after the first convolution, using
+Krizhevsky et al.'s (2012) constants as Sec. 2.3 says: a window of 5
+channels, alpha 1e-4 on the plain sum of squares, beta 0.75, k 2
+(`keras_classics.layers.LocalResponseNormalization`'s defaults).""",
+        "batch_norm_deviation": "",
+        "init_deviation": """- Glorot-uniform initialisation (Keras's default); the paper drew
+  N(0, 0.01) and notes that Glorot's scheme works as well.""",
+        "own_args": """name: the model's name; default ``"vgg11_lrn"``.
+batch_norm: must stay False: batch norm next to LRN is refused with
+    a ValueError (use ``vgg11(batch_norm=True)``).""",
+    },
+    "vgg13": {
+        "where": "Table 1, column B.",
+        "layout": "Ten 3x3 convolutions, two per stage (64 to 512 filters).",
+    },
+    "vgg16_c": {
+        "where": """Table 1, column C; Sec. 2.3 and 4.1 (C's 1x1 layers add
+non-linearity but do worse than D's 3x3).""",
+        "layout": """Configuration B plus a 1x1 convolution (stride 1, ReLU) closing stages
+3, 4 and 5: 16 weight layers, like D, but with less spatial context.""",
+        "batch_norm_deviation": """- ``batch_norm=True`` (registered as ``vgg16_c_bn``) adds batch
+  normalisation after every convolution (conv -> BN -> ReLU, bias
+  kept), in torchvision's style; torchvision has no configuration C.""",
+    },
+    "vgg16": {
+        "where": "Table 1, column D.",
+        "layout": "Thirteen 3x3 convolutions in stages of 2, 2, 3, 3, 3 (64 to 512 filters).",
+        "keras_applications": """Layer names and weights match ``keras.applications.VGG16``, which omits
+the dropout.""",
+    },
+    "vgg19": {
+        "where": "Table 1, column E.",
+        "layout": "Sixteen 3x3 convolutions in stages of 2, 2, 4, 4, 4 (64 to 512 filters).",
+        "keras_applications": """Layer names and weights match ``keras.applications.VGG19``, which omits
+the dropout.""",
+    },
+}
+
+
+def vgg(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
+        classifier_activation="softmax", name=None, *, config="D", batch_norm=False):  # fmt: skip
     """VGG in any configuration of the paper's Table 1 (A, A-LRN, B, C, D, E).
 
-    Reference:
-        K. Simonyan, A. Zisserman. Very Deep Convolutional Networks for
-        Large-Scale Image Recognition. ICLR 2015. Table 1 (configurations),
-        Sections 2.1, 2.3 and 3.1.
+    {reference}
 
     Five stages of convolutions (64, 128, 256, 512, 512 filters, stride 1,
     "same" padding, ReLU), each closed by a 2x2/2 max pool; then FC-4096,
@@ -160,20 +249,7 @@ def vgg(
           initialisation works without pre-training.
 
     Args:
-        include_top: whether to include the three fully connected layers.
-        weights: None (random initialisation) or the path to a local weights
-            file; nothing is downloaded.
-        input_tensor: optional Keras tensor to use as the image input.
-        input_shape: optional ``(height, width, channels)``; default
-            ``(224, 224, 3)`` with the top, ``(None, None, 3)`` (any size)
-            without it. Height and width must be at least 32 (five 2x2
-            pools); with ``include_top`` they must be fixed, and other sizes
-            change fc1's size.
-        pooling: with ``include_top=False``: None (the last pool's 4D
-            output), ``"avg"`` or ``"max"`` (global pooling to 2D).
-        classes: number of classes of the last FC layer.
-        classifier_activation: activation of the last layer (``"softmax"``,
-            another name or callable, or None for logits).
+        {contract_args}
         name: the model's name; default the configuration's registered name
             (``"vgg16"`` for D, ``"vgg16_bn"`` with batch norm, ...).
         config: Table 1's column: ``"A"``, ``"A-LRN"``, ``"B"``, ``"C"``,
@@ -220,55 +296,11 @@ def vgg(
     )
 
 
-def vgg11(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name=None,
-    *,
-    batch_norm=False,
-):
+def vgg11(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
+          classifier_activation="softmax", name=None, *, batch_norm=False):  # fmt: skip
     """VGG-11, configuration A of Table 1 (133M parameters, Table 2).
 
-    Reference:
-        K. Simonyan, A. Zisserman. Very Deep Convolutional Networks for
-        Large-Scale Image Recognition. ICLR 2015. Table 1, column A.
-
-    Eight 3x3 convolutions in stages of 1, 1, 2, 2, 2 (64 to 512 filters),
-    each stage closed by a 2x2/2 max pool; then FC-4096, dropout 0.5,
-    FC-4096, dropout 0.5, FC-``classes`` and soft-max.
-
-    Deviations from the paper:
-        - ``batch_norm=True`` (registered as ``vgg11_bn``) adds batch
-          normalisation after every convolution (conv -> BN -> ReLU, bias
-          kept), as torchvision's vgg11_bn.
-        - Glorot-uniform initialisation (Keras's default); Sec. 3.1 drew
-          N(0, 0.01) for A and notes that Glorot's scheme works as well.
-
-    Args:
-        include_top: whether to include the three fully connected layers.
-        weights: None (random initialisation) or the path to a local weights
-            file; nothing is downloaded.
-        input_tensor: optional Keras tensor to use as the image input.
-        input_shape: optional ``(height, width, channels)``; default
-            ``(224, 224, 3)`` with the top (fixed sizes only), any size
-            without it; height and width at least 32.
-        pooling: with ``include_top=False``: None, ``"avg"`` or ``"max"``.
-        classes: number of classes of the last FC layer.
-        classifier_activation: activation of the last layer; None for logits.
-        name: the model's name; default ``"vgg11"`` (``"vgg11_bn"`` with
-            batch norm).
-        batch_norm: add batch normalisation after every convolution.
-
-    Returns:
-        An uncompiled functional `keras.Model`.
-
-    Example:
-
+    {configuration}
     >>> model = vgg11(include_top=False, input_shape=(32, 32, 3), pooling="avg")
     >>> model.name, model.output_shape
     ('vgg11', (None, 512))
@@ -276,54 +308,11 @@ def vgg11(
     return vgg(**locals(), config="A")
 
 
-def vgg11_lrn(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name=None,
-    *,
-    batch_norm=False,
-):
+def vgg11_lrn(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
+              classifier_activation="softmax", name=None, *, batch_norm=False):  # fmt: skip
     """VGG-11 with local response normalisation, configuration A-LRN of Table 1.
 
-    Reference:
-        K. Simonyan, A. Zisserman. Very Deep Convolutional Networks for
-        Large-Scale Image Recognition. ICLR 2015. Table 1, column A-LRN;
-        Sec. 2.3 and Table 3 (LRN does not help: A-LRN is not better than A).
-
-    Configuration A with one LRN layer after the first convolution, using
-    Krizhevsky et al.'s (2012) constants as Sec. 2.3 says: a window of 5
-    channels, alpha 1e-4 on the plain sum of squares, beta 0.75, k 2
-    (`keras_classics.layers.LocalResponseNormalization`'s defaults).
-
-    Deviations from the paper:
-        - Glorot-uniform initialisation (Keras's default); the paper drew
-          N(0, 0.01) and notes that Glorot's scheme works as well.
-
-    Args:
-        include_top: whether to include the three fully connected layers.
-        weights: None (random initialisation) or the path to a local weights
-            file; nothing is downloaded.
-        input_tensor: optional Keras tensor to use as the image input.
-        input_shape: optional ``(height, width, channels)``; default
-            ``(224, 224, 3)`` with the top (fixed sizes only), any size
-            without it; height and width at least 32.
-        pooling: with ``include_top=False``: None, ``"avg"`` or ``"max"``.
-        classes: number of classes of the last FC layer.
-        classifier_activation: activation of the last layer; None for logits.
-        name: the model's name; default ``"vgg11_lrn"``.
-        batch_norm: must stay False: batch norm next to LRN is refused with
-            a ValueError (use ``vgg11(batch_norm=True)``).
-
-    Returns:
-        An uncompiled functional `keras.Model`.
-
-    Example:
-
+    {configuration}
     >>> model = vgg11_lrn(include_top=False, input_shape=(32, 32, 3))
     >>> model.get_layer("block1_lrn").size, model.output_shape
     (5, (None, 1, 1, 512))
@@ -331,168 +320,33 @@ def vgg11_lrn(
     return vgg(**locals(), config="A-LRN")
 
 
-def vgg13(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name=None,
-    *,
-    batch_norm=False,
-):
+def vgg13(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
+          classifier_activation="softmax", name=None, *, batch_norm=False):  # fmt: skip
     """VGG-13, configuration B of Table 1 (133M parameters, Table 2).
 
-    Reference:
-        K. Simonyan, A. Zisserman. Very Deep Convolutional Networks for
-        Large-Scale Image Recognition. ICLR 2015. Table 1, column B.
-
-    Ten 3x3 convolutions, two per stage (64 to 512 filters), each stage
-    closed by a 2x2/2 max pool; then FC-4096, dropout 0.5, FC-4096,
-    dropout 0.5, FC-``classes`` and soft-max.
-
-    Deviations from the paper:
-        - ``batch_norm=True`` (registered as ``vgg13_bn``) adds batch
-          normalisation after every convolution (conv -> BN -> ReLU, bias
-          kept), as torchvision's vgg13_bn.
-        - Glorot-uniform initialisation (Keras's default); Sec. 3.1 copied
-          A's weights into the first four convolutions and the FC layers.
-
-    Args:
-        include_top: whether to include the three fully connected layers.
-        weights: None (random initialisation) or the path to a local weights
-            file; nothing is downloaded.
-        input_tensor: optional Keras tensor to use as the image input.
-        input_shape: optional ``(height, width, channels)``; default
-            ``(224, 224, 3)`` with the top (fixed sizes only), any size
-            without it; height and width at least 32.
-        pooling: with ``include_top=False``: None, ``"avg"`` or ``"max"``.
-        classes: number of classes of the last FC layer.
-        classifier_activation: activation of the last layer; None for logits.
-        name: the model's name; default ``"vgg13"`` (``"vgg13_bn"`` with
-            batch norm).
-        batch_norm: add batch normalisation after every convolution.
-
-    Returns:
-        An uncompiled functional `keras.Model`.
-
-    Example:
-
-    >>> model = vgg13(include_top=False, input_shape=(64, 64, 3))
-    >>> model.output_shape
+    {configuration}
+    >>> vgg13(include_top=False, input_shape=(64, 64, 3)).output_shape
     (None, 2, 2, 512)
     """
     return vgg(**locals(), config="B")
 
 
-def vgg16_c(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name=None,
-    *,
-    batch_norm=False,
-):
+def vgg16_c(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
+            classifier_activation="softmax", name=None, *, batch_norm=False):  # fmt: skip
     """VGG-16 with 1x1 convolutions, configuration C of Table 1 (134M, Table 2).
 
-    Reference:
-        K. Simonyan, A. Zisserman. Very Deep Convolutional Networks for
-        Large-Scale Image Recognition. ICLR 2015. Table 1, column C; Sec. 2.3
-        and 4.1 (C's 1x1 layers add non-linearity but do worse than D's 3x3).
-
-    Configuration B plus a 1x1 convolution (stride 1, ReLU) closing stages
-    3, 4 and 5: 16 weight layers, like D, but with less spatial context.
-
-    Deviations from the paper:
-        - ``batch_norm=True`` (registered as ``vgg16_c_bn``) adds batch
-          normalisation after every convolution (conv -> BN -> ReLU, bias
-          kept), in torchvision's style; torchvision has no configuration C.
-        - Glorot-uniform initialisation (Keras's default); Sec. 3.1 copied
-          A's weights into the first four convolutions and the FC layers.
-
-    Args:
-        include_top: whether to include the three fully connected layers.
-        weights: None (random initialisation) or the path to a local weights
-            file; nothing is downloaded.
-        input_tensor: optional Keras tensor to use as the image input.
-        input_shape: optional ``(height, width, channels)``; default
-            ``(224, 224, 3)`` with the top (fixed sizes only), any size
-            without it; height and width at least 32.
-        pooling: with ``include_top=False``: None, ``"avg"`` or ``"max"``.
-        classes: number of classes of the last FC layer.
-        classifier_activation: activation of the last layer; None for logits.
-        name: the model's name; default ``"vgg16_c"`` (``"vgg16_c_bn"`` with
-            batch norm).
-        batch_norm: add batch normalisation after every convolution.
-
-    Returns:
-        An uncompiled functional `keras.Model`.
-
-    Example:
-
-    >>> model = vgg16_c(include_top=False, input_shape=(32, 32, 3))
-    >>> model.get_layer("block3_conv3").kernel_size
+    {configuration}
+    >>> vgg16_c(include_top=False, input_shape=(32, 32, 3)).get_layer("block3_conv3").kernel_size
     (1, 1)
     """
     return vgg(**locals(), config="C")
 
 
-def vgg16(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name=None,
-    *,
-    batch_norm=False,
-):
+def vgg16(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
+          classifier_activation="softmax", name=None, *, batch_norm=False):  # fmt: skip
     """VGG-16, configuration D of Table 1 (138M parameters, Table 2).
 
-    Reference:
-        K. Simonyan, A. Zisserman. Very Deep Convolutional Networks for
-        Large-Scale Image Recognition. ICLR 2015. Table 1, column D.
-
-    Thirteen 3x3 convolutions in stages of 2, 2, 3, 3, 3 (64 to 512
-    filters), each stage closed by a 2x2/2 max pool; then FC-4096, dropout
-    0.5, FC-4096, dropout 0.5, FC-``classes`` and soft-max. Layer names and
-    weights match ``keras.applications.VGG16``, which omits the dropout.
-
-    Deviations from the paper:
-        - ``batch_norm=True`` (registered as ``vgg16_bn``) adds batch
-          normalisation after every convolution (conv -> BN -> ReLU, bias
-          kept), as torchvision's vgg16_bn.
-        - Glorot-uniform initialisation (Keras's default); Sec. 3.1 copied
-          A's weights into the first four convolutions and the FC layers.
-
-    Args:
-        include_top: whether to include the three fully connected layers.
-        weights: None (random initialisation) or the path to a local weights
-            file; nothing is downloaded.
-        input_tensor: optional Keras tensor to use as the image input.
-        input_shape: optional ``(height, width, channels)``; default
-            ``(224, 224, 3)`` with the top (fixed sizes only), any size
-            without it; height and width at least 32.
-        pooling: with ``include_top=False``: None, ``"avg"`` or ``"max"``.
-        classes: number of classes of the last FC layer.
-        classifier_activation: activation of the last layer; None for logits.
-        name: the model's name; default ``"vgg16"`` (``"vgg16_bn"`` with
-            batch norm).
-        batch_norm: add batch normalisation after every convolution.
-
-    Returns:
-        An uncompiled functional `keras.Model`.
-
-    Example:
-
+    {configuration}
     >>> model = vgg16(include_top=False, input_shape=(32, 32, 3), pooling="max")
     >>> model.output_shape, model.count_params()
     ((None, 512), 14714688)
@@ -500,62 +354,22 @@ def vgg16(
     return vgg(**locals(), config="D")
 
 
-def vgg19(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name=None,
-    *,
-    batch_norm=False,
-):
+def vgg19(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
+          classifier_activation="softmax", name=None, *, batch_norm=False):  # fmt: skip
     """VGG-19, configuration E of Table 1 (144M parameters, Table 2).
 
-    Reference:
-        K. Simonyan, A. Zisserman. Very Deep Convolutional Networks for
-        Large-Scale Image Recognition. ICLR 2015. Table 1, column E.
-
-    Sixteen 3x3 convolutions in stages of 2, 2, 4, 4, 4 (64 to 512
-    filters), each stage closed by a 2x2/2 max pool; then FC-4096, dropout
-    0.5, FC-4096, dropout 0.5, FC-``classes`` and soft-max. Layer names and
-    weights match ``keras.applications.VGG19``, which omits the dropout.
-
-    Deviations from the paper:
-        - ``batch_norm=True`` (registered as ``vgg19_bn``) adds batch
-          normalisation after every convolution (conv -> BN -> ReLU, bias
-          kept), as torchvision's vgg19_bn.
-        - Glorot-uniform initialisation (Keras's default); Sec. 3.1 copied
-          A's weights into the first four convolutions and the FC layers.
-
-    Args:
-        include_top: whether to include the three fully connected layers.
-        weights: None (random initialisation) or the path to a local weights
-            file; nothing is downloaded.
-        input_tensor: optional Keras tensor to use as the image input.
-        input_shape: optional ``(height, width, channels)``; default
-            ``(224, 224, 3)`` with the top (fixed sizes only), any size
-            without it; height and width at least 32.
-        pooling: with ``include_top=False``: None, ``"avg"`` or ``"max"``.
-        classes: number of classes of the last FC layer.
-        classifier_activation: activation of the last layer; None for logits.
-        name: the model's name; default ``"vgg19"`` (``"vgg19_bn"`` with
-            batch norm).
-        batch_norm: add batch normalisation after every convolution.
-
-    Returns:
-        An uncompiled functional `keras.Model`.
-
-    Example:
-
+    {configuration}
     >>> model = vgg19(include_top=False, input_shape=(32, 32, 3), batch_norm=True)
     >>> model.name, len([l for l in model.layers if l.name.endswith("_bn")])
     ('vgg19_bn', 16)
     """
     return vgg(**locals(), config="E")
 
+
+_common.fill_docstring(vgg, {**_DOC, "where": "Table 1 (configurations), Sections 2.1, 2.3 and 3.1."})
+for _builder in (vgg11, vgg11_lrn, vgg13, vgg16_c, vgg16, vgg19):
+    _common.fill_docstring(_builder, {**_DOC, **_CONFIGURATION_DOCS[_builder.__name__]})
+del _builder
 
 FAMILY = Family("vgg", _PAPER, _INPUT_SHAPE, recipe="vgg")
 _BN = "; batch norm after every conv, as torchvision"

@@ -23,8 +23,9 @@ sizes, 224 -> 110 -> 55 -> 26 -> 13 -> 13 -> 13 -> 13 -> 6:
 
 from __future__ import annotations
 
+from keras_classics.models import _common
 from keras_classics.models._rows import Conv, Norm, Pad, Pool
-from keras_classics.models.alexnet import CONV3_TO_POOL5, Architecture, Head, build_network
+from keras_classics.models.alexnet import CONTRACT_ARGS, CONV3_TO_POOL5, Architecture, Head, build_network
 from keras_classics.registry import Family
 
 __all__ = ["zfnet"]
@@ -49,18 +50,8 @@ ZFNET = Architecture(
 )
 
 
-def zfnet(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name="zfnet",
-    *,
-    include_lrn=True,
-):
+def zfnet(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
+          classifier_activation="softmax", name="zfnet", *, include_lrn=True):  # fmt: skip
     """ZFNet, the 8-layer network of Zeiler and Fergus's Fig. 3.
 
     Reference:
@@ -88,20 +79,12 @@ def zfnet(
           training code.
 
     Args:
-        include_top: whether to include fc6, fc7 and the predictions layer.
-        weights: None (random initialisation) or the path to a local weights
-            file; nothing is downloaded.
-        input_tensor: optional Keras tensor to use as the image input.
+        {input_args}
         input_shape: optional ``(height, width, channels)``; default
             ``(224, 224, 3)`` with the top, ``(None, None, 3)`` (any size)
             without it; at least 53x53. With ``include_top`` the size must be
             fixed, and other sizes change fc6's size.
-        pooling: with ``include_top=False``: None (pool5's 4D output),
-            ``"avg"`` or ``"max"`` (global pooling to 2D).
-        classes: number of classes of the predictions layer (fc8).
-        classifier_activation: activation of the predictions layer
-            (``"softmax"``, another name or callable, or None for logits).
-        name: the model's name.
+        {output_args}
         include_lrn: keep the normalisation after pool1 and pool2.
 
     Returns:
@@ -115,6 +98,8 @@ def zfnet(
     """
     return build_network(ZFNET, dict(locals()), include_lrn=include_lrn)
 
+
+_common.fill_docstring(zfnet, CONTRACT_ARGS)
 
 Family("zfnet", _PAPER, (224, 224, 3), recipe="zfnet").add(
     "zfnet", zfnet, "ZFNet (2014): AlexNet with a 7x7/2 conv1 and a stride-2 conv2, at 224x224", name="zfnet"
