@@ -302,6 +302,47 @@ HOW_MEASURED = """\
 """
 
 
+def _comparison_table(report: dict, mode: str, *, with_sizes: bool) -> str:
+    """Ours against keras.applications in one mode (``"train"`` or
+    ``"infer"``): rates, ratios, shares of the peak and others' CPU use;
+    ``with_sizes`` adds each network's input and GMACs per image."""
+    batch, peak = report["settings"]["batch"], peak_gflops(report)
+    cpus = int(report["machine"]["logical_cpus"])
+    rows = []
+    for name in report["shared"]:
+        ours, theirs = _pair(report, name)
+        macs = ours["info"]["macs"]
+        o, t = rate_spread(ours, mode, batch), rate_spread(theirs, mode, batch)
+        sizes = [_shape(ours["input_shape"]), _gmac(macs)] if with_sizes else []
+        rows.append(
+            [
+                name,
+                *sizes,
+                _cell(o),
+                _cell(t),
+                _ratio_cell(paired_ratio(ours, theirs, mode)),
+                _ratio_cell(paired_ratio(ours, theirs, mode, "cpu_seconds")),
+                f"{_percent(gflops(macs, o.median, mode) / peak)} / {_percent(gflops(macs, t.median, mode) / peak)}",
+                f"{_percent(cpu_fraction_of_peak(ours, mode, batch, report))} / "
+                f"{_percent(cpu_fraction_of_peak(theirs, mode, batch, report))}",
+                f"{_percent(others_share(ours, mode, cpus))} / {_percent(others_share(theirs, mode, cpus))}",
+            ]
+        )
+    header = [
+        "network",
+        *(["input", "GMACs/image"] if with_sizes else []),
+        "keras_classics img/s",
+        "keras.applications img/s",
+        "ours/theirs",
+        "ours/theirs, CPU time",
+        "% of peak (ours / theirs)",
+        "% of peak in CPU time (ours / theirs)",
+        "others' CPU use (ours / theirs)",
+    ]
+    align = "ll" if with_sizes else "l"
+    return markdown_table(header, rows, align + "r" * (len(header) - len(align)))
+
+
 def render(report: dict, command: str) -> str:
     s = report["settings"]
     batch = s["batch"]
@@ -400,81 +441,9 @@ def render(report: dict, command: str) -> str:
     if report["shared"]:
         add("## keras_classics against keras.applications\n")
         add(f"### Training (`model.fit`, batch {batch})\n")
-        rows = []
-        for name in report["shared"]:
-            ours, theirs = _pair(report, name)
-            macs = ours["info"]["macs"]
-            o, t = rate_spread(ours, "train", batch), rate_spread(theirs, "train", batch)
-            rows.append(
-                [
-                    name,
-                    _shape(ours["input_shape"]),
-                    _gmac(macs),
-                    _cell(o),
-                    _cell(t),
-                    _ratio_cell(paired_ratio(ours, theirs, "train")),
-                    _ratio_cell(paired_ratio(ours, theirs, "train", "cpu_seconds")),
-                    f"{_percent(gflops(macs, o.median, 'train') / peak)} / "
-                    f"{_percent(gflops(macs, t.median, 'train') / peak)}",
-                    f"{_percent(cpu_fraction_of_peak(ours, 'train', batch, report))} / "
-                    f"{_percent(cpu_fraction_of_peak(theirs, 'train', batch, report))}",
-                    f"{_percent(others_share(ours, 'train', cpus))} / {_percent(others_share(theirs, 'train', cpus))}",
-                ]
-            )
-        add(
-            markdown_table(
-                [
-                    "network",
-                    "input",
-                    "GMACs/image",
-                    "keras_classics img/s",
-                    "keras.applications img/s",
-                    "ours/theirs",
-                    "ours/theirs, CPU time",
-                    "% of peak (ours / theirs)",
-                    "% of peak in CPU time (ours / theirs)",
-                    "others' CPU use (ours / theirs)",
-                ],
-                rows,
-                "llrrrrrrrr",
-            )
-        )
+        add(_comparison_table(report, "train", with_sizes=True))
         add(f"### Inference (`model.predict`, batch {batch})\n")
-        rows = []
-        for name in report["shared"]:
-            ours, theirs = _pair(report, name)
-            macs = ours["info"]["macs"]
-            o, t = rate_spread(ours, "infer", batch), rate_spread(theirs, "infer", batch)
-            rows.append(
-                [
-                    name,
-                    _cell(o),
-                    _cell(t),
-                    _ratio_cell(paired_ratio(ours, theirs, "infer")),
-                    _ratio_cell(paired_ratio(ours, theirs, "infer", "cpu_seconds")),
-                    f"{_percent(gflops(macs, o.median, 'infer') / peak)} / "
-                    f"{_percent(gflops(macs, t.median, 'infer') / peak)}",
-                    f"{_percent(cpu_fraction_of_peak(ours, 'infer', batch, report))} / "
-                    f"{_percent(cpu_fraction_of_peak(theirs, 'infer', batch, report))}",
-                    f"{_percent(others_share(ours, 'infer', cpus))} / {_percent(others_share(theirs, 'infer', cpus))}",
-                ]
-            )
-        add(
-            markdown_table(
-                [
-                    "network",
-                    "keras_classics img/s",
-                    "keras.applications img/s",
-                    "ours/theirs",
-                    "ours/theirs, CPU time",
-                    "% of peak (ours / theirs)",
-                    "% of peak in CPU time (ours / theirs)",
-                    "others' CPU use (ours / theirs)",
-                ],
-                rows,
-                "lrrrrrrr",
-            )
-        )
+        add(_comparison_table(report, "infer", with_sizes=False))
         add("### Parameters and peak memory\n")
         isolated = all(m["isolated"] for p in report["shared"].values() for m in p.values())
         if not isolated:
