@@ -60,13 +60,19 @@ def _list(args) -> int:
     return 0
 
 
-def _run(args) -> int:
+def _chosen(args, hint: str = "") -> list:
+    """The experiments a command names: the one given, or every one with
+    ``--all``; exactly one of the two must be given."""
     from keras_classics.cli import CommandError
     from keras_classics.lab.experiments import EXPERIMENTS, get
 
     if args.all == bool(args.name):
-        raise CommandError("give one experiment name or --all (see `keras-classics lab list`)")
-    chosen = list(EXPERIMENTS.values()) if args.all else [get(args.name)]
+        raise CommandError(f"give one experiment name or --all{hint}")
+    return list(EXPERIMENTS.values()) if args.all else [get(args.name)]
+
+
+def _run(args) -> int:
+    chosen = _chosen(args, " (see `keras-classics lab list`)")
     command = shlex.join(["keras-classics"] + sys.argv[1:])
     from keras_classics.lab.runner import run_experiment
 
@@ -82,12 +88,9 @@ def _summarise(args) -> int:
     import json
 
     from keras_classics.cli import CommandError
-    from keras_classics.lab.experiments import EXPERIMENTS, get
     from keras_classics.lab.runner import quick_version, run_folder, write_outputs
 
-    if args.all == bool(args.name):
-        raise CommandError("give one experiment name or --all")
-    chosen = list(EXPERIMENTS.values()) if args.all else [get(args.name)]
+    chosen = _chosen(args)
     done = 0
     for experiment in chosen:
         if args.quick:
