@@ -262,28 +262,8 @@ def networks_table(page=None) -> str:
         if item.family not in shown:
             shown.add(item.family)
             link = _link(page, FAMILY_PAGES.get(item.family, ""), FAMILY_TITLES.get(item.family, item.family))
-        if facts is None:
-            rows.append([link, f"`{name}`", "", shape(item.input_shape), "", "", ""])
-            continue
-        rows.append(
-            [
-                link,
-                f"`{name}`",
-                _year(name),
-                shape(facts.input_shape),
-                str(facts.depth),
-                num(facts.params),
-                si(facts.macs),
-            ]
-        )
-    return (
-        _table(
-            ["network", "model", "year (ILSVRC / paper)", "input", "depth", "parameters", "MACs"],
-            [":---", ":---", "---:", "---:", "---:", "---:", "---:"],
-            rows,
-        )
-        + "\n"
-    )
+        rows.append([link, f"`{name}`", "" if facts is None else _year(name), *_size_cells(item, facts)])
+    return _sized_table(["network", "model", "year (ILSVRC / paper)"], [":---", ":---", "---:"], rows)
 
 
 def variants_table(family: str, page=None) -> str:
@@ -295,22 +275,23 @@ def variants_table(family: str, page=None) -> str:
     for name in names:
         item = entry(name)
         facts = facts_or_warn(name)
-        cells = [f"`{name}`", f"`{builder_call(name)}`", i18n.summary(item.summary)]
-        if facts is None:
-            cells += [shape(item.input_shape), "", "", ""]
-        else:
-            cells += [shape(facts.input_shape), str(facts.depth), num(facts.params), si(facts.macs)]
-        rows.append(cells)
+        rows.append([f"`{name}`", f"`{builder_call(name)}`", i18n.summary(item.summary), *_size_cells(item, facts)])
     if page is not None:
         STATE.documented.setdefault(page.file.src_uri, []).extend(names)
-    return (
-        _table(
-            ["model", "builder", "what it is", "input", "depth", "parameters", "MACs"],
-            [":---", ":---", ":---", "---:", "---:", "---:", "---:"],
-            rows,
-        )
-        + "\n"
-    )
+    return _sized_table(["model", "builder", "what it is"], [":---", ":---", ":---"], rows)
+
+
+def _size_cells(item, facts) -> List[str]:
+    """A model's input, depth, parameters and MACs; only the registry's
+    input shape where its spec facts are missing."""
+    if facts is None:
+        return [shape(item.input_shape), "", "", ""]
+    return [shape(facts.input_shape), str(facts.depth), num(facts.params), si(facts.macs)]
+
+
+def _sized_table(header: List[str], align: List[str], rows) -> str:
+    """A table of models whose last four columns are `_size_cells`."""
+    return _table(header + ["input", "depth", "parameters", "MACs"], align + ["---:"] * 4, rows) + "\n"
 
 
 def _link(page, target: str, text: str) -> str:
