@@ -16,6 +16,9 @@ layer_settings = settings(max_examples=25, deadline=None, suppress_health_check=
 
 small = st.integers(1, 14)
 paddings = st.sampled_from(["valid", "same"])
+# What every sliding-window test draws: the input's height and width, the
+# stride and the padding.
+window = dict(h=small, w=small, stride=st.integers(1, 3), padding=paddings)
 
 
 def run(layer, shape):
@@ -26,12 +29,9 @@ def run(layer, shape):
 
 @layer_settings
 @given(
-    h=small,
-    w=small,
+    **window,
     k=st.integers(1, 5),
-    stride=st.integers(1, 3),
     dilation=st.integers(1, 2),
-    padding=paddings,
     groups=st.sampled_from([1, 2]),
     cin_mult=st.integers(1, 3),
     cout_mult=st.integers(1, 3),
@@ -69,14 +69,7 @@ def test_depthwise_conv2d(h, k, stride, c, m, padding):
 
 
 @layer_settings
-@given(
-    h=small,
-    w=small,
-    pool=st.integers(1, 4),
-    stride=st.integers(1, 3),
-    padding=paddings,
-    kind=st.sampled_from(["max", "avg"]),
-)
+@given(**window, pool=st.integers(1, 4), kind=st.sampled_from(["max", "avg"]))
 def test_pooling(h, w, pool, stride, padding, kind):
     assume(padding != "valid" or pool <= min(h, w))
     cls = keras.layers.MaxPooling2D if kind == "max" else keras.layers.AveragePooling2D

@@ -62,6 +62,14 @@ def line_with(path, needle, nth=1):
     return hits[nth - 1]
 
 
+def changed_layer(tmp_path, old, new, layer, needle):
+    """tiny.yaml with one change (see `variant`), loaded: the spec, its layer
+    ``layer`` and the number of the line holding ``needle``."""
+    path = variant(tmp_path, old, new)
+    spec = load_spec(path)
+    return spec, spec.layer(layer), line_with(path, needle)
+
+
 def layer_problems(spec, summary):
     out = []
     for layer in spec.layers:
@@ -131,10 +139,9 @@ def test_the_summary_is_plain_python(tiny_summary):
 
 
 def test_a_wrong_output_shape_fails_both_checks(tmp_path, tiny_summary):
-    path = variant(tmp_path, "output_shape: [4, 4, 6]", "output_shape: [3, 3, 6]")
-    spec = load_spec(path)
-    line = line_with(path, "name: pool")
-    pool = spec.layer("pool")
+    spec, pool, line = changed_layer(
+        tmp_path, "output_shape: [4, 4, 6]", "output_shape: [3, 3, 6]", "pool", "name: pool"
+    )
     assert check.arithmetic_problems(spec, pool) == [
         f"tiny.yaml:{line} pool: output_shape [3, 3, 6] does not follow from its input "
         "[8, 8, 6] and fields: the arithmetic gives [4, 4, 6]"
@@ -147,10 +154,7 @@ def test_a_wrong_output_shape_fails_both_checks(tmp_path, tiny_summary):
 
 
 def test_a_wrong_param_count_fails_the_layer_and_the_totals(tmp_path, tiny_summary):
-    path = variant(tmp_path, "params: 112", "params: 113")
-    spec = load_spec(path)
-    line = line_with(path, "- name: conv1")
-    conv1 = spec.layer("conv1")
+    spec, conv1, line = changed_layer(tmp_path, "params: 112", "params: 113", "conv1", "- name: conv1")
     assert check.arithmetic_problems(spec, conv1) == [
         f"tiny.yaml:{line} conv1: params 113 does not follow from its input and fields: 3*3*3*4 + 4 = 112"
     ]
@@ -160,10 +164,8 @@ def test_a_wrong_param_count_fails_the_layer_and_the_totals(tmp_path, tiny_summa
 
 
 def test_a_field_the_model_does_not_have_is_reported(tmp_path, tiny_summary):
-    path = variant(tmp_path, "activation: relu\n", "activation: tanh\n")
-    spec = load_spec(path)
-    line = line_with(path, "- name: conv1")
-    assert check.model_problems(spec, spec.layer("conv1"), tiny_summary) == [
+    spec, conv1, line = changed_layer(tmp_path, "activation: relu\n", "activation: tanh\n", "conv1", "- name: conv1")
+    assert check.model_problems(spec, conv1, tiny_summary) == [
         f"tiny.yaml:{line} conv1: activation expected tanh, got relu"
     ]
 
