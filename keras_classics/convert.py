@@ -139,15 +139,9 @@ class Preprocessing:
     input_size: Optional[Tuple[int, int]] = None
 
     def to_record(self) -> dict:
+        """The fields as JSON values (tuples as lists)."""
         return {
-            "convention": self.convention,
-            "channel_order": self.channel_order,
-            "scale": self.scale,
-            "mean": list(self.mean),
-            "std": list(self.std),
-            "resize": self.resize,
-            "resize_size": self.resize_size,
-            "input_size": None if self.input_size is None else list(self.input_size),
+            key: list(value) if isinstance(value, tuple) else value for key, value in dataclasses.asdict(self).items()
         }
 
     @classmethod

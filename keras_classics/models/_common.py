@@ -153,17 +153,16 @@ def _check_shape(shape, model_name: str) -> Tuple[Optional[int], Optional[int], 
 
 
 def make_input(
+    contract: Contract,
     *,
-    input_tensor,
-    input_shape: Optional[Sequence[Optional[int]]],
     default_shape: Tuple[int, int, int],
     min_size: int,
-    model_name: str,
-    include_top: bool = True,
     flattening_head: Optional[str] = None,
     channels: Optional[int] = None,
 ):
-    """Return the image input, checked against what the network accepts.
+    """Return the image input of the ``contract``'s call (its
+    ``input_tensor``, ``input_shape`` and ``include_top``), checked against
+    what the network accepts.
 
     Without ``input_shape`` or ``input_tensor`` the input is
     ``default_shape`` with the top, and ``(None, None, channels)`` without
@@ -174,6 +173,8 @@ def make_input(
     top flattens a feature map into a dense layer, that dense layer: with
     the top, such a network needs a fixed height and width.
     """
+    input_tensor, input_shape, include_top = contract.input_tensor, contract.input_shape, contract.include_top
+    model_name = contract.name
     if input_tensor is not None:
         if not keras.backend.is_keras_tensor(input_tensor):
             raise ValueError(
@@ -336,14 +337,7 @@ def assemble(
     )
     contract = Contract(**{**{key: args[key] for key in Contract._fields}, "classes": classes})
     img_input = make_input(
-        input_tensor=contract.input_tensor,
-        input_shape=contract.input_shape,
-        default_shape=default_shape,
-        min_size=min_size,
-        model_name=name,
-        include_top=contract.include_top,
-        flattening_head=flattening_head,
-        channels=channels,
+        contract, default_shape=default_shape, min_size=min_size, flattening_head=flattening_head, channels=channels
     )
     x = features(img_input, contract)
     outputs = top(x, contract) if contract.include_top else pool_features(x, contract.pooling)
