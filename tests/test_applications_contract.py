@@ -226,6 +226,19 @@ def test_the_shared_arguments_come_first_in_keras_applications_order(builder_nam
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in own), [p.name for p in own]
 
 
+@pytest.mark.parametrize("builder_name", sorted(public_builders()))
+def test_help_documents_every_argument_of_every_builder(builder_name):
+    builder = public_builders()[builder_name]
+    doc = inspect.getdoc(builder)
+    sections = {line.strip() for line in doc.splitlines() if line.strip().endswith(":")}
+    assert {"Reference:", "Args:", "Returns:", "Example:"} <= sections, sections
+    args = doc.split("\nArgs:\n", 1)[1].split("\nReturns:", 1)[0]
+    documented = {line.split(":")[0].strip() for line in args.splitlines() if line.startswith("    ") and ":" in line}
+    assert set(inspect.signature(builder).parameters) <= documented
+    # Nothing left of the text its family writes once (_common.fill_docstring).
+    assert not re.search(r"^\s*\{\w+\}\s*$", doc, re.M) and "{builder}" not in doc
+
+
 @pytest.mark.parametrize("name", FAMILY_MODELS)
 def test_positional_and_keyword_calls_build_the_same_model(name):
     entry = keras_classics.get_entry(name)

@@ -316,6 +316,23 @@ def test_doctests_are_fenced_for_the_api_reference():
     )
 
 
+def test_the_api_reference_shows_filled_docstrings_as_help_does():
+    _hooks()
+    import inspect
+
+    import griffe
+    import griffe_runtime_docs
+
+    from keras_classics.models import resnet, vgg
+
+    extensions = griffe.load_extensions(griffe_runtime_docs.RuntimeDocstrings)
+    loaded = griffe.load("keras_classics.models", extensions=extensions, search_paths=[str(ROOT)])
+    for builder in (vgg.vgg, vgg.vgg16, vgg.vgg11_lrn, resnet.resnet, resnet.resnet101):
+        shown = loaded[f"{builder.__module__.rsplit('.', 1)[1]}.{builder.__name__}"].docstring.value
+        assert shown == inspect.cleandoc(builder.__doc__)
+        assert "include_top:" in shown and "{" + "contract_args}" not in shown
+
+
 # --------------------------------------------------------------------------
 # Two languages
 # --------------------------------------------------------------------------
