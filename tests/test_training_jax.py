@@ -423,3 +423,14 @@ def test_an_image_folder_trains_without_tensorflow(data_parallel):
     assert run["data"]["classes"] == 2 and run["data"]["cached"] is False
     assert run["data"]["train"] + run["data"]["val"] + run["data"]["test"] == 16
     assert 0.0 <= run["test"]["accuracy"] <= 1.0
+
+
+def test_a_missing_backend_is_named_in_one_line(tmp_path):
+    # Keras's default backend, TensorFlow, on a machine without it.
+    run_dir = tmp_path / "run"
+    completed = _run(COMMAND, "train", "lenet5", "--run-dir", str(run_dir), backend="tensorflow")
+    assert completed.returncode == 2
+    lines = completed.stderr.strip().splitlines()
+    assert len(lines) == 1, completed.stderr
+    assert "(tensorflow," in lines[0] and "KERAS_BACKEND=jax" in lines[0]
+    assert not run_dir.exists()

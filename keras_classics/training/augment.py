@@ -1,4 +1,6 @@
-"""The papers' preprocessing and augmentation, as tf.data image functions.
+"""The papers' preprocessing and augmentation, as image functions for
+tf.data (`Transforms`) or NumPy (`NumpyTransforms`, the pipeline without
+TensorFlow): one scheme logic, two sets of pieces.
 
 A `Scheme` names what one paper does; `SCHEMES` holds them. Every random
 transform is stateless, seeded by (run seed, epoch, example index), so an

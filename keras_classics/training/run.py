@@ -10,6 +10,11 @@ backup if there is one and ``model.fit`` from that epoch (`_fit`), evaluate
 on the test split and write the record (`_record`). Every file is saved
 atomically (`safe_io`).
 
+The same steps run on every Keras backend; the backend decides only the
+input pipeline and the distribution (`backends`): tf.data and tf.distribute
+on TensorFlow, NumPy batches and ``keras.distribution`` on JAX, which
+trains without TensorFlow installed.
+
 The run folder (``runs/<model>`` unless ``run_dir`` says otherwise)::
 
     .lock              the lock the running process holds (fcntl.flock)
@@ -19,7 +24,7 @@ The run folder (``runs/<model>`` unless ``run_dir`` says otherwise)::
     last.keras         the model after the last epoch
     metrics.csv        one row per epoch
     curves.png         loss, accuracy and learning rate per epoch
-    logs/              TensorBoard event files
+    logs/              TensorBoard event files (TensorFlow backend)
     stats.npz          training-set statistics the preprocessing used
     skipped_files.txt  images skipped as unreadable or corrupt (if any)
     results.json       final test metrics and every setting used
