@@ -47,6 +47,7 @@ __all__ = ["Transforms", "decode", "verify_images", "compute_stats", "train_data
 _LUMA = np.array([0.2989, 0.5870, 0.1140], np.float32)
 
 _POOL: Optional[concurrent.futures.ThreadPoolExecutor] = None
+_AHEAD: Optional[concurrent.futures.ThreadPoolExecutor] = None
 
 
 def _pool() -> concurrent.futures.ThreadPoolExecutor:
@@ -56,6 +57,16 @@ def _pool() -> concurrent.futures.ThreadPoolExecutor:
     if _POOL is None:
         _POOL = concurrent.futures.ThreadPoolExecutor(PARALLEL_CALLS, thread_name_prefix="keras-classics-input")
     return _POOL
+
+
+def _ahead() -> concurrent.futures.ThreadPoolExecutor:
+    # One thread of its own that prepares the next training batch (with
+    # `_pool`'s help) while the model trains on this one; in `_pool` it
+    # could wait for its own tasks and never get them.
+    global _AHEAD
+    if _AHEAD is None:
+        _AHEAD = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="keras-classics-next-batch")
+    return _AHEAD
 
 
 def decode(item, channels: int, in_memory: bool) -> np.ndarray:
@@ -194,6 +205,7 @@ class TrainBatches(_Batches):
         self.epochs = max(epochs, first_epoch)
         self.seed = seed
         self._orders = {}
+        self._next = None  # (index, future) of the batch being prepared
 
     def __len__(self) -> int:
         return self.steps * (self.epochs - self.first_epoch)
@@ -218,7 +230,16 @@ class TrainBatches(_Batches):
         raise ValueError(no_image_decodes("training", "train", list(self.images.split.items)))
 
     def __getitem__(self, index: int):
-        epoch, step = divmod(int(index), self.steps)
+        # Keras reads the batches in order: prepare the next one meanwhile.
+        # A batch depends on its index alone, so this changes no number.
+        index = int(index)
+        ready = self._next
+        batch = ready[1].result() if ready is not None and ready[0] == index else self._make(index)
+        self._next = (index + 1, _ahead().submit(self._make, index + 1)) if index + 1 < len(self) else None
+        return batch
+
+    def _make(self, index: int):
+        epoch, step = divmod(index, self.steps)
         epoch += self.first_epoch
         first = step * self.batch_size
         examples = list(_pool().map(lambda p: self._example(epoch, p), range(first, first + self.batch_size)))
