@@ -10,15 +10,20 @@ for a JAX-only GPU machine on a machine that has TensorFlow installed.
 
 - ``keras-classics train lenet5`` finishes on the embedded digits, writes
   its run folder, and its best model loads through
-  ``keras_classics.load_model`` in a fresh process under JAX and under
-  TensorFlow, with the same predictions.
+  ``keras_classics.load_model`` in a fresh JAX process and, with the same
+  predictions, under TensorFlow (in the test's own process).
 - DataParallel over two devices splits each batch of 16 into 8 + 8, and
   one step from the same initial weights lands on the weights of the same
   step on one device.
 - An image folder trains (Pillow decoding, a broken file skipped).
 - A run interrupted after its second epoch's backup resumes at epoch 3 and
   ends bit-identical to a run that was never interrupted.
-- Several workers are refused with one line (exit 2) saying what works.
+- ``--cpu-replicas 2`` gives JAX two devices. Several workers, and a
+  backend that is not installed, are refused with one line (exit 2) saying
+  what works.
+- The NumPy pipeline's pieces agree with tf.data's: resizing to one grey
+  level, the test transforms and LeNet's distortion to float rounding,
+  decoding of every format; a resumed stream serves the same batches.
 """
 
 from __future__ import annotations
@@ -423,6 +428,17 @@ def test_an_image_folder_trains_without_tensorflow(data_parallel):
     assert run["data"]["classes"] == 2 and run["data"]["cached"] is False
     assert run["data"]["train"] + run["data"]["val"] + run["data"]["test"] == 16
     assert 0.0 <= run["test"]["accuracy"] <= 1.0
+
+
+def test_cpu_replicas_splits_the_cpu_for_jax(tmp_path):
+    # Two devices make DataParallel the automatic choice, and a global batch
+    # of 15 cannot be split between them: refused before anything is built.
+    run_dir = tmp_path / "run"
+    completed = _run(COMMAND, "train", "lenet5", "--cpu-replicas", "2", "--batch-size", "15", "--run-dir", str(run_dir))
+    assert completed.returncode == 2
+    assert "does not split evenly across 2 replicas" in completed.stderr
+    assert len(completed.stderr.strip().splitlines()) == 1
+    assert not run_dir.exists()
 
 
 def test_a_missing_backend_is_named_in_one_line(tmp_path):

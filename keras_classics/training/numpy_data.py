@@ -33,6 +33,7 @@ import numpy as np
 from keras_classics.training.augment import NumpyTransforms as Transforms
 from keras_classics.training.data import (
     PARALLEL_CALLS,
+    STATS_SAMPLE,
     DataSource,
     PixelMoments,
     Split,
@@ -105,7 +106,7 @@ def verify_images(source: DataSource, channels: int, mode: str = "auto") -> Data
     return drop_undecodable(source, mode, decodes)
 
 
-def compute_stats(source: DataSource, transforms, seed: int, limit: int = 2_000):
+def compute_stats(source: DataSource, transforms, seed: int, limit: int = STATS_SAMPLE):
     """The `augment.Stats` the scheme needs (as `data.compute_stats`)."""
     from keras_classics.training.augment import Stats
 
