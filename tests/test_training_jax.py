@@ -16,8 +16,9 @@ for a JAX-only GPU machine on a machine that has TensorFlow installed.
   one step from the same initial weights lands on the weights of the same
   step on one device.
 - An image folder trains (Pillow decoding, a broken file skipped).
-- A run interrupted after its second epoch's backup resumes at epoch 3 and
-  ends bit-identical to a run that was never interrupted.
+- A run with dropout interrupted after its second epoch's backup resumes at
+  epoch 3 and ends bit-identical to a run that was never interrupted
+  (weights, test metrics, every row of metrics.csv).
 - ``--cpu-replicas 2`` gives JAX two devices. Several workers, and a
   backend that is not installed, are refused with one line (exit 2) saying
   what works.
@@ -140,11 +141,18 @@ DATA_PARALLEL = NO_TENSORFLOW + textwrap.dedent(
                 raise KeyboardInterrupt
 
 
-    def tiny(input_shape, classes):
+    def tiny(input_shape, classes, dropout=0.0):
         inputs = keras.Input(input_shape)
         x = keras.layers.Conv2D(6, 3, activation="relu", name="conv")(inputs)
         x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
+        if dropout:
+            x = keras.layers.Dropout(dropout, name="dropout")(x)
         return keras.Model(inputs, keras.layers.Dense(classes, activation="softmax", name="predictions")(x))
+
+
+    def tiny_with_dropout(**shapes):
+        # Its random generator's state must come back from the backup too.
+        return tiny(**shapes, dropout=0.3)
 
 
     def last_weights(run_dir):
@@ -165,16 +173,19 @@ DATA_PARALLEL = NO_TENSORFLOW + textwrap.dedent(
                          "distribution": result.record["distribution"], "test": result.test}
 
     resume = dict(epochs=3, steps_per_epoch=3, strategy="mirrored", **common)
-    whole = train(TrainConfig(run_dir=os.path.join(root, "whole"), **resume), model_fn=tiny)
+    whole = train(TrainConfig(run_dir=os.path.join(root, "whole"), **resume), model_fn=tiny_with_dropout)
     cut_dir = os.path.join(root, "cut")
     try:
-        train(TrainConfig(run_dir=cut_dir, **resume), model_fn=tiny, callbacks=[InterruptBeforeEpoch(2)])
+        train(TrainConfig(run_dir=cut_dir, **resume), model_fn=tiny_with_dropout,
+              callbacks=[InterruptBeforeEpoch(2)])
     except KeyboardInterrupt:
         with open(os.path.join(cut_dir, "backup", "training_metadata.json")) as handle:
             out["interrupted_after"] = json.load(handle)["epoch"]
-    resumed = train(TrainConfig(run_dir=cut_dir, **resume), model_fn=tiny)
-    out["whole"] = {"weights": last_weights(whole.run_dir), "test": whole.test}
-    out["resumed"] = {"weights": last_weights(cut_dir), "test": resumed.test, "from": resumed.resumed_from}
+    resumed = train(TrainConfig(run_dir=cut_dir, **resume), model_fn=tiny_with_dropout)
+    out["whole"] = {"weights": last_weights(whole.run_dir), "test": whole.test,
+                    "metrics": open(os.path.join(whole.run_dir, "metrics.csv")).read()}
+    out["resumed"] = {"weights": last_weights(cut_dir), "test": resumed.test, "from": resumed.resumed_from,
+                      "metrics": open(os.path.join(cut_dir, "metrics.csv")).read()}
 
     # An image folder, decoded by Pillow every epoch (the digits above are
     # cached in memory).
@@ -305,6 +316,7 @@ def test_an_interrupted_run_resumes_bit_identical_under_jax(data_parallel):
     assert out["resumed"]["from"] == 2
     assert _largest_difference(out["whole"]["weights"], out["resumed"]["weights"]) == 0.0
     assert out["whole"]["test"] == out["resumed"]["test"]
+    assert out["whole"]["metrics"] == out["resumed"]["metrics"]  # every epoch's row
     assert out["tensorflow_loaded"] is False
 
 
