@@ -54,12 +54,18 @@ def has_gpu() -> bool:
         import tensorflow as tf
 
         return bool(tf.config.list_physical_devices("GPU"))
-    import keras
+    if name() == "jax":
+        import keras
 
-    try:
-        return bool(keras.distribution.list_devices("gpu"))
-    except (RuntimeError, ValueError):  # no GPU platform at all
-        return False
+        try:
+            return bool(keras.distribution.list_devices("gpu"))
+        except (RuntimeError, ValueError):  # no GPU platform at all
+            return False
+    if name() == "torch":
+        import torch
+
+        return bool(torch.cuda.is_available())
+    return False
 
 
 def jit_compile(on_gpu: bool) -> Union[bool, str]:

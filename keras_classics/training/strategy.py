@@ -242,6 +242,13 @@ def choose_distribution(name: str = "auto") -> KerasDistribution:
         )
     if name not in ("auto", "default", "mirrored"):
         raise ValueError(f"unknown strategy {name!r}; choose auto, default, mirrored or multiworker")
+    from keras_classics.training import backends
+
+    if backends.name() != "jax":
+        # keras.distribution serves JAX alone: the others train on one device.
+        if name == "mirrored":
+            raise ValueError(f"--strategy mirrored needs the JAX or TensorFlow backend, not {backends.name()}")
+        return KerasDistribution([backends.name()])
     import keras
 
     devices = keras.distribution.list_devices()
