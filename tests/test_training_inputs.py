@@ -32,6 +32,20 @@ def tiny(input_shape, classes):
     return keras.Model(inputs, keras.layers.Dense(classes, activation="softmax", name="predictions")(x))
 
 
+def _train_tiny(data, run_dir, channels=1, family="lenet", **settings):
+    """One epoch of `tiny` on the image folder ``data`` (8x8 inputs)."""
+    config = TrainConfig(
+        model="tiny",
+        data=str(data),
+        run_dir=str(run_dir),
+        epochs=1,
+        verbose=0,
+        extra={"input_shape": [8, 8, channels], "family": family},
+        **settings,
+    )
+    return train(config, model_fn=tiny)
+
+
 def _encoded(colour, fmt, mode="RGB", size=(12, 10)):
     image = PIL.new("RGB", size, colour)
     if mode != "RGB":
@@ -72,19 +86,7 @@ def test_every_image_that_decodes_in_colour_decodes_in_grey(tmp_path):
     data = _mixed_folder(tmp_path / "data")
     total = 2 * 2 * len(KINDS)
     run_dir = tmp_path / "run"
-    result = train(
-        TrainConfig(
-            model="tiny",
-            data=str(data),
-            run_dir=str(run_dir),
-            epochs=1,
-            batch_size=4,
-            steps_per_epoch=2,
-            verbose=0,
-            extra={"input_shape": [8, 8, 1], "family": "lenet"},
-        ),
-        model_fn=tiny,
-    )
+    result = _train_tiny(data, run_dir, batch_size=4, steps_per_epoch=2)
     record = result.record
     assert record["skipped_files"] == []
     assert not (run_dir / "skipped_files.txt").exists()
@@ -114,20 +116,7 @@ def test_a_folder_where_no_image_decodes_says_so_and_lists_them(verify, tmp_path
     data = _undecodable_folder(tmp_path / "data")
     run_dir = tmp_path / "run"
     with pytest.raises(ValueError) as error:
-        train(
-            TrainConfig(
-                model="tiny",
-                data=str(data),
-                run_dir=str(run_dir),
-                epochs=1,
-                batch_size=2,
-                verbose=0,
-                verify_images=verify,
-                preprocess="vgg",
-                extra={"input_shape": [8, 8, 3], "family": "vgg"},
-            ),
-            model_fn=tiny,
-        )
+        _train_tiny(data, run_dir, channels=3, family="vgg", batch_size=2, verify_images=verify, preprocess="vgg")
     message = str(error.value)
     assert "could be decoded" in message and "none of the" in message
     assert os.path.join("a", "0.png") in message or os.path.join("b", "0.png") in message
@@ -143,19 +132,7 @@ def test_a_file_name_with_a_newline_keeps_skipped_files_one_per_line(tmp_path):
     (data / "red" / "two\nlines.png").write_bytes(b"")
     (data / "blue" / "tab\there.png").write_bytes(b"")
     run_dir = tmp_path / "run"
-    train(
-        TrainConfig(
-            model="tiny",
-            data=str(data),
-            run_dir=str(run_dir),
-            epochs=1,
-            batch_size=2,
-            steps_per_epoch=1,
-            verbose=0,
-            extra={"input_shape": [8, 8, 1], "family": "lenet"},
-        ),
-        model_fn=tiny,
-    )
+    _train_tiny(data, run_dir, batch_size=2, steps_per_epoch=1)
     lines = (run_dir / "skipped_files.txt").read_text().splitlines()
     assert len(lines) == 2
     assert all(len(line.split("\t")) == 2 for line in lines)

@@ -1,11 +1,13 @@
-"""Training the classic networks with ``model.fit`` under tf.distribute.
+"""Training the classic networks with ``model.fit``: under tf.distribute on
+the TensorFlow backend, under ``keras.distribution`` on JAX (no TensorFlow
+needed there; `keras_classics.training.backends`).
 
 ``keras_classics.training.train(model="lenet5")`` is ``keras-classics train
 lenet5``: the paper's recipe, the default data (scikit-learn's digits),
 a run folder that survives being killed, and a one-line summary. See
 `keras_classics.training.run` for what a run writes.
 
-Importing this package stays free of TensorFlow; ``train`` loads it.
+Importing this package stays free of TensorFlow; ``train`` loads the backend.
 """
 
 from __future__ import annotations

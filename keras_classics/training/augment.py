@@ -1,4 +1,6 @@
-"""The papers' preprocessing and augmentation, as tf.data image functions.
+"""The papers' preprocessing and augmentation, as image functions for
+tf.data (`Transforms`) or NumPy (`NumpyTransforms`, the pipeline without
+TensorFlow): one scheme logic, two sets of pieces.
 
 A `Scheme` names what one paper does; `SCHEMES` holds them. Every random
 transform is stateless, seeded by (run seed, epoch, example index), so an
@@ -50,7 +52,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
-__all__ = ["Scheme", "SCHEMES", "get_scheme", "Stats", "Transforms"]
+__all__ = ["Scheme", "SCHEMES", "get_scheme", "Stats", "Transforms", "NumpyTransforms"]
 
 # The crop side the papers' sizes refer to.
 PAPER_CROP = 224
@@ -83,32 +85,16 @@ class Scheme:
     pad: int = 0
 
 
+def _imagenet_scheme(name: str, normalize: str, train_sides, test_side: int, square: bool = False) -> Scheme:
+    # AlexNet, VGG and ResNet differ only in scales and normalisation: all
+    # take random crops with flips and AlexNet's colour noise (0.1).
+    return Scheme(name, normalize, train_sides=train_sides, test_side=test_side, square=square, flip=True, lighting=0.1)
+
+
 SCHEMES = {
-    "alexnet": Scheme(
-        "alexnet",
-        "mean_image",
-        train_sides=(256, 256),
-        test_side=256,
-        square=True,
-        flip=True,
-        lighting=0.1,
-    ),
-    "vgg": Scheme(
-        "vgg",
-        "channel_mean",
-        train_sides=(256, 512),
-        test_side=384,
-        flip=True,
-        lighting=0.1,
-    ),
-    "resnet": Scheme(
-        "resnet",
-        "channel_mean_std",
-        train_sides=(256, 480),
-        test_side=256,
-        flip=True,
-        lighting=0.1,
-    ),
+    "alexnet": _imagenet_scheme("alexnet", "mean_image", (256, 256), 256, square=True),
+    "vgg": _imagenet_scheme("vgg", "channel_mean", (256, 512), 384),
+    "resnet": _imagenet_scheme("resnet", "channel_mean_std", (256, 480), 256),
     "resnet_cifar": Scheme("resnet_cifar", "mean_image", flip=True, pad=4),
     "lenet": Scheme("lenet", "lenet", distort=True),
     "unit": Scheme("unit", "unit", flip=True),
@@ -219,15 +205,20 @@ class Transforms:
         return tf.cast(tf.clip_by_value(tf.round(resized), 0, 255), tf.uint8)
 
     # -- every epoch -----------------------------------------------------
+    # `train` and `test` are the schemes' logic, written once; the pieces
+    # they call (`_unit`, `_random_crop`, ...) are TensorFlow ops here and
+    # NumPy in `NumpyTransforms`.
     def train(self, image, seed):
-        """Cached uint8 image and a stateless seed (shape [2]) -> model input."""
-        import tensorflow as tf
+        """Cached uint8 image and a seed -> model input.
 
+        The seed is a stateless TensorFlow seed (shape [2]) here, the
+        entropy of a NumPy ``SeedSequence`` in `NumpyTransforms`.
+        """
         if not self.augment:
             # __init__ loads training images at the test side then.
             return self.test(image)
-        seeds = tf.random.experimental.stateless_split(seed, num=4)
-        x = tf.cast(image, tf.float32) / 255.0
+        seeds = self._split_seed(seed, 4)
+        x = self._unit(image)
         if self.scheme.normalize == "mean_image":
             # AlexNet subtracts the mean image before cropping, as Caffe's
             # 256x256 mean file does.
@@ -235,19 +226,17 @@ class Transforms:
         if self.train_sides is not None:
             low, high = self.train_sides
             if high > low:
-                side = tf.random.stateless_uniform([], seeds[0], low, high + 1, dtype=tf.int32)
-                x = resize_shorter_side(x, side)
+                x = self._resize_shorter_side(x, self._random_side(low, high, seeds[0]))
             elif self.load_side(True) != low:
-                x = resize_shorter_side(x, low)
-            x = tf.image.stateless_random_crop(x, [self.input_size, self.input_size, self.channels], seeds[1])
+                x = self._resize_shorter_side(x, low)
+            x = self._random_crop(x, seeds[1])
         if self.scheme.pad:
             pad = max(1, int(round(self.scheme.pad * self.input_size / 32)))
-            x = tf.pad(x, [[pad, pad], [pad, pad], [0, 0]])
-            x = tf.image.stateless_random_crop(x, [self.input_size, self.input_size, self.channels], seeds[1])
+            x = self._random_crop(self._pad(x, pad), seeds[1])
         if self.scheme.distort:
             x = self._distort(x, seeds[1])
         if self.scheme.flip:
-            x = tf.image.stateless_random_flip_left_right(x, seeds[2])
+            x = self._random_flip(x, seeds[2])
         if self.scheme.lighting:
             x = self._lighting(x, seeds[3])
         if self.scheme.normalize != "mean_image":
@@ -257,18 +246,94 @@ class Transforms:
     def test(self, image):
         """uint8 image from ``load(..., training=False)`` -> model input,
         no randomness: the central crop."""
-        import tensorflow as tf
-
-        x = tf.cast(image, tf.float32) / 255.0
+        x = self._unit(image)
         if self.scheme.normalize == "mean_image":
             x = self._normalize(x)
         if self.test_side is not None:
-            x = center_crop(x, self.input_size)
+            x = self._center_crop(x, self.input_size)
         if self.scheme.normalize != "mean_image":
             x = self._normalize(x)
         return x
 
-    # -- pieces ------------------------------------------------------------
+    def _normalize(self, x):
+        # Plain arithmetic on float32 arrays: the same for tensors and NumPy.
+        kind = self.scheme.normalize
+        if kind == "lenet":
+            return LENET_BACKGROUND + (LENET_INK - LENET_BACKGROUND) * x
+        if kind == "unit":
+            return x
+        if kind == "mean_image":
+            return 255.0 * (x - _float32(self.stats.mean_image))
+        if kind == "channel_mean":
+            return 255.0 * (x - _float32(self.stats.channel_mean))
+        if kind == "channel_mean_std":
+            return (x - _float32(self.stats.channel_mean)) / _float32(self.stats.channel_std)
+        raise ValueError(f"unknown normalisation {kind!r}")
+
+    def _distortion(self, u):
+        """LeNet's affine map from five uniform draws in [-1, 1]: the
+        coefficients (a0, a1, a2, b1, b2) taking output pixel (x, y) to input
+        pixel (a0 x + a1 y + a2, b1 y + b2), about the image centre."""
+        limits = DISTORTION
+        shift = limits["translate"] * self.input_size / 32.0
+        scale = 1.0 + limits["scale"] * u[0]
+        squeeze = 1.0 + limits["squeeze"] * u[1]
+        shear = limits["shear"] * u[2]
+        # Forward map on (x, y) about the centre: [[sx, shear*sy], [0, sy]];
+        # its inverse: x_in = (x - shear*y)/sx, y_in = y/sy, about c.
+        sx, sy = scale * squeeze, scale / squeeze
+        c = (self.input_size - 1) / 2.0
+        tx, ty = shift * u[3], shift * u[4]
+        a0, a1 = 1.0 / sx, -shear / sx
+        b1 = 1.0 / sy
+        a2 = c - a0 * (c + tx) - a1 * (c + ty)
+        b2 = c - b1 * (c + ty)
+        return a0, a1, a2, b1, b2
+
+    # -- TensorFlow pieces -------------------------------------------------
+    @staticmethod
+    def _split_seed(seed, parts: int):
+        import tensorflow as tf
+
+        return tf.random.experimental.stateless_split(seed, num=parts)
+
+    @staticmethod
+    def _unit(image):
+        import tensorflow as tf
+
+        return tf.cast(image, tf.float32) / 255.0
+
+    @staticmethod
+    def _random_side(low: int, high: int, seed):
+        import tensorflow as tf
+
+        return tf.random.stateless_uniform([], seed, low, high + 1, dtype=tf.int32)
+
+    @staticmethod
+    def _resize_shorter_side(x, side):
+        return resize_shorter_side(x, side)
+
+    def _random_crop(self, x, seed):
+        import tensorflow as tf
+
+        return tf.image.stateless_random_crop(x, [self.input_size, self.input_size, self.channels], seed)
+
+    @staticmethod
+    def _pad(x, pad: int):
+        import tensorflow as tf
+
+        return tf.pad(x, [[pad, pad], [pad, pad], [0, 0]])
+
+    @staticmethod
+    def _random_flip(x, seed):
+        import tensorflow as tf
+
+        return tf.image.stateless_random_flip_left_right(x, seed)
+
+    @staticmethod
+    def _center_crop(x, size: int):
+        return center_crop(x, size)
+
     def _lighting(self, x, seed):
         """AlexNet Sec. 4.1: add sum_i alpha_i lambda_i p_i to every pixel."""
         import tensorflow as tf
@@ -283,22 +348,8 @@ class Transforms:
         """A random affine map about the image centre, background 0."""
         import tensorflow as tf
 
-        u = tf.random.stateless_uniform([5], seed, -1.0, 1.0)
-        limits = DISTORTION
-        shift = limits["translate"] * self.input_size / 32.0
-        scale = 1.0 + limits["scale"] * u[0]
-        squeeze = 1.0 + limits["squeeze"] * u[1]
-        shear = limits["shear"] * u[2]
-        # Forward map on (x, y) about the centre: [[sx, shear*sy], [0, sy]].
-        sx, sy = scale * squeeze, scale / squeeze
-        # ImageProjectiveTransform maps output pixels to input pixels, so it
-        # takes the inverse: x_in = (x - shear*y)/sx, y_in = y/sy, about c.
-        c = (self.input_size - 1) / 2.0
-        tx, ty = shift * u[3], shift * u[4]
-        a0, a1 = 1.0 / sx, -shear / sx
-        b1 = 1.0 / sy
-        a2 = c - a0 * (c + tx) - a1 * (c + ty)
-        b2 = c - b1 * (c + ty)
+        a0, a1, a2, b1, b2 = self._distortion(tf.random.stateless_uniform([5], seed, -1.0, 1.0))
+        # ImageProjectiveTransform maps output pixels to input pixels.
         transform = tf.stack([a0, a1, a2, 0.0, b1, b2, 0.0, 0.0])[None]
         out = tf.raw_ops.ImageProjectiveTransformV3(
             images=x[None],
@@ -310,23 +361,151 @@ class Transforms:
         )
         return tf.ensure_shape(out[0], x.shape)
 
-    def _normalize(self, x):
-        import tensorflow as tf
 
-        kind = self.scheme.normalize
-        if kind == "lenet":
-            return LENET_BACKGROUND + (LENET_INK - LENET_BACKGROUND) * x
-        if kind == "unit":
-            return x
-        if kind == "mean_image":
-            return 255.0 * (x - tf.constant(self.stats.mean_image, tf.float32))
-        if kind == "channel_mean":
-            return 255.0 * (x - tf.constant(self.stats.channel_mean, tf.float32))
-        if kind == "channel_mean_std":
-            mean = tf.constant(self.stats.channel_mean, tf.float32)
-            std = tf.constant(self.stats.channel_std, tf.float32)
-            return (x - mean) / std
-        raise ValueError(f"unknown normalisation {kind!r}")
+class NumpyTransforms(Transforms):
+    """`Transforms` on NumPy arrays, for the input pipeline without
+    TensorFlow (`keras_classics.training.numpy_data`).
+
+    The same scheme logic; resizing by Pillow (bilinear, antialiased like
+    the TensorFlow path's ``load``), everything else in NumPy. The seed of
+    `train` is any entropy a ``numpy.random.SeedSequence`` takes, such as
+    (run seed, epoch, position): the draws depend on it alone. The random
+    streams differ from TensorFlow's, so the two pipelines augment alike in
+    distribution, not image for image.
+    """
+
+    def load(self, image, training: bool = True):
+        side = self.load_side(training)
+        if side is None:
+            return _pil_resize(image, self.input_size, self.input_size)
+        resized = _pil_resize_shorter_side(image, side)
+        return _numpy_center_crop(resized, side) if self.scheme.square else resized
+
+    @staticmethod
+    def _split_seed(seed, parts: int):
+        import numpy as np
+
+        sequence = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+        return sequence.spawn(parts)
+
+    @staticmethod
+    def _unit(image):
+        import numpy as np
+
+        return np.asarray(image, np.float32) / 255.0
+
+    @staticmethod
+    def _random_side(low: int, high: int, seed):
+        import numpy as np
+
+        return int(np.random.default_rng(seed).integers(low, high + 1))
+
+    @staticmethod
+    def _resize_shorter_side(x, side):
+        return _pil_resize_shorter_side(x, side)
+
+    def _random_crop(self, x, seed):
+        import numpy as np
+
+        rng = np.random.default_rng(seed)
+        top = int(rng.integers(0, x.shape[0] - self.input_size + 1))
+        left = int(rng.integers(0, x.shape[1] - self.input_size + 1))
+        return x[top : top + self.input_size, left : left + self.input_size]
+
+    @staticmethod
+    def _pad(x, pad: int):
+        import numpy as np
+
+        return np.pad(x, [(pad, pad), (pad, pad), (0, 0)])
+
+    @staticmethod
+    def _random_flip(x, seed):
+        import numpy as np
+
+        return x[:, ::-1] if np.random.default_rng(seed).random() < 0.5 else x
+
+    @staticmethod
+    def _center_crop(x, size: int):
+        return _numpy_center_crop(x, size)
+
+    def _lighting(self, x, seed):
+        import numpy as np
+
+        alpha = np.random.default_rng(seed).normal(0.0, self.scheme.lighting, self.channels)
+        eigval, eigvec = _float32(self.stats.eigval), _float32(self.stats.eigvec)
+        return x + eigvec @ (alpha.astype(np.float32) * eigval)
+
+    def _distort(self, x, seed):
+        import numpy as np
+
+        u = np.random.default_rng(seed).uniform(-1.0, 1.0, 5)
+        return affine_warp(x, *self._distortion(u))
+
+
+def _float32(value):
+    import numpy as np
+
+    return np.asarray(value, np.float32)
+
+
+def affine_warp(x, a0, a1, a2, b1, b2):
+    """Bilinear resampling of (h, w, c) ``x`` at input pixel
+    (a0 X + a1 Y + a2, b1 Y + b2) for each output pixel (X, Y), with 0
+    outside the image (TensorFlow's ImageProjectiveTransform, CONSTANT)."""
+    import numpy as np
+
+    height, width = x.shape[:2]
+    rows, cols = np.mgrid[0:height, 0:width].astype(np.float64)
+    src_x = a0 * cols + a1 * rows + a2
+    src_y = b1 * rows + b2
+    x0, y0 = np.floor(src_x).astype(int), np.floor(src_y).astype(int)
+    fx, fy = (src_x - x0)[..., None], (src_y - y0)[..., None]
+    # Read through a one-pixel frame of zeros: every neighbour outside the
+    # image lands on the frame and counts as 0.
+    framed = np.pad(x, [(1, 1), (1, 1), (0, 0)])
+
+    def at(yy, xx):
+        return framed[np.clip(yy + 1, 0, height + 1), np.clip(xx + 1, 0, width + 1)]
+
+    out = (
+        at(y0, x0) * (1 - fx) * (1 - fy)
+        + at(y0, x0 + 1) * fx * (1 - fy)
+        + at(y0 + 1, x0) * (1 - fx) * fy
+        + at(y0 + 1, x0 + 1) * fx * fy
+    )
+    return out.astype(x.dtype)
+
+
+def _pil_resize(image, height: int, width: int):
+    """Bilinear resize with Pillow, channel by channel. Pillow's filter
+    widens when it shrinks, the antialiasing the TensorFlow path asks for;
+    uint8 images stay uint8 (rounded), floats stay float32."""
+    import numpy as np
+    from PIL import Image
+
+    image = np.asarray(image)
+    if image.shape[:2] == (height, width):
+        return image
+    channels = []
+    for c in range(image.shape[-1]):
+        plane = Image.fromarray(np.ascontiguousarray(image[..., c], np.float32), mode="F")
+        channels.append(np.asarray(plane.resize((width, height), Image.BILINEAR)))
+    out = np.stack(channels, axis=-1)
+    if image.dtype == np.uint8:
+        return np.clip(np.round(out), 0, 255).astype(np.uint8)
+    return out.astype(np.float32)
+
+
+def _pil_resize_shorter_side(image, side: int):
+    height, width = image.shape[:2]
+    scale = side / min(height, width)
+    return _pil_resize(image, max(side, int(round(height * scale))), max(side, int(round(width * scale))))
+
+
+def _numpy_center_crop(image, size: int):
+    top = (image.shape[0] - size) // 2
+    left = (image.shape[1] - size) // 2
+    return image[top : top + size, left : left + size]
 
 
 def resize_shorter_side(image, side, antialias: bool = False):

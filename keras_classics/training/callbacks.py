@@ -41,6 +41,9 @@ __all__ = [
     "save_model",
     "ScalarTensorBoard",
     "tensorboard_callback",
+    "tensorboard_callbacks",
+    "ScaleLosses",
+    "scale_losses",
     "truncate_csv",
     "plot_curves",
 ]
@@ -460,6 +463,37 @@ def tensorboard_callback(log_dir):
     except ImportError:
         return ScalarTensorBoard(log_dir)
     return keras.callbacks.TensorBoard(log_dir=os.fspath(log_dir))
+
+
+def tensorboard_callbacks(log_dir) -> List[keras.callbacks.Callback]:
+    """[`tensorboard_callback`] on the TensorFlow backend; none on the
+    others, whose runs may have no TensorFlow to write event files with
+    (``metrics.csv`` and ``curves.png`` hold the same numbers)."""
+    if keras.backend.backend() != "tensorflow":
+        return []
+    return [tensorboard_callback(log_dir)]
+
+
+def scale_losses(logs: Dict[str, float], scale: float, prefix: str = "") -> Dict[str, float]:
+    """``logs`` with every loss whose key starts with ``prefix`` times ``scale``."""
+    if scale == 1.0:
+        return logs
+    return {k: v * scale if k.startswith(prefix) and k.endswith("loss") else v for k, v in logs.items()}
+
+
+class ScaleLosses(keras.callbacks.Callback):
+    """Multiply the epoch's losses named ``prefix...loss`` by ``scale``, in
+    place, before the callbacks after it read them (see
+    `keras_classics.training.numpy_data.EvalBatches.loss_scale`)."""
+
+    def __init__(self, scale: float, prefix: str = "val_"):
+        super().__init__()
+        self.scale = float(scale)
+        self.prefix = prefix
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs.update(scale_losses(logs, self.scale, self.prefix))
 
 
 def truncate_csv(path, first_epoch: int) -> None:

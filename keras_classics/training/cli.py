@@ -70,12 +70,13 @@ def _add_setting(parser, setting) -> None:
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "train",
-        help="train a network with its paper's recipe (model.fit under tf.distribute)",
+        help="train a network with its paper's recipe (model.fit, one or more devices)",
         description=(
             "Train a registered network with its paper's recipe. Without --data it trains on "
             "scikit-learn's bundled 8x8 digits (nothing is downloaded). The run folder "
             "(runs/NAME) keeps the best and last model, a backup to resume from, metrics, "
-            "curves and results.json; run the same command again to resume a killed run."
+            "curves and results.json; run the same command again to resume a killed run. "
+            "KERAS_BACKEND=jax trains without TensorFlow (keras.distribution.DataParallel)."
         ),
     )
     groups = {key: parser.add_argument_group(title) for key, title in _GROUPS.items()}
@@ -90,7 +91,7 @@ def register(subparsers) -> None:
         "--cpu-replicas",
         type=int,
         metavar="N",
-        help="split the CPU into N logical devices (MirroredStrategy without GPUs)",
+        help="split the CPU into N devices (MirroredStrategy, or DataParallel on JAX, without GPUs)",
     )
     parser.set_defaults(handler=_handle)
 
@@ -112,9 +113,27 @@ def _show_recipe(config: TrainConfig) -> None:
     print(f"  notes: {recipe.notes}")
 
 
+def _import_keras() -> None:
+    """Import Keras, or say in one line which backend is missing (Keras's
+    default backend is TensorFlow, absent on a JAX-only machine)."""
+    from keras_classics.cli import CommandError
+
+    try:
+        import keras  # noqa: F401
+    except ModuleNotFoundError as error:
+        missing = (error.name or "").split(".")[0]
+        if missing not in ("tensorflow", "jax", "torch"):
+            raise
+        raise CommandError(
+            f"Keras's backend ({missing}, from KERAS_BACKEND or Keras's default, TensorFlow) is not "
+            "installed; install it, or choose an installed backend, e.g. KERAS_BACKEND=jax"
+        ) from None
+
+
 def _handle(args) -> int:
     from keras_classics.cli import CommandError
 
+    _import_keras()
     config = config_from_args(args)
     # TensorFlow's INFO lines drown the progress bar; warnings (such as a
     # corrupt image skipped by the pipeline) still show.

@@ -77,7 +77,9 @@ class TrainConfig:
         seed: seeds the split, the weights, the shuffles and augmentation.
         strategy: "auto" (MultiWorkerMirrored when TF_CONFIG names a cluster,
             Mirrored over every visible GPU, else the default strategy) or one
-            of "default", "mirrored", "multiworker".
+            of "default", "mirrored", "multiworker". On JAX, "auto" and
+            "mirrored" are DataParallel over every device; "multiworker" is
+            refused.
         mixed_precision: float16 compute on GPUs.
         steps_per_epoch: cap on the training steps per epoch (smoke runs).
         cache: "auto" keeps decoded images in memory when they fit.
@@ -138,7 +140,10 @@ class TrainConfig:
     seed: int = _setting(1337, "seeds the split, the weights, the shuffles and augmentation", group="run")
     strategy: str = _setting(
         "auto",
-        ("auto: MultiWorkerMirrored when TF_CONFIG names a cluster, Mirrored over all GPUs, else the default strategy"),
+        (
+            "auto: MultiWorkerMirrored when TF_CONFIG names a cluster, Mirrored over all GPUs, else the default "
+            "strategy (on JAX: DataParallel over every device)"
+        ),
         group="run",
         choices=STRATEGIES,
     )

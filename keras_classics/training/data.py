@@ -42,7 +42,12 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
+# The tf.data pipeline's image functions (`backends.input_pipeline` hands
+# this module and its Transforms to the run together).
+from keras_classics.training.augment import Transforms
+
 __all__ = [
+    "Transforms",
     "IMAGE_EXTENSIONS",
     "Split",
     "DataSource",
@@ -345,15 +350,10 @@ def verify_images(source: DataSource, channels: int, mode: str = "auto") -> Data
 
     ``mode``: "yes", "no", or "auto" (only when at most 20,000 files).
     """
-    if source.in_memory or mode == "no":
-        return source
-    total = len(source.train) + len(source.val) + len(source.test)
-    if mode == "auto" and total > VERIFY_AUTO_LIMIT:
-        return source
-    import tensorflow as tf
 
-    for name in ("train", "val", "test"):
-        split = getattr(source, name)
+    def decodes(split: Split) -> np.ndarray:
+        import tensorflow as tf
+
         index = np.arange(len(split))
         ds = tf.data.Dataset.from_tensor_slices((index, list(split.items)))
         ds = ds.map(
@@ -364,6 +364,22 @@ def verify_images(source: DataSource, channels: int, mode: str = "auto") -> Data
         good = np.zeros(len(split), dtype=bool)
         for i, _ in ds.as_numpy_iterator():
             good[i] = True
+        return good
+
+    return drop_undecodable(source, mode, decodes)
+
+
+def drop_undecodable(source: DataSource, mode: str, decodes) -> DataSource:
+    """`verify_images` for any decoder: ``decodes(split)`` says which of a
+    split's files decode (a boolean array); the others are skipped."""
+    if source.in_memory or mode == "no":
+        return source
+    total = len(source.train) + len(source.val) + len(source.test)
+    if mode == "auto" and total > VERIFY_AUTO_LIMIT:
+        return source
+    for name in ("train", "val", "test"):
+        split = getattr(source, name)
+        good = decodes(split)
         bad = [split.items[i] for i in np.flatnonzero(~good)]
         for path in bad:
             source.skipped.append((path, "cannot be decoded (corrupt or truncated)"))
@@ -537,13 +553,22 @@ def train_dataset(
 
 
 def eval_dataset(
-    source: DataSource, split_name: str, transforms, *, batch_size: int, cache: bool, num_outputs: int = 1
+    source: DataSource,
+    split_name: str,
+    transforms,
+    *,
+    batch_size: int,
+    cache: bool,
+    num_outputs: int = 1,
+    replicas: int = 1,
 ):
     """A validation or test split: the test transform, batched, in order.
 
     Returns ``(dataset, steps)``: the dataset repeats, and ``steps`` batches
     are one pass (the last one partial). Keras then never has to discover
     the length of a pipeline whose length ``ignore_errors`` hides.
+    ``replicas`` is not needed here: tf.distribute splits a partial batch
+    itself.
     """
     import tensorflow as tf
 
@@ -573,15 +598,11 @@ def compute_stats(source: DataSource, transforms, seed: int, limit: int = STATS_
     images (a seeded sample, so every run and worker gets the same numbers)."""
     from keras_classics.training.augment import Stats
 
-    needs = transforms.needs
-    if not needs:
+    if not transforms.needs:
         return Stats()
     import tensorflow as tf
 
-    split = source.train
-    if len(split) > limit:
-        rng = np.random.default_rng(seed)
-        split = split.subset(np.sort(rng.choice(len(split), limit, replace=False)))
+    split = stats_sample(source, seed, limit)
     items = split.items if source.in_memory else list(split.items)
     channels = transforms.channels
 
@@ -593,29 +614,53 @@ def compute_stats(source: DataSource, transforms, seed: int, limit: int = STATS_
 
     dataset = tf.data.Dataset.from_tensor_slices(items).map(moments, num_parallel_calls=PARALLEL_CALLS)
     dataset = without_autotune(dataset.ignore_errors())
-    total = np.zeros(channels)
-    outer = np.zeros((channels, channels))
-    count = 0
-    image_sum = None
-    images = 0
-    want_image = "mean_image" in needs
+    moments_sum = PixelMoments(channels, want_image="mean_image" in transforms.needs)
     for x, pixel_sum, pixel_outer, pixels in dataset.as_numpy_iterator():
-        total += pixel_sum
-        outer += pixel_outer
-        count += int(pixels)
-        if want_image:
-            image_sum = x if image_sum is None else image_sum + x
-            images += 1
-    if count == 0:
-        raise ValueError(no_image_decodes(source.name, "train", list(split.items)))
-    mean = total / count
-    covariance = outer / count - np.outer(mean, mean)
-    eigval, eigvec = np.linalg.eigh(covariance)
-    order = np.argsort(eigval)[::-1]
-    return Stats(
-        mean_image=(image_sum / images).astype(np.float32) if want_image else None,
-        channel_mean=mean.astype(np.float32),
-        channel_std=np.sqrt(np.maximum(np.diag(covariance), 1e-12)).astype(np.float32),
-        eigval=np.maximum(eigval[order], 0).astype(np.float32),
-        eigvec=eigvec[:, order].astype(np.float32),
-    )
+        moments_sum.add(x, pixel_sum, pixel_outer, int(pixels))
+    return moments_sum.stats(source.name, split)
+
+
+def stats_sample(source: DataSource, seed: int, limit: int = STATS_SAMPLE) -> Split:
+    """The seeded sample of training images the statistics come from."""
+    split = source.train
+    if len(split) > limit:
+        rng = np.random.default_rng(seed)
+        split = split.subset(np.sort(rng.choice(len(split), limit, replace=False)))
+    return split
+
+
+class PixelMoments:
+    """Running sums of pixels (and images) in [0, 1], turned into `Stats`."""
+
+    def __init__(self, channels: int, want_image: bool):
+        self.total = np.zeros(channels)
+        self.outer = np.zeros((channels, channels))
+        self.count = 0
+        self.want_image = want_image
+        self.image_sum = None
+        self.images = 0
+
+    def add(self, x, pixel_sum, pixel_outer, pixels: int) -> None:
+        self.total += pixel_sum
+        self.outer += pixel_outer
+        self.count += pixels
+        if self.want_image:
+            self.image_sum = x if self.image_sum is None else self.image_sum + x
+            self.images += 1
+
+    def stats(self, data_name: str, split: Split):
+        from keras_classics.training.augment import Stats
+
+        if self.count == 0:
+            raise ValueError(no_image_decodes(data_name, "train", list(split.items)))
+        mean = self.total / self.count
+        covariance = self.outer / self.count - np.outer(mean, mean)
+        eigval, eigvec = np.linalg.eigh(covariance)
+        order = np.argsort(eigval)[::-1]
+        return Stats(
+            mean_image=(self.image_sum / self.images).astype(np.float32) if self.want_image else None,
+            channel_mean=mean.astype(np.float32),
+            channel_std=np.sqrt(np.maximum(np.diag(covariance), 1e-12)).astype(np.float32),
+            eigval=np.maximum(eigval[order], 0).astype(np.float32),
+            eigvec=eigvec[:, order].astype(np.float32),
+        )

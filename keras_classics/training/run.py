@@ -10,6 +10,11 @@ backup if there is one and ``model.fit`` from that epoch (`_fit`), evaluate
 on the test split and write the record (`_record`). Every file is saved
 atomically (`safe_io`).
 
+The same steps run on every Keras backend; the backend decides only the
+input pipeline and the distribution (`backends`): tf.data and tf.distribute
+on TensorFlow, NumPy batches and ``keras.distribution`` on JAX, which
+trains without TensorFlow installed.
+
 The run folder (``runs/<model>`` unless ``run_dir`` says otherwise)::
 
     .lock              the lock the running process holds (fcntl.flock)
@@ -19,7 +24,7 @@ The run folder (``runs/<model>`` unless ``run_dir`` says otherwise)::
     last.keras         the model after the last epoch
     metrics.csv        one row per epoch
     curves.png         loss, accuracy and learning rate per epoch
-    logs/              TensorBoard event files
+    logs/              TensorBoard event files (TensorFlow backend)
     stats.npz          training-set statistics the preprocessing used
     skipped_files.txt  images skipped as unreadable or corrupt (if any)
     results.json       final test metrics and every setting used
@@ -42,10 +47,10 @@ from typing import Any, Callable, Dict, List, Optional
 
 import numpy as np
 
+from keras_classics.training import backends, recipes, safe_io
 from keras_classics.training import data as data_lib
-from keras_classics.training import recipes, safe_io
 from keras_classics.training import strategy as strategy_lib
-from keras_classics.training.augment import Transforms, get_scheme
+from keras_classics.training.augment import get_scheme
 from keras_classics.training.config import RESTARTABLE_FIELDS, TrainConfig
 
 __all__ = ["train", "TrainResult", "RUN_FILES"]
@@ -290,10 +295,16 @@ def _compile(model, hp, optimizer, classes: int, jit_compile):
     metrics: List[Any] = ["accuracy"]
     if classes >= 20:
         metrics.append(keras.metrics.SparseTopKCategoricalAccuracy(k=5, name="top5_accuracy"))
+    # The NumPy pipeline weighs the padding of a last batch split across
+    # devices by 0, and only weighted metrics read the weights.
+    metrics_argument = "metrics" if backends.uses_tensorflow() else "weighted_metrics"
     outputs = len(model.outputs)
     if outputs == 1:
         model.compile(
-            optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=metrics, jit_compile=jit_compile
+            optimizer=optimizer,
+            loss="sparse_categorical_crossentropy",
+            jit_compile=jit_compile,
+            **{metrics_argument: metrics},
         )
         return 1
     # GoogLeNet's auxiliary classifiers (Sec. 5): their losses weigh the
@@ -303,8 +314,8 @@ def _compile(model, hp, optimizer, classes: int, jit_compile):
         optimizer=optimizer,
         loss=["sparse_categorical_crossentropy"] * outputs,
         loss_weights=[1.0] + [hp.aux_loss_weight] * (outputs - 1),
-        metrics=[metrics] + [[] for _ in range(outputs - 1)],
         jit_compile=jit_compile,
+        **{metrics_argument: [metrics] + [[] for _ in range(outputs - 1)]},
     )
     return outputs
 
@@ -380,7 +391,8 @@ def train(
     try:
         # A MultiWorkerMirroredStrategy must come before any other TF op.
         strategy = strategy_lib.choose_strategy(config.strategy, config.cluster_timeout)
-        return _train_locked(config, strategy, run_dir, started, model_fn, callbacks)
+        with strategy_lib.run_scope(strategy):
+            return _train_locked(config, strategy, run_dir, started, model_fn, callbacks)
     except BaseException:
         if created:
             _remove_if_untouched(run_dir)
@@ -399,6 +411,7 @@ class _Prepared:
     plan: str
     verbose: int
     source: Any
+    pipeline: Any  # the input pipeline's module (`backends.input_pipeline`)
     choice: ModelChoice
     recipe: Any
     hp: Any
@@ -466,13 +479,13 @@ def _prepare(config: TrainConfig, strategy, run_dir: str, model_fn) -> _Prepared
     policy = strategy_lib.set_mixed_precision(config.mixed_precision)
 
     import keras
-    import tensorflow as tf
 
     from keras_classics.training.optimizers import make_optimizer
 
-    transforms = Transforms(get_scheme(hp.preprocess), size, channels, augment=config.augment)
-    source = data_lib.verify_images(source, channels, config.verify_images)
-    transforms.stats = data_lib.compute_stats(source, transforms, config.seed)
+    pipeline = backends.input_pipeline()
+    transforms = pipeline.Transforms(get_scheme(hp.preprocess), size, channels, augment=config.augment)
+    source = pipeline.verify_images(source, channels, config.verify_images)
+    transforms.stats = pipeline.compute_stats(source, transforms, config.seed)
     stats = {k: v for k, v in dataclasses.asdict(transforms.stats).items() if v is not None}
     cache = data_lib.should_cache(source, transforms, config.cache)
     steps = len(source.train) // hp.batch_size
@@ -480,7 +493,7 @@ def _prepare(config: TrainConfig, strategy, run_dir: str, model_fn) -> _Prepared
         steps = min(steps, config.steps_per_epoch)
 
     keras.utils.set_random_seed(config.seed)
-    on_gpu = bool(tf.config.list_physical_devices("GPU"))
+    on_gpu = backends.has_gpu()
     with strategy.scope():
         try:
             model = choice.build(source.classes)
@@ -492,9 +505,7 @@ def _prepare(config: TrainConfig, strategy, run_dir: str, model_fn) -> _Prepared
         if config.dropout is not None:
             _set_dropout(model, config.dropout)
         optimizer = make_optimizer(hp)
-        # XLA is slower than plain TF on these CPUs (NOTES.md); Keras turns
-        # it off under a strategy by itself.
-        num_outputs = _compile(model, hp, optimizer, source.classes, "auto" if on_gpu else False)
+        num_outputs = _compile(model, hp, optimizer, source.classes, backends.jit_compile(on_gpu))
     return _Prepared(
         config=config,
         strategy=strategy,
@@ -502,6 +513,7 @@ def _prepare(config: TrainConfig, strategy, run_dir: str, model_fn) -> _Prepared
         plan=plan,
         verbose=verbose,
         source=source,
+        pipeline=pipeline,
         choice=choice,
         recipe=recipe,
         hp=hp,
@@ -574,7 +586,7 @@ def _fit(run: _Prepared, callbacks) -> _Fitted:
         print(f"Restarting {run_dir}: no epoch had finished", flush=True)
 
     def make_train(input_context=None):
-        return data_lib.train_dataset(
+        return run.pipeline.train_dataset(
             run.source,
             run.transforms,
             batch_size=hp.batch_size,
@@ -588,27 +600,36 @@ def _fit(run: _Prepared, callbacks) -> _Fitted:
         )
 
     replicas = int(strategy.num_replicas_in_sync)
-    if replicas > 1 or strategy_lib.cluster_spec() is not None:
+    # A Keras distribution splits the global batches by itself.
+    if backends.uses_tensorflow() and (replicas > 1 or strategy_lib.cluster_spec() is not None):
         train_data = strategy.distribute_datasets_from_function(make_train)
     else:
         train_data = make_train()
 
     def evaluation(split: str):
-        return data_lib.eval_dataset(
-            run.source, split, run.transforms, batch_size=hp.batch_size, cache=run.cache, num_outputs=run.num_outputs
+        return run.pipeline.eval_dataset(
+            run.source,
+            split,
+            run.transforms,
+            batch_size=hp.batch_size,
+            cache=run.cache,
+            num_outputs=run.num_outputs,
+            replicas=replicas,
         )
 
     val_data, val_steps = evaluation("val")
     test_data, test_steps = evaluation("test")
 
     fit_callbacks = [
+        # First: the others read the validation loss it corrects.
+        cb.ScaleLosses(getattr(val_data, "loss_scale", 1.0), prefix="val_"),
         cb.NanGuard(hp.learning_rate),
         lr_callback,
         checkpoint_best,
         best_epoch,
         timer,
         keras.callbacks.CSVLogger(run.csv_path, append=True),
-        cb.tensorboard_callback(os.path.join(run_dir, "logs")),
+        *cb.tensorboard_callbacks(os.path.join(run_dir, "logs")),
         *callbacks,
         backup,  # last: it saves what the others updated this epoch
     ]
@@ -644,9 +665,6 @@ def _fit(run: _Prepared, callbacks) -> _Fitted:
 def _record(run: _Prepared, fitted: _Fitted, started: float) -> TrainResult:
     """Save the last model, evaluate the last and best on the test split,
     draw the curves and write ``results.json``."""
-    import keras
-    import tensorflow as tf
-
     from keras_classics.training import callbacks as cb
 
     config, run_dir, hp, model, source = run.config, run.run_dir, run.hp, run.model, run.source
@@ -687,7 +705,7 @@ def _record(run: _Prepared, fitted: _Fitted, started: float) -> TrainResult:
         "distribution": {**strategy_lib.describe(run.strategy), "batch_per_replica": hp.batch_size // replicas},
         "dtype_policy": run.policy,
         "multiworker_patch": _patch_state(),
-        "versions": {"keras": keras.__version__, "tensorflow": tf.__version__},
+        "versions": backends.versions(),
         "timing": {
             "wall_s": round(wall, 2),
             "fit_s": round(fitted.fit_time, 2),
@@ -718,11 +736,16 @@ def _record(run: _Prepared, fitted: _Fitted, started: float) -> TrainResult:
 
 
 def _patch_state() -> Dict[str, Any]:
+    if not backends.uses_tensorflow():
+        return {"needed": False, "applied": False}
     from keras_classics.training import multiworker_patch
 
     return {"needed": multiworker_patch.needs_patch(), "applied": multiworker_patch.is_applied()}
 
 
 def _evaluate(model, dataset, steps: int) -> Dict[str, float]:
+    from keras_classics.training.callbacks import scale_losses
+
     values = model.evaluate(dataset, steps=steps, verbose=0, return_dict=True)
-    return {k: float(v) for k, v in values.items()}
+    # The NumPy pipeline's padded last batch (several devices) needs it.
+    return scale_losses({k: float(v) for k, v in values.items()}, getattr(dataset, "loss_scale", 1.0))

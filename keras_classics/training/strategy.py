@@ -1,4 +1,10 @@
-"""Which tf.distribute strategy a run uses, and what that implies.
+"""Which tf.distribute strategy (or Keras distribution) a run uses.
+
+On the JAX backend there is no tf.distribute: "auto" and "mirrored" become
+``keras.distribution.DataParallel`` over the machine's devices (a
+`KerasDistribution`, which offers the few strategy methods the run calls),
+"default" one device; several workers are refused (`choose_distribution`).
+The rest of this doc is about TensorFlow.
 
 "auto" picks, in order: ``MultiWorkerMirroredStrategy`` when ``TF_CONFIG``
 describes a cluster of two or more tasks; ``MirroredStrategy`` over every
@@ -15,6 +21,7 @@ neither Ctrl-C nor SIGTERM reaches Python.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -32,6 +39,9 @@ __all__ = [
     "describe",
     "split_cpu",
     "set_mixed_precision",
+    "KerasDistribution",
+    "choose_distribution",
+    "run_scope",
 ]
 
 
@@ -161,6 +171,10 @@ def choose_strategy(name: str = "auto", cluster_timeout: Optional[float] = None)
     For "multiworker" it first waits (`wait_for_cluster`) up to
     ``cluster_timeout`` seconds (default 300) for the other workers.
     """
+    from keras_classics.training import backends
+
+    if not backends.uses_tensorflow():
+        return choose_distribution(name)
     cluster = cluster_spec()
     if cluster is not None and name in ("auto", "multiworker"):
         wait_for_cluster(300.0 if cluster_timeout is None else cluster_timeout)
@@ -196,8 +210,68 @@ def choose_strategy(name: str = "auto", cluster_timeout: Optional[float] = None)
     raise ValueError(f"unknown strategy {name!r}; choose auto, default, mirrored or multiworker")
 
 
+class KerasDistribution:
+    """``keras.distribution.DataParallel`` over ``devices`` (none for one
+    device), with the strategy attributes the run uses: ``scope()`` and
+    ``num_replicas_in_sync``."""
+
+    def __init__(self, devices: List[str]):
+        import keras
+
+        self.devices = list(devices)
+        self.distribution = keras.distribution.DataParallel(devices=self.devices) if len(self.devices) > 1 else None
+
+    @property
+    def num_replicas_in_sync(self) -> int:
+        return len(self.devices)
+
+    def scope(self):
+        return self.distribution.scope() if self.distribution is not None else contextlib.nullcontext()
+
+
+def choose_distribution(name: str = "auto") -> KerasDistribution:
+    """The Keras distribution for strategy ``name`` on a backend other than
+    TensorFlow: "auto" and "mirrored" use every device of the default
+    platform (every GPU, else the CPU devices XLA was asked for), "default"
+    one. Multi-worker training needs tf.distribute and is refused."""
+    if name == "multiworker" or (name == "auto" and cluster_spec() is not None):
+        raise ValueError(
+            "multi-worker training (TF_CONFIG, --strategy multiworker) needs the TensorFlow backend; on "
+            "JAX a run uses the devices of one machine (--strategy auto or mirrored: DataParallel over "
+            "every GPU, or over the CPU split by --cpu-replicas N). Unset TF_CONFIG, or set KERAS_BACKEND=tensorflow"
+        )
+    if name not in ("auto", "default", "mirrored"):
+        raise ValueError(f"unknown strategy {name!r}; choose auto, default, mirrored or multiworker")
+    from keras_classics.training import backends
+
+    if backends.name() != "jax":
+        # keras.distribution serves JAX alone: the others train on one device.
+        if name == "mirrored":
+            raise ValueError(f"--strategy mirrored needs the JAX or TensorFlow backend, not {backends.name()}")
+        return KerasDistribution([backends.name()])
+    import keras
+
+    devices = keras.distribution.list_devices()
+    return KerasDistribution(devices if name != "default" else devices[:1])
+
+
+def run_scope(strategy):
+    """The context a whole run (``fit`` and ``evaluate`` too) runs in.
+
+    A Keras distribution is read from a global when ``fit`` and
+    ``evaluate`` run, so it must stay set for the whole run; a tf.distribute
+    strategy lives in the variables made under its scope and needs nothing.
+    """
+    if isinstance(strategy, KerasDistribution):
+        return strategy.scope()
+    return contextlib.nullcontext()
+
+
 def describe(strategy) -> dict:
     """Strategy, replicas and devices, for the run record."""
+    if isinstance(strategy, KerasDistribution):
+        kind = "DataParallel" if strategy.distribution is not None else "default"
+        return {"strategy": kind, "replicas": strategy.num_replicas_in_sync, "devices": strategy.devices}
     try:
         devices = list(strategy.extended.worker_devices)
     except RuntimeError:  # the default strategy has no device list
@@ -218,8 +292,14 @@ def describe(strategy) -> dict:
 
 
 def split_cpu(replicas: int) -> None:
-    """Split the CPU into ``replicas`` logical devices (for MirroredStrategy
-    on a machine without GPUs). Must run before TensorFlow starts."""
+    """Split the CPU into ``replicas`` logical devices (for MirroredStrategy,
+    or DataParallel on JAX, on a machine without GPUs). Must run before
+    TensorFlow (or JAX) starts."""
+    from keras_classics.training import backends
+
+    if not backends.uses_tensorflow():
+        _split_jax_cpu(replicas)
+        return
     import tensorflow as tf
 
     cpu = tf.config.list_physical_devices("CPU")[0]
@@ -233,15 +313,25 @@ def split_cpu(replicas: int) -> None:
         ) from None
 
 
+def _split_jax_cpu(replicas: int) -> None:
+    import jax
+
+    try:
+        jax.config.update("jax_num_cpu_devices", replicas)
+    except RuntimeError as error:
+        raise RuntimeError(f"cannot split the CPU into {replicas} devices once JAX has started: {error}") from None
+
+
 def set_mixed_precision(enabled: bool) -> str:
     """Set Keras's global dtype policy; float16 compute needs a GPU."""
     import keras
-    import tensorflow as tf
+
+    from keras_classics.training import backends
 
     if not enabled:
         keras.mixed_precision.set_global_policy("float32")
         return "float32"
-    if not tf.config.list_physical_devices("GPU"):
-        raise ValueError("--mixed-precision needs a GPU (float16 compute); none is visible to TensorFlow")
+    if not backends.has_gpu():
+        raise ValueError(f"--mixed-precision needs a GPU (float16 compute); none is visible to {backends.name()}")
     keras.mixed_precision.set_global_policy("mixed_float16")
     return "mixed_float16"
