@@ -185,20 +185,11 @@ def train(model, batch: int, steps: int, warmup: int, classes: int) -> Tuple[flo
 
 
 def measure(
-    name: str,
-    make: Callable,
-    source: str,
-    *,
-    input_size: int,
-    batch: Optional[int],
-    steps: int,
-    warmup: int,
-    classes: int,
-    memory_bytes: Optional[int],
-    say: Callable[[str], None],
+    name: str, make: Callable, source: str, args, memory_bytes: Optional[int], say: Callable[[str], None]
 ) -> Result:
-    """Build ``make()``, pick its batch and train it; halves the batch
-    while the device reports that a step does not fit."""
+    """Build ``make()``, pick its batch and train it as ``args`` (the
+    parsed options) say; halves the batch while the device reports that a
+    step does not fit."""
     import gc
 
     from keras_classics.anatomy import anatomy
@@ -206,6 +197,7 @@ def measure(
     started = time.perf_counter()
     model = make()
     table = anatomy(model)
+    batch, steps, warmup, classes = args.batch, args.steps, args.warmup, args.classes
     batch = batch or default_batch(table.activation_bytes, memory_bytes)
     say(f"{name}: built in {time.perf_counter() - started:.1f} s")
     while True:
@@ -222,7 +214,7 @@ def measure(
             del model
             gc.collect()
             model = make()
-    return Result(name, source, input_size, batch, steps, seconds, int(table.macs), loss, compile_seconds)
+    return Result(name, source, args.input_size, batch, steps, seconds, int(table.macs), loss, compile_seconds)
 
 
 def markdown_table(results: Sequence[Result], peak: Optional[float]) -> str:
@@ -308,20 +300,7 @@ def run(args, say: Callable[[str], None] = print) -> str:
     results: List[Result] = []
     for name in args.models:
         source, make = builders[name]
-        results.append(
-            measure(
-                name,
-                make,
-                source,
-                input_size=args.input_size,
-                batch=args.batch,
-                steps=args.steps,
-                warmup=args.warmup,
-                classes=args.classes,
-                memory_bytes=memory,
-                say=say,
-            )
-        )
+        results.append(measure(name, make, source, args, memory, say))
         keras.backend.clear_session()
     peak_note = (
         f"{peak:g} TFLOP/s dense bfloat16 ({'given' if args.peak_tflops else 'looked up by device name'})"
