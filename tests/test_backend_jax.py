@@ -27,13 +27,11 @@ import sys
 import time
 from pathlib import Path
 
+import _backend_parity as parity
 import numpy as np
 import pytest
 
 import keras_classics
-
-sys.path.insert(0, str(Path(__file__).parent))
-import _backend_parity as parity  # noqa: E402
 
 RELATIVE_TOLERANCE = 1e-4
 MODELS = keras_classics.list_models()
