@@ -18,7 +18,7 @@ PNG figures.
   (Simonyan et al. 2014) and at a convolution layer (Selvaraju et al. 2017).
 
 Images are model inputs, preprocessed as in training, shape (h, w, c).
-Gradients are taken in `keras_classics.visualize._gradients` (TensorFlow);
+Gradients are taken in `keras_classics.visualize._gradients` (TensorFlow or JAX);
 everything else uses ``keras.ops`` and the models' own layers.
 """
 

@@ -85,7 +85,7 @@ def grad_cam(model, image, layer: Optional[str] = None, class_index: Optional[in
     class_index = check_class(model, predicted_class(model, batch) if class_index is None else class_index)
     if layer is None:
         layer = default_cam_layer(model)
-    get_layer(model, layer, spatial_layer_names(model), what="spatial layer")
+    target = get_layer(model, layer, spatial_layer_names(model), what="spatial layer")
     both = activation_model(model, [layer, model.outputs[0]._keras_history.operation.name])
 
     def forward(x):
@@ -93,6 +93,6 @@ def grad_cam(model, image, layer: Optional[str] = None, class_index: Optional[in
         return scores[0, class_index], [maps]
 
     with linear_output(model):
-        _, _, (maps,), (maps_gradient,) = gradients(forward, batch)
+        _, _, (maps,), (maps_gradient,) = gradients(forward, batch, watched_layers=[target])
     weights = maps_gradient[0].mean(axis=(0, 1))
     return np.maximum(np.tensordot(maps[0], weights, axes=([2], [0])), 0.0).astype("float32")
