@@ -106,7 +106,7 @@ def test_same_padding_puts_the_odd_pixel_after(size, kernel, stride, dilation):
 
 
 def test_same_padding_known_values():
-    # NOTES.md: 3x3 at stride 2 pads 0 before and 1 after; 7x7 pads 2 and 3.
+    # TensorFlow SAME padding: 3x3 at stride 2 pads 0 before and 1 after; 7x7 pads 2 and 3.
     assert ar.same_padding(224, 3, 2) == (0, 1)
     assert ar.same_padding(224, 7, 2) == (2, 3)
     # AlexNet's conv1 under "same" at 224 gives 56, not 55.

@@ -70,7 +70,7 @@ def has_gpu() -> bool:
 
 def jit_compile(on_gpu: bool) -> Union[bool, str]:
     """``compile``'s ``jit_compile``. TensorFlow: XLA is slower than plain
-    TensorFlow on these CPUs (NOTES.md), and Keras turns it off under a
+    TensorFlow on the CPUs measured (a 2-core x86 machine), and Keras turns it off under a
     strategy by itself. JAX always compiles with XLA; its eager mode would
     be far slower."""
     if uses_tensorflow():
