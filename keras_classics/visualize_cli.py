@@ -254,16 +254,11 @@ def _visualize(args) -> int:
             side = image.shape[0]
             stride = args.stride or max(1, side // 16)
             result = vis.occlusion_sensitivity(model, image, args.class_index, size=args.size, stride=stride, fill=fill)
-            figure = figures.heatmap_figure(
+            figure = figures.occlusion_figure(
                 shown[0],
-                result.drop,
+                result,
                 f"{model.name}: occlusion, class {result.class_index} (p = {result.baseline:.3f}), "
                 f"{result.size}px square every {result.stride}px",
-                "drop in class probability",
-                ((result.stride - 1) / 2.0, result.stride),
-                cmap="RdBu_r",
-                symmetric=True,
-                smooth=False,
             )
         elif method == "saliency":
             class_index = vis.predicted_class(model, image) if args.class_index is None else args.class_index

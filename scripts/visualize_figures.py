@@ -93,15 +93,10 @@ def main(argv=None) -> int:
     # erases ink. A grey one (the image mean) would add ink to the background.
     occlusion = vis.occlusion_sensitivity(model, image, DIGIT_CLASS, size=8, stride=2, fill=OCCLUDER_FILL)
     save(
-        figures.heatmap_figure(
+        figures.occlusion_figure(
             picture,
-            occlusion.drop,
+            occlusion,
             f"occlusion: drop in P(class {DIGIT_CLASS}) (p = {occlusion.baseline:.3f}), 8px background square every 2px",
-            "drop in class probability",
-            ((occlusion.stride - 1) / 2.0, occlusion.stride),
-            cmap="RdBu_r",
-            symmetric=True,
-            smooth=False,
         ),
         "occlusion.png",
     )

@@ -22,6 +22,7 @@ __all__ = [
     "top_patches_figure",
     "projection_figure",
     "heatmap_figure",
+    "occlusion_figure",
     "saliency_figure",
 ]
 
@@ -258,6 +259,22 @@ def heatmap_figure(
     figure.colorbar(shown, ax=list(axes), shrink=0.8, label=label)
     figure.suptitle(title, fontsize=9)
     return figure
+
+
+def occlusion_figure(image: np.ndarray, occlusion, title: str):
+    """`heatmap_figure` of an `Occlusion`'s drop in probability: one flat
+    block per position of the square, on a colour scale centred on zero
+    (a square can also raise the probability)."""
+    return heatmap_figure(
+        image,
+        occlusion.drop,
+        title,
+        "drop in class probability",
+        ((occlusion.stride - 1) / 2.0, occlusion.stride),
+        cmap="RdBu_r",
+        symmetric=True,
+        smooth=False,
+    )
 
 
 def saliency_figure(image: np.ndarray, gradient: np.ndarray, title: str):
