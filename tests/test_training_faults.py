@@ -15,6 +15,9 @@
 - A lone multi-worker process whose partner never starts stops after
   ``--cluster-timeout`` naming the missing worker, and SIGTERM or SIGINT
   stop it while it waits.
+- A Ctrl-C whose KeyboardInterrupt some library catches and drops (NumPy
+  does, converting a JAX array, on the JAX backend) still stops ``fit`` at
+  the next batch end.
 
 Each child is a short script in ``tmp_path`` or the real command line.
 """
@@ -339,3 +342,36 @@ def test_a_waiting_lone_worker_stops_on_sigterm_and_sigint(signum, status, tmp_p
         if lone.poll() is None:
             lone.kill()
             lone.wait()
+
+
+def test_a_ctrl_c_that_a_library_swallows_still_stops_fit():
+    # The second batch's end sends a real SIGINT and drops the
+    # KeyboardInterrupt, as NumPy does on the JAX backend; the watch, which
+    # runs before it, must raise at the third batch's end, before the
+    # callback sees that batch (without the watch fit runs all 20 batches).
+    import keras
+
+    from keras_classics.training.callbacks import InterruptWatch
+
+    ended = []
+
+    class SwallowsCtrlC(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            ended.append(batch)
+            if batch == 1:
+                try:
+                    signal.raise_signal(signal.SIGINT)
+                except KeyboardInterrupt:
+                    pass
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    data = np.zeros((40, 2), "float32"), np.zeros((40, 1), "float32")
+    before = signal.getsignal(signal.SIGINT)
+    watch = InterruptWatch()
+    with pytest.raises(KeyboardInterrupt):
+        with watch:
+            model.fit(*data, batch_size=4, epochs=2, callbacks=[watch, SwallowsCtrlC()], verbose=0)
+    assert watch.received
+    assert ended == [0, 1]
+    assert signal.getsignal(signal.SIGINT) is before

@@ -20,7 +20,9 @@ import csv
 import json
 import math
 import os
+import signal
 import sys
+import threading
 import time
 from typing import Dict, Iterable, List, Optional, Sequence
 
@@ -32,6 +34,7 @@ from keras_classics.training.safe_io import atomic_write, file_sha256, signals_d
 __all__ = [
     "DivergedError",
     "NanGuard",
+    "InterruptWatch",
     "PlateauDivider",
     "BestEpoch",
     "EpochTimer",
@@ -81,6 +84,51 @@ class NanGuard(keras.callbacks.Callback):
                 f"training stopped. Lower the learning rate with --lr{lower}, or check the data "
                 "and the preprocessing. The last good epoch is in the run folder's backup."
             )
+
+
+class InterruptWatch(keras.callbacks.Callback):
+    """Ctrl-C stops ``fit`` even where a library swallows the KeyboardInterrupt.
+
+    Python raises KeyboardInterrupt wherever the main thread happens to be
+    when SIGINT arrives. On the JAX backend that is often inside NumPy's
+    conversion of a JAX array for the batch logs, which catches the
+    exception and goes on: four Ctrl-C out of five were lost in one
+    measurement, and the run trained to the end. While the block runs, this
+    remembers every SIGINT (then lets the handler before it raise as usual)
+    and raises KeyboardInterrupt again at the next batch or epoch end.
+
+    Use it as a context around ``fit`` and pass it among the callbacks. Only
+    the main thread can set handlers, and a SIGINT that is ignored or
+    handled outside Python stays as it was.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.received = False
+        self._previous = None
+
+    def __enter__(self) -> "InterruptWatch":
+        if threading.current_thread() is threading.main_thread():
+            handler = signal.getsignal(signal.SIGINT)
+            if callable(handler):
+                self._previous = handler
+                signal.signal(signal.SIGINT, self._remember)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None
+
+    def _remember(self, signum, frame):
+        self.received = True
+        self._previous(signum, frame)
+
+    def _check(self, *args, **kwargs):
+        if self.received:
+            raise KeyboardInterrupt
+
+    on_train_batch_end = on_test_batch_end = on_epoch_end = _check
 
 
 class PlateauDivider(keras.callbacks.Callback):

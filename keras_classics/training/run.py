@@ -620,8 +620,10 @@ def _fit(run: _Prepared, callbacks) -> _Fitted:
     val_data, val_steps = evaluation("val")
     test_data, test_steps = evaluation("test")
 
+    interrupts = cb.InterruptWatch()
     fit_callbacks = [
-        # First: the others read the validation loss it corrects.
+        interrupts,
+        # First after it: the others read the validation loss it corrects.
         cb.ScaleLosses(getattr(val_data, "loss_scale", 1.0), prefix="val_"),
         cb.NanGuard(hp.learning_rate),
         lr_callback,
@@ -635,17 +637,18 @@ def _fit(run: _Prepared, callbacks) -> _Fitted:
     ]
     fit_started = time.perf_counter()
     if not finished_before:
-        model.fit(
-            train_data,
-            epochs=hp.epochs,
-            steps_per_epoch=run.steps,
-            initial_epoch=first_epoch,
-            validation_data=val_data,
-            validation_steps=val_steps,
-            callbacks=fit_callbacks,
-            verbose=run.verbose,
-            shuffle=False,
-        )
+        with interrupts:
+            model.fit(
+                train_data,
+                epochs=hp.epochs,
+                steps_per_epoch=run.steps,
+                initial_epoch=first_epoch,
+                validation_data=val_data,
+                validation_steps=val_steps,
+                callbacks=fit_callbacks,
+                verbose=run.verbose,
+                shuffle=False,
+            )
     else:
         # fit would not run, and with it the restore of the callbacks'
         # counters (best epoch, timings): put them back here.
