@@ -8,7 +8,11 @@ that records the torchvision golden fixtures imports it next to PyTorch.
   torch), ``.safetensors`` (needs the ``safetensors`` package, not torch)
   or ``.npz``, as ``{key: numpy array}``.
 * `read_keras_h5`: the weights of a Keras legacy ``.h5`` file (the format
-  of keras.applications' downloads), as ``{"layer/weight": numpy array}``.
+  of keras.applications' downloads), as ``{"layer/weight": numpy array}``;
+  `keras3_layer_shapes`: what a Keras 3 ``.weights.h5`` file shows of its
+  layers (classes, positions and shapes: it records no names).
+* `read_npz`: the arrays of an ``.npz`` file, never unpickled; an empty,
+  cut-off or damaged file raises CheckpointError saying so.
 * `synthetic_state_dict` and `synthetic_images`: arrays drawn from NumPy's
   PCG64 bit stream, one stream per tensor, so that a test can rebuild a
   checkpoint from its seed without storing it.
@@ -19,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import os
 import zlib
-from typing import Dict, Mapping, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -28,6 +32,8 @@ __all__ = [
     "TORCH_SUFFIXES",
     "read_state_dict",
     "read_keras_h5",
+    "keras3_layer_shapes",
+    "read_npz",
     "synthetic_state_dict",
     "synthetic_images",
     "shapes_fingerprint",
@@ -68,8 +74,7 @@ def read_state_dict(path) -> Dict[str, np.ndarray]:
     elif lower.endswith(".safetensors"):
         state = _read_safetensors(path)
     elif lower.endswith(".npz"):
-        with np.load(path, allow_pickle=False) as archive:
-            state = {key: archive[key] for key in archive.files}
+        state = read_npz(path)
     else:
         raise CheckpointError(
             f"cannot tell the format of {path!r}: a PyTorch state dict ends in {', '.join(STATE_DICT_SUFFIXES)}"
@@ -84,12 +89,13 @@ def _read_torch(path: str) -> Dict[str, np.ndarray]:
         raise CheckpointError(
             f"reading {os.path.basename(path)!r} needs PyTorch (pip install torch). Without it, "
             "save the state dict as .safetensors or .npz where PyTorch is installed, e.g. "
-            "numpy.savez('model.npz', **{k: v.numpy() for k, v in torch.load('model.pth').items()})"
+            "numpy.savez('model.npz', **{k: v.numpy() for k, v in "
+            "torch.load('model.pth', weights_only=True).items()})"
         ) from None
     try:
         loaded = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:  # torch raises several types for a bad file
-        raise CheckpointError(f"PyTorch cannot read {path!r}: {error}") from error
+        raise CheckpointError(f"PyTorch cannot read {path!r}: {_torch_reason(error)}") from error
     if isinstance(loaded, Mapping):
         for wrapper in ("state_dict", "model"):
             if isinstance(loaded.get(wrapper), Mapping):
@@ -107,6 +113,22 @@ def _read_torch(path: str) -> Dict[str, np.ndarray]:
     return state
 
 
+def _torch_reason(error: Exception) -> str:
+    """torch's reason, without its advice to turn weights_only off
+    (which would run whatever code the file holds)."""
+    import pickle
+
+    text = str(error)
+    if isinstance(error, pickle.UnpicklingError) or "weights_only" in text:
+        unsupported = [line.strip() for line in text.splitlines() if "Unsupported global" in line]
+        found = f" ({unsupported[0]})" if unsupported else ""
+        return (
+            f"it holds Python objects besides tensors{found}, which are not loaded because "
+            "unpickling them could run code; save the state dict alone (torch.save(model.state_dict(), path))"
+        )
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 def _read_safetensors(path: str) -> Dict[str, np.ndarray]:
     try:
         from safetensors.numpy import load_file
@@ -119,6 +141,51 @@ def _read_safetensors(path: str) -> Dict[str, np.ndarray]:
         return dict(load_file(path))
     except Exception as error:  # safetensors raises its own error types
         raise CheckpointError(f"cannot read {path!r} as safetensors: {error}") from error
+
+
+# A zip archive (what numpy.savez writes) starts with a local file header,
+# or, empty, with the end-of-directory record.
+_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+
+
+def read_npz(path, what: str = "checkpoint") -> Dict[str, np.ndarray]:
+    """The arrays of an ``.npz`` file (`numpy.savez`), read without pickle.
+
+    A file that is not a zip archive, is cut off or damaged (a failed CRC),
+    or holds Python objects rather than arrays raises CheckpointError saying
+    so, with ``what`` the file is for; numpy's own advice for pickled data
+    (to allow pickle, which runs the file's code) is not passed on.
+    """
+    import zipfile
+    import zlib
+
+    path = os.fspath(path)
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4)
+    except OSError as error:
+        raise CheckpointError(f"{what} {path!r} cannot be read: {error.strerror or error}") from None
+    if not head:
+        raise CheckpointError(
+            f"{what} {path!r} is empty (0 bytes): it was probably cut off while being written or copied"
+        )
+    if head not in _ZIP_MAGICS:
+        raise CheckpointError(
+            f"{what} {path!r} is not an .npz file (it does not begin as the zip archive numpy.savez writes)"
+        )
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            return {key: archive[key] for key in archive.files}
+    except ValueError as error:
+        if "pickle" in str(error):
+            raise CheckpointError(
+                f"{what} {path!r} holds Python objects rather than plain arrays; they are not loaded, "
+                "because unpickling them could run code (save numeric arrays with numpy.savez)"
+            ) from None
+        raise CheckpointError(f"{what} {path!r} is damaged: {error}") from None
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error, KeyError) as error:
+        reason = str(error) or type(error).__name__
+        raise CheckpointError(f"{what} {path!r} is cut off or damaged ({reason}): copy or write it again") from None
 
 
 def _strip_data_parallel_prefix(state: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
@@ -155,10 +222,10 @@ def read_keras_h5(path) -> Dict[str, np.ndarray]:
         group = handle["model_weights"] if "model_weights" in handle else handle
         layer_names = _h5_string_list(group, "layer_names")
         if layer_names is None:
-            if path.endswith(".weights.h5") or "layers" in handle:
+            if "layers" in handle:
                 raise CheckpointError(
-                    f"{path!r} is a Keras 3 weights file (.weights.h5), not a keras.applications "
-                    "checkpoint; it loads directly with model.load_weights()"
+                    f"{path!r} is a Keras 3 weights file (.weights.h5), not a legacy .h5 one: "
+                    "read it with keras3_layer_shapes and Keras itself"
                 )
             raise CheckpointError(
                 f"{path!r} has no 'layer_names' attribute: it is not a Keras legacy .h5 weights "
@@ -171,6 +238,50 @@ def read_keras_h5(path) -> Dict[str, np.ndarray]:
                 short = weight_name.split("/")[-1].split(":")[0]
                 weights[f"{layer}/{short}"] = np.asarray(layer_group[weight_name])
     return weights
+
+
+def keras3_layer_shapes(path) -> Optional[Dict[str, List[Tuple[int, ...]]]]:
+    """The layers of a Keras 3 ``.weights.h5`` file and their variables' shapes.
+
+    Keras 3 names a model's layers in the file by their class and position
+    (``layers/conv2d``, ``layers/conv2d_1``, ... for the first, second
+    Conv2D of ``model.layers``), not by the layers' own names, and numbers
+    each layer's variables in the order it made them (``vars/0``,
+    ``vars/1``). Returns ``{"conv2d_1": [(3, 3, 64, 64), (64,)], ...}``,
+    each class's layers in their order in the model (the order between
+    classes is not recorded), or None if ``path`` is not laid out that way.
+    Reads the shapes only, no values.
+    """
+    import h5py
+
+    path = os.fspath(path)
+    try:
+        handle = h5py.File(path, "r")
+    except OSError as error:
+        raise CheckpointError(f"{path!r} is not an HDF5 file: {error}") from error
+    with handle:
+        layers = handle.get("layers")
+        if not isinstance(layers, h5py.Group) or "layer_names" in handle.attrs:
+            return None
+        shapes = {}
+        for name in sorted(layers, key=_keras3_position):
+            variables = layers[name].get("vars")
+            count = len(variables) if isinstance(variables, h5py.Group) else 0
+            shapes[name] = [tuple(int(n) for n in variables[str(i)].shape) for i in range(count)]
+    return shapes
+
+
+def keras3_class_name(name: str) -> str:
+    """``"conv2d_12"`` -> ``"conv2d"``: the layer class a Keras 3 file's name stands for."""
+    stem, _, counter = name.rpartition("_")
+    return stem if stem and counter.isdigit() else name
+
+
+def _keras3_position(name: str) -> Tuple[str, int]:
+    stem, _, counter = name.rpartition("_")
+    if stem and counter.isdigit():
+        return stem, int(counter)
+    return name, 0
 
 
 def _h5_string_list(group, name: str):

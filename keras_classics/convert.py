@@ -2,10 +2,12 @@
 
 Two sources, one function each:
 
-* `from_keras_applications`: the legacy ``.h5`` files of keras.applications'
-  VGG16, VGG19 (into ``vgg16``, ``vgg19``) and ResNet50/101/152 (into the
-  paper-stride ``resnet50``, ``resnet101``, ``resnet152``), with or without
-  their classifier (the ``_notop`` files).
+* `from_keras_applications`: keras.applications' VGG16, VGG19 (into
+  ``vgg16``, ``vgg19``) and ResNet50/101/152 (into the paper-stride
+  ``resnet50``, ``resnet101``, ``resnet152``), with or without their
+  classifier, from the legacy ``.h5`` files it downloads (the ``_notop``
+  files too) and from Keras 3's own ``.weights.h5`` (``save_weights``)
+  and ``.keras`` (``save``) files of those models.
 * `from_torchvision`: torchvision state dicts of ``alexnet`` (into
   ``alexnet_torchvision``), ``vgg11`` to ``vgg19`` and their ``_bn`` forms,
   ``resnet18``/``34`` and ``resnet50``/``101``/``152`` (ResNet v1.5, into
@@ -40,7 +42,9 @@ What the conversions have to account for, and how:
 
 A checkpoint that does not fit (another network, missing or extra tensors,
 other shapes) is refused with the list of differences before anything is
-written. torchvision's GoogLeNet is refused with the reason: it is not the
+written, and so is one whose weights are not floating point or hold NaN or
+infinite values (a classifier that is NaN throughout, as in torchvision's
+features-only VGG16 weights, is left out instead, with a note). torchvision's GoogLeNet is refused with the reason: it is not the
 paper's network.
 """
 
@@ -380,7 +384,7 @@ def _keras_vgg(config: str, include_top: bool) -> List[Entry]:
     return entries
 
 
-def _torchvision_vgg(config: str, batch_norm: bool) -> List[Entry]:
+def _torchvision_vgg(config: str, batch_norm: bool, include_top: bool = True) -> List[Entry]:
     # torchvision's make_layers: per convolution Conv2d [BatchNorm2d] ReLU,
     # per "M" one MaxPool2d, all numbered in one nn.Sequential `features`;
     # `classifier` is Linear ReLU Dropout Linear ReLU Dropout Linear.
@@ -397,6 +401,8 @@ def _torchvision_vgg(config: str, batch_norm: bool) -> List[Entry]:
                 index += 1
             index += 1  # ReLU
         index += 1  # MaxPool2d
+    if not include_top:
+        return entries
     last_stage_filters = vgg.STAGE_FILTERS[-1]
     return entries + [
         _torch_dense("fc1", "classifier.0", TorchFlattenDense(last_stage_filters)),
@@ -514,6 +520,8 @@ def _keras_resnet_kwargs(arrays, include_top):
 
 
 def _torchvision_vgg_kwargs(arrays, include_top):
+    if not include_top:
+        return {"include_top": False}
     side = 32 * _square_side(arrays, "classifier.0.weight", 512, axis=1)
     return {"input_shape": (side, side, 3), "classes": _classes(arrays, "classifier.6.weight", 0)}
 
@@ -583,9 +591,10 @@ def _make_targets() -> Dict[Tuple[str, str], Target]:
                     TORCHVISION,
                     name + suffix,
                     name + suffix,
-                    lambda top, config=config, batch_norm=batch_norm: _torchvision_vgg(config, batch_norm),
+                    lambda top, config=config, batch_norm=batch_norm: _torchvision_vgg(config, batch_norm, top),
                     _torchvision_vgg_kwargs,
                     TORCHVISION_IMAGENET,
+                    (True, False),
                 )
             )
     for depth in (18, 34, 50, 101, 152):
@@ -768,6 +777,8 @@ class ConvertedWeights:
             (input shape, classes, include_top).
         source: where the weights came from (source, network, file, sha256).
         preprocessing: the input convention of the source.
+        notes: what the conversion decided that the user should know
+            (one sentence each), e.g. a classifier left out.
     """
 
     model: object
@@ -775,6 +786,7 @@ class ConvertedWeights:
     builder_kwargs: dict
     source: dict
     preprocessing: Preprocessing
+    notes: List[str] = dataclasses.field(default_factory=list)
 
     def record(self) -> dict:
         """What `save` writes into the file (see `conversion_info`)."""
@@ -795,25 +807,53 @@ class ConvertedWeights:
     def save(self, path, *, overwrite: bool = False) -> str:
         """Write the weights to ``path`` (``.weights.h5``), with the record.
 
-        The file is written beside ``path`` under a temporary name and moved
-        into place once complete, so an interrupted save leaves no partial
-        file under ``path``.
+        The file is made in memory, then written beside ``path`` under a
+        temporary name, flushed to disk and moved into place, so that a
+        failed or interrupted save (a full disk, Ctrl-C) leaves no partial
+        file, and an existing ``path`` (with ``overwrite``) as it was.
         """
-        path = _check_output(path, overwrite=overwrite)
-        import h5py
+        from keras_classics.training import safe_io
 
-        folder = os.path.dirname(os.path.abspath(path))
-        os.makedirs(folder, exist_ok=True)
-        temporary = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.partial.weights.h5")
+        path = _check_output(path, overwrite=overwrite)
+        data = weights_file_bytes(self.model, {RECORD_ATTRIBUTE: json.dumps(self.record(), indent=1)})
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+
+        def write(temporary: str) -> None:
+            with open(temporary, "wb") as handle:
+                handle.write(data)
+
         try:
-            self.model.save_weights(temporary)
-            with h5py.File(temporary, "a") as handle:
-                handle.attrs[RECORD_ATTRIBUTE] = json.dumps(self.record(), indent=1)
-            os.replace(temporary, path)
-        finally:
-            if os.path.exists(temporary):
-                os.remove(temporary)
+            safe_io.atomic_write(path, write, suffix=f".{os.getpid()}")
+        except OSError as error:
+            failure = OSError(f"{error} ({len(data) / 1e6:,.1f} MB to write); nothing was written")
+            failure.errno = error.errno
+            raise failure from None
         return path
+
+
+def weights_file_bytes(model, attributes: Optional[Mapping[str, str]] = None) -> memoryview:
+    """``model.save_weights``'s ``.weights.h5`` file, made in memory.
+
+    HDF5 never writes to the disk here: when h5py's own writes fail (a full
+    disk), the half-open file it leaves behind crashes the interpreter at
+    exit (a segmentation fault after "Can't decrement id ref count"). Plain
+    Python writes the bytes instead, and fails cleanly. ``attributes`` go
+    on the file's root. The steps are those of Keras's
+    ``saving_lib.save_weights_only``, with an in-memory store.
+    """
+    import io
+
+    from keras.src.saving import saving_lib
+
+    buffer = io.BytesIO()
+    store = saving_lib.H5IOStore(buffer, mode="w")
+    try:
+        saving_lib._save_state(model, weights_store=store, assets_store=None, inner_path="", visited_saveables=set())
+        for key, value in (attributes or {}).items():
+            store.h5_file.attrs[key] = value
+    finally:
+        store.close()
+    return buffer.getbuffer()
 
 
 def _check_output(path, *, overwrite: bool) -> str:
@@ -838,6 +878,23 @@ def _convert(
 ) -> ConvertedWeights:
     keys = {key for key in arrays if not key.endswith(BOOKKEEPING_SUFFIX)}
     target, top = _choose_target(source, keys, model_name, label)
+    _check_dtypes(_ordered(target, top), arrays, label)
+    notes: List[str] = []
+    non_finite = _non_finite(_ordered(target, top), arrays)
+    if non_finite and top and _only_a_blank_classifier(target, non_finite, arrays):
+        # torchvision's features-only VGG16 weights fill their classifier with
+        # NaN on purpose: what they hold is the convolutional base.
+        top = False
+        notes.append(
+            f"its classifier ({', '.join(sorted(non_finite))}) holds no numbers (NaN or infinite "
+            "throughout), so only the layers before it were converted (include_top=False)"
+        )
+    elif non_finite:
+        listed = _listed(non_finite, lambda key, count: f"{key} ({count:,} of {np.size(arrays[key]):,})")
+        raise CheckpointError(
+            f"{label} has values that are NaN, infinite or beyond float32's range in {listed}: the "
+            "network would compute NaN (a training run that diverged, or a damaged file); nothing was written"
+        )
     entries = target.entries(top)
     try:
         kwargs = target.builder_kwargs(arrays, top)
@@ -869,6 +926,64 @@ def _convert(
         builder_kwargs=kwargs,
         source={"source": source, "network": target.network, **file_info},
         preprocessing=preprocessing,
+        notes=notes,
+    )
+
+
+# A refusal that lists tensors names this many, then counts the rest.
+_MAX_NAMED = 5
+
+
+def _listed(found: Mapping[str, object], describe) -> str:
+    """``"3 tensors: a (x), b (y), c (z)"``, naming at most _MAX_NAMED."""
+    items = [describe(key, value) for key, value in found.items()]
+    shown = ", ".join(items[:_MAX_NAMED])
+    more = f" and {len(items) - _MAX_NAMED} more" if len(items) > _MAX_NAMED else ""
+    return f"{len(items)} tensor{'s' if len(items) != 1 else ''}: {shown}{more}"
+
+
+def _check_dtypes(keys: Sequence[str], arrays, label: str) -> None:
+    """Refuse tensors that are not real floating point (int, bool, complex):
+    cast to float32 they would load silently into a wrong network."""
+    wrong = {key: np.asarray(arrays[key]).dtype for key in keys if not _is_real_float(arrays[key])}
+    if wrong:
+        raise CheckpointError(
+            f"{label} holds weights that are not floating point in "
+            f"{_listed(wrong, lambda key, dtype: f'{key} ({dtype})')}: trained weights are float16, "
+            "float32 or float64; nothing was written"
+        )
+
+
+def _is_real_float(array) -> bool:
+    return np.issubdtype(np.asarray(array).dtype, np.floating)
+
+
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def _non_finite(keys: Sequence[str], arrays) -> Dict[str, int]:
+    """``{key: how many values are NaN or infinite}``, for the tensors that
+    have any; a float64 value beyond float32's range counts too, since it
+    becomes infinite once converted."""
+    found = {}
+    for key in keys:
+        array = np.asarray(arrays[key])
+        count = array.size - int(np.count_nonzero(np.isfinite(array)))
+        if array.dtype.itemsize > 4 and count == 0 and array.size:
+            count = int(np.count_nonzero(np.abs(array) > _FLOAT32_MAX))
+        if count:
+            found[key] = count
+    return found
+
+
+def _only_a_blank_classifier(target: "Target", non_finite: Mapping[str, int], arrays) -> bool:
+    """Whether the non-finite tensors are exactly the classifier's, every
+    value of them, for a network that converts without its classifier."""
+    if False not in target.tops:
+        return False
+    classifier = _key_set(target, True) - _key_set(target, False)
+    return set(non_finite) == classifier and all(
+        count == np.asarray(arrays[key]).size for key, count in non_finite.items()
     )
 
 
@@ -908,7 +1023,9 @@ def from_keras_applications(source, model_name: Optional[str] = None, *, model=N
     Args:
         source: the legacy ``.h5`` file (e.g.
             ``~/.keras/models/vgg16_weights_tf_dim_ordering_tf_kernels.h5``),
-            or its weights as ``{"layer/weight": array}``.
+            a Keras 3 ``.weights.h5`` (``model.save_weights``) or ``.keras``
+            file (``model.save``) of keras.applications' model, or the
+            weights as ``{"layer/weight": array}``.
         model_name: ``"vgg16"``, ``"vgg19"``, ``"resnet50"``, ``"resnet101"``
             or ``"resnet152"``; None: recognised from the tensor names.
         model: an already built model of that name to fill, with the input
@@ -920,11 +1037,137 @@ def from_keras_applications(source, model_name: Optional[str] = None, *, model=N
     Raises:
         CheckpointMismatch: the checkpoint does not fit, with every difference.
     """
+    notes: List[str] = []
     if isinstance(source, Mapping):
         arrays, label, info = dict(source), "the checkpoint", {}
     else:
-        arrays, label, info = checkpoints.read_keras_h5(source), repr(os.fspath(source)), _file_info(source)
-    return _convert(KERAS_APPLICATIONS, arrays, model_name, model, label, info)
+        arrays, notes = _read_keras_file(source)
+        label, info = repr(os.fspath(source)), _file_info(source)
+    converted = _convert(KERAS_APPLICATIONS, arrays, model_name, model, label, info)
+    converted.notes[:0] = notes
+    return converted
+
+
+# --------------------------------------------------------------------------
+# Keras 3's own files of keras.applications' networks
+# --------------------------------------------------------------------------
+
+# keras.applications' networks by what a Keras 3 .weights.h5 file shows of
+# them: (Conv2D layers, BatchNormalization layers), every Conv2D with a bias.
+_KERAS3_NETWORKS = {
+    (13, 0): "VGG16",
+    (16, 0): "VGG19",
+    (53, 53): "ResNet50",
+    (104, 104): "ResNet101",
+    (155, 155): "ResNet152",
+}
+# Dense layers with and without the classifier.
+_KERAS3_DENSE = {"VGG": (3, 0), "ResNet": (1, 0)}
+_KERAS3_CLASSES = ("conv2d", "batch_normalization", "dense")
+_VGG_DEFAULTS = {"include_top": True, "classes": 1000, "input_shape": (224, 224, 3)}
+
+
+def _read_keras_file(path) -> Tuple[Dict[str, np.ndarray], List[str]]:
+    """``{"layer/weight": array}`` from any Keras file of keras.applications'
+    networks: the legacy ``.h5`` (layer names inside), Keras 3's
+    ``.weights.h5`` and ``.keras``; and notes for the user."""
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise CheckpointError(f"checkpoint {path!r} does not exist")
+    if path.lower().endswith(".keras"):
+        return _read_keras_archive(path), []
+    shapes = checkpoints.keras3_layer_shapes(path)
+    if shapes is None:
+        return checkpoints.read_keras_h5(path), []
+    return _read_keras3_weights(path, shapes)
+
+
+def _named_weights(model) -> Dict[str, np.ndarray]:
+    """A Keras model's weights keyed ``"layer/weight"``, as legacy files name them."""
+    import keras
+
+    return {
+        f"{layer.name}/{variable.path.rsplit('/', 1)[-1]}": keras.ops.convert_to_numpy(variable)
+        for layer in model.layers
+        for variable in layer.weights
+    }
+
+
+def _read_keras_archive(path: str) -> Dict[str, np.ndarray]:
+    """The weights of a ``.keras`` model file by layer name (the archive
+    holds the model's configuration, names included)."""
+    from keras_classics import saving
+
+    try:
+        model = saving.load_model(path, compile=False)
+    except (OSError, ValueError) as error:
+        raise CheckpointError(str(error)) from None
+    return _named_weights(model)
+
+
+def _read_keras3_weights(path: str, shapes: Mapping[str, List[Tuple[int, ...]]]):
+    """A Keras 3 ``.weights.h5`` of one of keras.applications' networks.
+
+    The file names its layers by class and position only, so the network is
+    recognised by its counts of layers, built by keras.applications
+    (``weights=None``, nothing downloaded) with the classifier the file
+    has, and loaded by Keras itself, which checks every shape; its weights
+    are then read by layer name.
+    """
+    import keras
+
+    with_weights = {name: layer for name, layer in shapes.items() if layer}
+    counts = {cls: 0 for cls in _KERAS3_CLASSES}
+    others = {}
+    for name in with_weights:
+        cls = checkpoints.keras3_class_name(name)
+        if cls in counts:
+            counts[cls] += 1
+        else:
+            others[cls] = others.get(cls, 0) + 1
+    network = _KERAS3_NETWORKS.get((counts["conv2d"], counts["batch_normalization"]))
+    family = network.rstrip("0123456789") if network else None
+    biased = all(len(layer) == 2 for name, layer in with_weights.items() if name.startswith("conv2d"))
+    if network is None or others or not biased or counts["dense"] not in _KERAS3_DENSE[family]:
+        found = ", ".join(f"{n} {cls}" for cls, n in {**counts, **others}.items())
+        raise CheckpointError(
+            f"{path!r} is a Keras 3 weights file (.weights.h5), which records its layers by class "
+            f"and position, not by name; its layers with weights ({found}"
+            f"{'' if biased else ', convolutions without biases'}) are none of keras.applications' "
+            "VGG16, VGG19, ResNet50, ResNet101 or ResNet152, which convert. A weights file saved "
+            "from a keras_classics model needs no conversion: its builder loads it "
+            "(keras_classics.build(NAME, weights=FILE))"
+        )
+    dense = [with_weights[f"dense{'' if i == 0 else f'_{i}'}"] for i in range(counts["dense"])]
+    kwargs: Dict[str, object] = {"weights": None, "include_top": bool(dense)}
+    if dense:
+        kwargs["classes"] = dense[-1][0][1]
+        if family == "VGG":
+            # Five 2x2 pools: the input is 32 times the side of the maps fc1 flattens.
+            side = math.isqrt(dense[0][0][0] // 512)
+            kwargs["input_shape"] = (32 * side, 32 * side, 3)
+    try:
+        theirs = getattr(keras.applications, network)(**kwargs)
+        theirs.load_weights(path)
+    except Exception as error:  # noqa: BLE001 - Keras raises several types for a mismatch
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise CheckpointError(
+            f"{path!r} has the layers of keras.applications' {network}, but Keras does not load "
+            f"it into that network: {first}"
+        ) from None
+    arrays = _named_weights(theirs)
+    del theirs
+    notes = []
+    if family == "VGG":
+        ours = network.lower()
+        shown = {k: v for k, v in kwargs.items() if k != "weights" and v != _VGG_DEFAULTS.get(k)}
+        arguments = "".join(f"{key}={value!r}, " for key, value in shown.items())
+        notes.append(
+            f"this file of keras.applications' {network} also loads directly into keras_classics' {ours}, "
+            f"whose layers are the same in the same order: keras_classics.{ours}({arguments}weights=FILE); "
+            "the converted file adds the record of its input convention"
+        )
+    return arrays, notes
 
 
 def from_torchvision(source, model_name: Optional[str] = None, *, model=None) -> ConvertedWeights:
@@ -957,13 +1200,13 @@ def from_torchvision(source, model_name: Optional[str] = None, *, model=None) ->
 def source_of(path) -> str:
     """The source a checkpoint file comes from, by its suffix."""
     lower = os.fspath(path).lower()
-    if lower.endswith((".h5", ".hdf5")):
+    if lower.endswith((".h5", ".hdf5", ".keras")):
         return KERAS_APPLICATIONS
     if lower.endswith(checkpoints.STATE_DICT_SUFFIXES):
         return TORCHVISION
     raise CheckpointError(
         f"cannot tell where {os.fspath(path)!r} comes from: keras.applications checkpoints end in "
-        f".h5, torchvision state dicts in {', '.join(checkpoints.STATE_DICT_SUFFIXES)}"
+        f".h5 or .keras, torchvision state dicts in {', '.join(checkpoints.STATE_DICT_SUFFIXES)}"
     )
 
 

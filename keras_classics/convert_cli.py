@@ -48,6 +48,8 @@ def _convert(args) -> int:
         parts.append(f"input {'x'.join(str(n) for n in shape)}")
     prep = converted.preprocessing
     print(f"{source['source']} {source['network']} -> {converted.model_name} ({', '.join(parts)}): {args.output}")
+    for note in converted.notes:
+        print(f"note: {note}")
     print(
         f"input convention: {prep.convention} ({prep.channel_order}, /{prep.scale:g}, "
         f"mean {list(prep.mean)}, std {list(prep.std)}); apply it with "

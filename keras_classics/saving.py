@@ -12,7 +12,9 @@ too, compiled optimizer included.
 from __future__ import annotations
 
 import os
+import re
 import zipfile
+from typing import Optional
 
 __all__ = ["load_model", "register_with_keras"]
 
@@ -40,7 +42,9 @@ def load_model(path, **kwargs):
 
     Raises:
         FileNotFoundError, IsADirectoryError: ``path`` is not a file.
-        ValueError: the file is not a complete ``.keras`` archive.
+        ValueError: the file is not a complete ``.keras`` archive, uses a
+            custom class that is not registered (the message names it), or
+            holds Python code (a Lambda layer), which is never loaded.
     """
     path = os.fspath(path)
     if not os.path.exists(path):
@@ -58,7 +62,42 @@ def load_model(path, **kwargs):
     register_with_keras()
     import keras
 
-    return keras.saving.load_model(path, **kwargs)
+    try:
+        return keras.saving.load_model(path, **kwargs)
+    except (TypeError, ValueError) as error:
+        explained = _explain(path, error)
+        if explained is None:
+            raise
+        raise ValueError(explained) from None
+
+
+# Keras's words for a class or function it does not know, and for code in the file.
+_NOT_LOCATED = re.compile(r"Could not locate (class|function) '([^']+)'")
+_UNSAFE = ("safe_mode",)
+
+
+def _explain(path: str, error: Exception) -> Optional[str]:
+    """Our message for the failures whose Keras message either buries the
+    cause under a whole config or advises an unsafe call; None for others."""
+    text = str(error)
+    found = _NOT_LOCATED.search(text)
+    if found:
+        kind, name = found.groups()
+        registered = re.search(rf"'registered_name': '([^']*>{re.escape(name)})'", text)
+        also = f" (registered as {registered.group(1)!r} where it was saved)" if registered else ""
+        return (
+            f"{path!r} uses the custom {kind} {name!r}{also}, which is not registered in this process: "
+            f"Keras rebuilds a model only from classes it knows. Load it in Python after importing "
+            f"the module that defines {name} with @keras.saving.register_keras_serializable(); "
+            "keras-classics itself knows Keras's classes and its own"
+        )
+    if any(word in text for word in _UNSAFE):
+        return (
+            f"{path!r} holds Python code (a Lambda layer's function), which is not loaded: running "
+            "code from a model file is what safe loading prevents. Rebuild the model with the layer "
+            "written as a registered class instead of a Lambda"
+        )
+    return None
 
 
 def _archive_problem(path: str):

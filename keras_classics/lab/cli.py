@@ -29,7 +29,7 @@ def register(subparsers) -> None:
         help="'digits' (default, bundled with scikit-learn), 'cifar10' (downloaded by keras.datasets; "
         "fails within seconds where there is no internet) or a folder of class sub-folders",
     )
-    run.add_argument("--quick", action="store_true", help="one seed, 2 epochs of 3 steps: a smoke test")
+    run.add_argument("--quick", action="store_true", help="one seed, 2 epochs of 3 steps on a few images: a smoke test")
     run.add_argument("--out", default=DEFAULT_OUT, help=f"results folder (default {DEFAULT_OUT}/)")
     run.add_argument("--fresh", action="store_true", help="discard the folder's finished runs and start over")
     run.set_defaults(handler=_run)
@@ -85,37 +85,64 @@ def _run(args) -> int:
 
 
 def _summarise(args) -> int:
-    import json
-
+    """Recompute the outputs of finished experiments. An experiment with
+    a damaged or changed file is named with the file and what is wrong
+    (exit 2); one with units still to run is named with them (exit 1)."""
     from keras_classics.cli import CommandError
-    from keras_classics.lab.runner import quick_version, run_folder, write_outputs
+    from keras_classics.lab.runner import (
+        audit,
+        locked,
+        quick_version,
+        read_record,
+        run_folder,
+        settings_problem,
+        unfinished,
+        write_outputs,
+    )
 
     chosen = _chosen(args)
-    done = 0
+    done, damaged, incomplete = 0, 0, 0
     for experiment in chosen:
         if args.quick:
             experiment = quick_version(experiment)
         folder = run_folder(args.out, experiment, args.quick)
         record_path = os.path.join(folder, "run.json")
-        if not os.path.isfile(record_path):
+        if not os.path.isdir(folder):
             if not args.all:
                 raise CommandError(f"{folder} holds no run of {experiment.name}")
             continue
-        with open(record_path) as handle:
-            record = json.load(handle)
-        missing = [
-            f"{arm.name}/seed{seed}"
-            for arm in experiment.arms
-            for seed in experiment.seeds
-            if f"{arm.name}/seed{seed}" not in record.get("unit_seconds", {})
-        ]
-        if missing:
-            print(f"lab: {experiment.name}: unfinished ({', '.join(missing)}); run it to finish", file=sys.stderr)
-            continue
-        summary = write_outputs(experiment, folder, record)
-        print(f"lab: {experiment.name}: {summary['verdict']}")
+        rerun = f"`keras-classics lab run {experiment.name}{' --quick' if args.quick else ''} --out {args.out}`"
+        with locked(folder):  # a run writing the folder now is named
+            if not os.path.isfile(record_path):
+                if not args.all:
+                    raise CommandError(f"{folder} holds no run of {experiment.name}")
+                continue
+            record, problem = read_record(record_path)
+            if problem is None:
+                problem = settings_problem(experiment, record, args.quick)
+                problem = problem and f"{folder} {problem}"
+            if problem:
+                print(f"lab: {experiment.name}: {problem}; {rerun[:-1]} --fresh` starts it over", file=sys.stderr)
+                damaged += 1
+                continue
+            state = audit(folder, experiment, record)
+            for why in state.problems.values():
+                print(f"lab: {experiment.name}: {why}; {rerun} runs it again", file=sys.stderr)
+            missing = unfinished(experiment, state)
+            if state.problems:
+                damaged += 1
+                continue
+            if missing:
+                print(f"lab: {experiment.name}: unfinished ({', '.join(missing)}); run it to finish", file=sys.stderr)
+                incomplete += 1
+                continue
+            summary = write_outputs(experiment, folder, record)
+        headline = summary["checks"][summary["headline"]]
+        print(f"lab: {experiment.name}: {headline['statement']}: {summary['verdict']}")
         done += 1
-    return 0 if done or args.all else 1
+    if damaged:
+        return 2
+    return 1 if incomplete or not (done or args.all) else 0
 
 
 def _pages(args) -> int:

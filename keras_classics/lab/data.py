@@ -4,16 +4,22 @@ Lab runs are short (seconds per epoch), so the arrays are fed to the
 training step directly: no tf.data pipeline, whose autotuning thread adds
 a wait at the end of every short epoch.
 
+Every data set comes in three parts: the training images, a validation
+split (where learning rates are chosen and early stopping watches) and the
+held-out test images (measured once per run, never chosen on).
+
 * ``digits`` (default): scikit-learn's 1,797 8x8 digits, bundled with its
-  wheel (via `keras_classics.training.data.load_digits`). The seeded split
-  of that loader is kept; its validation and test parts together are the
-  lab's held-out set (about 25%, 450 images), since the lab selects
-  nothing on them.
+  wheel (via `keras_classics.training.data.load_digits`), with that
+  loader's seeded split: 75% training, 10% validation, 15% test.
 * a folder of class sub-folders (any layout `scan_folder` accepts): every
-  image decoded and resized into memory.
+  image decoded and resized into memory, with the same split.
 * ``cifar10``: `keras.datasets.cifar10`, which downloads it once into
   ~/.keras/datasets. Where it cannot be downloaded the loader gives up
   after a short timeout with a clear error instead of waiting.
+
+An experiment's ``train_size`` keeps that many training images
+(`LabData.with_train_size`): a seeded draw with every class in proportion,
+the same for every arm and seed.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ CIFAR10_CACHE = os.path.join(os.path.expanduser("~"), ".keras", "datasets", "cif
 # Lab runs stay CPU-sized on CIFAR-10 too: a fixed subset.
 CIFAR10_TRAIN_IMAGES = 10_000
 CIFAR10_VAL_IMAGES = 2_000
+CIFAR10_TEST_IMAGES = 2_000
 DOWNLOAD_TIMEOUT_S = float(os.environ.get("KERAS_CLASSICS_DOWNLOAD_TIMEOUT", "20"))
 SPLIT_SEED = 1337
 
@@ -37,28 +44,74 @@ SPLIT_SEED = 1337
 @dataclass
 class LabData:
     name: str
-    description: str
+    facts: dict  # what the data is, for the record and the pages (`description`)
     x_train: np.ndarray  # float32 (n, size, size, channels), standardised
     y_train: np.ndarray  # int32
-    x_val: np.ndarray
+    x_val: np.ndarray  # the validation split: chosen on
     y_val: np.ndarray
+    x_test: np.ndarray  # the held-out test images: measured, never chosen on
+    y_test: np.ndarray
     classes: int
 
     @property
     def input_shape(self):
         return tuple(self.x_train.shape[1:])
 
-    def subset(self, train: int, val: int) -> "LabData":
-        """The first ``train`` and ``val`` images (the quick mode's data)."""
+    def description(self, language: str = "en") -> str:
+        """The data in words (`keras_classics.lab.words.data_description`)."""
+        from keras_classics.lab.words import data_description
+
+        return data_description(self.facts, language)
+
+    def subset(self, train: int, val: int, test: int) -> "LabData":
+        """The first ``train``, ``val`` and ``test`` images (the quick mode's data)."""
         return LabData(
             self.name,
-            self.description + f" (quick: first {train} training, {val} held-out images)",
+            self.facts | {"quick": [train, val, test]},
             self.x_train[:train],
             self.y_train[:train],
             self.x_val[:val],
             self.y_val[:val],
+            self.x_test[:test],
+            self.y_test[:test],
             self.classes,
         )
+
+    def with_train_size(self, size: Optional[int]) -> "LabData":
+        """``size`` training images, drawn with every class in proportion
+        (a seeded draw, the same for every arm and seed); all of them for
+        None. The validation and test images stay."""
+        n = len(self.x_train)
+        if size is None or size == n:
+            return self
+        if size > n:
+            raise ValueError(f"train_size {size} is more than the {n} training images of {self.name}")
+        keep = _stratified_prefix(self.y_train, size, SPLIT_SEED)
+        return LabData(
+            self.name,
+            self.facts | {"train_size": size},
+            self.x_train[keep],
+            self.y_train[keep],
+            self.x_val,
+            self.y_val,
+            self.x_test,
+            self.y_test,
+            self.classes,
+        )
+
+
+def _stratified_prefix(labels: np.ndarray, size: int, seed: int) -> np.ndarray:
+    """Indices of ``size`` items, each class's share as in ``labels``
+    (largest remainders), each class's items in a seeded random order;
+    returned sorted so that the kept images keep their order."""
+    rng = np.random.default_rng(seed)
+    classes, counts = np.unique(labels, return_counts=True)
+    exact = counts * size / len(labels)
+    take = np.floor(exact).astype(int)
+    for index in np.argsort(-(exact - take), kind="stable")[: size - int(take.sum())]:
+        take[index] += 1
+    chosen = [rng.permutation(np.flatnonzero(labels == c))[:k] for c, k in zip(classes, take)]
+    return np.sort(np.concatenate(chosen))
 
 
 def _resize(images: np.ndarray, size: int) -> np.ndarray:
@@ -75,28 +128,36 @@ def _resize(images: np.ndarray, size: int) -> np.ndarray:
     return np.concatenate(out).astype(np.float32)
 
 
-def _standardise(x_train, x_val):
+def _standardise(x_train, *others):
     # One mean and one standard deviation over the training pixels, as the
-    # papers subtract a mean image; the held-out set gets the same numbers.
+    # papers subtract a mean image; the other splits get the same numbers.
     mean, std = float(x_train.mean()), float(x_train.std()) or 1.0
-    return (x_train - mean) / std, (x_val - mean) / std
+    return [(x - mean) / std for x in (x_train, *others)]
 
 
 def _digits(size: int) -> LabData:
     from keras_classics.training.data import load_digits
 
     source = load_digits(seed=SPLIT_SEED)
-    held_out_x = np.concatenate([source.val.items, source.test.items])
-    held_out_y = np.concatenate([source.val.labels, source.test.labels])
-    x_train, x_val = _standardise(_resize(source.train.items, size), _resize(held_out_x, size))
+    x_train, x_val, x_test = _standardise(
+        *(_resize(part.items, size) for part in (source.train, source.val, source.test))
+    )
     return LabData(
         "digits",
-        f"scikit-learn digits, 8x8 resized to {size}x{size} (bilinear), {len(x_train)} training and "
-        f"{len(x_val)} held-out images (split seed {SPLIT_SEED})",
+        {
+            "data": "digits",
+            "size": size,
+            "train": len(x_train),
+            "val": len(x_val),
+            "test": len(x_test),
+            "seed": SPLIT_SEED,
+        },
         x_train,
         source.train.labels.astype(np.int32),
         x_val,
-        held_out_y.astype(np.int32),
+        source.val.labels.astype(np.int32),
+        x_test,
+        source.test.labels.astype(np.int32),
         10,
     )
 
@@ -119,18 +180,25 @@ def _folder(path: str, size: int) -> LabData:
             images.append(tf.image.resize(image, (size, size)).numpy())
         return np.stack(images).astype(np.float32) / 255.0
 
-    held_out = type(source.val)(
-        list(source.val.items) + list(source.test.items), np.concatenate([source.val.labels, source.test.labels])
-    )
-    x_train, x_val = _standardise(load(source.train), load(held_out))
+    x_train, x_val, x_test = _standardise(load(source.train), load(source.val), load(source.test))
     return LabData(
         source.name,
-        f"image folder {path} ({source.layout}), resized to {size}x{size}, {len(x_train)} training and "
-        f"{len(x_val)} held-out images",
+        {
+            "data": "folder",
+            "path": path,
+            "layout": source.layout,
+            "size": size,
+            "train": len(x_train),
+            "val": len(x_val),
+            "test": len(x_test),
+            "seed": SPLIT_SEED,
+        },
         x_train,
         source.train.labels.astype(np.int32),
         x_val,
-        held_out.labels.astype(np.int32),
+        source.val.labels.astype(np.int32),
+        x_test,
+        source.test.labels.astype(np.int32),
         source.classes,
     )
 
@@ -172,18 +240,23 @@ def fetch_cifar10(timeout_s: Optional[float] = None):
 
 
 def _cifar10(size: int) -> LabData:
-    (x_train, y_train), (x_test, y_test) = fetch_cifar10()
-    # A fixed, class-balanced enough prefix (CIFAR-10's files are shuffled).
-    x_train, y_train = x_train[:CIFAR10_TRAIN_IMAGES], y_train[:CIFAR10_TRAIN_IMAGES, 0]
-    x_val, y_val = x_test[:CIFAR10_VAL_IMAGES], y_test[:CIFAR10_VAL_IMAGES, 0]
-    x_train, x_val = _standardise(_resize(x_train, size), _resize(x_val, size))
+    (x_all, y_all), (x_test, y_test) = fetch_cifar10()
+    # Fixed prefixes (CIFAR-10's files are shuffled): training images, then
+    # the next ones of its training set as the validation split.
+    end = CIFAR10_TRAIN_IMAGES + CIFAR10_VAL_IMAGES
+    x_train, y_train = x_all[:CIFAR10_TRAIN_IMAGES], y_all[:CIFAR10_TRAIN_IMAGES, 0]
+    x_val, y_val = x_all[CIFAR10_TRAIN_IMAGES:end], y_all[CIFAR10_TRAIN_IMAGES:end, 0]
+    x_test, y_test = x_test[:CIFAR10_TEST_IMAGES], y_test[:CIFAR10_TEST_IMAGES, 0]
+    x_train, x_val, x_test = _standardise(*(_resize(x, size) for x in (x_train, x_val, x_test)))
     return LabData(
         "cifar10",
-        f"CIFAR-10 (keras.datasets), the first {len(x_train)} training and {len(x_val)} test images, at {size}x{size}",
+        {"data": "cifar10", "size": size, "train": len(x_train), "val": len(x_val), "test": len(x_test)},
         x_train,
         y_train.astype(np.int32),
         x_val,
         y_val.astype(np.int32),
+        x_test,
+        y_test.astype(np.int32),
         10,
     )
 

@@ -13,7 +13,7 @@ What a run returns is a list of `Row`s, the lines of its metrics CSV.
 from __future__ import annotations
 
 import math
-from typing import Callable, List, Optional
+from typing import Callable, List, NamedTuple, Optional
 
 import numpy as np
 
@@ -22,6 +22,7 @@ from keras_classics.lab.data import LabData
 from keras_classics.lab.spec import Arm, Experiment, Row
 
 EVAL_BATCH = 512
+TRAIN_SAMPLE_SEED = 2024  # the fixed sample of training images, where the training error uses one
 PROFILE_BATCH = 256
 
 
@@ -96,12 +97,17 @@ def init_profile_rows(model, data: LabData) -> List[Row]:
     return rows
 
 
-def _error(model, x, y) -> float:
-    wrong = 0
+def _predictions(model, x) -> np.ndarray:
+    """The predicted class of every image, in batches."""
+    out = []
     for start in range(0, len(x), EVAL_BATCH):
         logits = _main_output(model(x[start : start + EVAL_BATCH], training=False))
-        wrong += int(np.sum(np.argmax(np.asarray(logits), axis=1) != y[start : start + EVAL_BATCH]))
-    return wrong / len(x)
+        out.append(np.argmax(np.asarray(logits), axis=1))
+    return np.concatenate(out) if out else np.zeros(0, dtype=int)
+
+
+def _error(model, x, y) -> float:
+    return float(np.mean(_predictions(model, x) != y))
 
 
 def _make_step(model, optimizer, aux_weight: float, eager: bool):
@@ -136,22 +142,39 @@ def _make_step(model, optimizer, aux_weight: float, eager: bool):
     return train_step if eager else tf.function(train_step, reduce_retracing=True)
 
 
+class Outcome(NamedTuple):
+    """What one arm and seed measured: the rows of its metrics CSV, and
+    which test images the final network got right (None for a run that
+    never looked at the test images: learning-rate selection)."""
+
+    rows: List[Row]
+    correct: Optional[np.ndarray]
+
+
 def train_arm(
     experiment: Experiment,
     arm: Arm,
     seed: int,
     data: LabData,
     *,
+    learning_rate: float,
     epochs: int,
     steps_per_epoch: Optional[int],
     on_epoch: Callable[[int], None] = lambda epoch: None,
     eager: bool = False,
     cache: Optional[dict] = None,
-) -> List[Row]:
-    """Train ``arm`` from seed ``seed``; every measured number as `Row`s.
+    measure_test: bool = True,
+) -> Outcome:
+    """Train ``arm`` from seed ``seed`` at ``learning_rate``; every measured
+    number as `Row`s, and the per-image correctness on the test images.
 
-    ``eager`` runs the step without ``tf.function``. ``cache``: a dict kept
-    across the seeds of one arm (see below).
+    Each epoch measures the training error (the whole training set, in
+    inference mode), the validation error and, with ``measure_test``, the
+    test error. With the experiment's early stopping the run ends when the
+    validation error has not improved for its patience, and the network of
+    the best epoch is the one measured at the end. ``eager`` runs the step
+    without ``tf.function``. ``cache``: a dict kept across the seeds of one
+    arm (see below).
     """
     import keras
     import tensorflow as tf
@@ -167,9 +190,10 @@ def train_arm(
 
     # Tracing the step costs more than a short run on a deep network (20 s
     # for a 56-layer one on a busy 2-core machine). So the first seed's
-    # model and traced step are kept for the arm's other seeds, which copy
-    # in their own freshly drawn weights and start with zeroed momentum:
-    # the same start as a new model, without tracing again.
+    # model and traced step are kept for the arm's other seeds (and other
+    # learning rates), which copy in their own freshly drawn weights and
+    # start with zeroed momentum: the same start as a new model, without
+    # tracing again.
     key = (arm.network, repr(sorted(arm.options.items())), arm.aux_loss_weight, eager)
     if cache is not None and key in cache:
         model, optimizer, train_step = cache[key]
@@ -178,22 +202,31 @@ def train_arm(
             variable.assign(tf.zeros(variable.shape, variable.dtype))
     else:
         model = fresh
-        optimizer = keras.optimizers.SGD(learning_rate=experiment.learning_rate, momentum=experiment.momentum)
+        optimizer = keras.optimizers.SGD(learning_rate=learning_rate, momentum=experiment.momentum)
         train_step = _make_step(model, optimizer, float(arm.aux_loss_weight), eager)
         if cache is not None:
             cache.clear()  # one arm at a time: free the previous arm's graph
             cache[key] = (model, optimizer, train_step)
 
     n = len(data.x_train)
+    # The training error of each epoch: on every training image, or on a
+    # fixed sample (the same for every arm and seed) where that costs too much.
+    sample = slice(None)
+    if experiment.train_error_images is not None and experiment.train_error_images < n:
+        sample = np.sort(
+            np.random.default_rng(TRAIN_SAMPLE_SEED).choice(n, experiment.train_error_images, replace=False)
+        )
     batch = min(experiment.batch_size, n)
-    full_epoch = n // batch
-    steps = steps_per_epoch or full_epoch
+    steps = steps_per_epoch or n // batch
+    stopping = experiment.early_stopping
     rng = np.random.default_rng(seed)
     order, cursor = rng.permutation(n), 0
-    step = 0
     reached_at = None
+    best_error, best_epoch, best_weights = math.inf, 0, None
+    train_errors = {}
+    trained = 0
     for epoch in range(1, epochs + 1):
-        lr = experiment.learning_rate / 10 if epoch <= experiment.warmup_epochs else experiment.learning_rate
+        lr = learning_rate / 10 if epoch <= experiment.warmup_epochs else learning_rate
         optimizer.learning_rate.assign(lr)
         losses, norms = [], []
         for _ in range(steps):
@@ -207,12 +240,13 @@ def train_arm(
             loss, norm = train_step(images, data.y_train[index])
             losses.append(float(loss))
             norms.append(float(norm))
-            step += 1
+        trained = epoch
         train_loss = float(np.mean(losses))
         if not math.isfinite(train_loss):
             train_loss = float("nan")
-        train_error = _error(model, data.x_train, data.y_train)
+        train_error = _error(model, data.x_train[sample], data.y_train[sample])
         val_error = _error(model, data.x_val, data.y_val)
+        train_errors[epoch] = train_error
         rows += [
             Row("epoch", epoch, "train_loss", train_loss),
             Row("epoch", epoch, "train_error", train_error),
@@ -221,10 +255,39 @@ def train_arm(
             Row("epoch", epoch, "conv1_grad_norm", float(np.mean(norms))),
         ]
         if reached_at is None and experiment.error_threshold is not None and train_error <= experiment.error_threshold:
-            reached_at = step
+            reached_at = epoch
+        if val_error < best_error - (stopping.min_delta if stopping else 0.0):
+            best_error, best_epoch = val_error, epoch
+            if stopping is not None:
+                best_weights = model.get_weights()
         on_epoch(epoch)
+        if stopping is not None and epoch - best_epoch >= stopping.patience:
+            break
+        if experiment.stop_at_threshold and reached_at is not None:
+            break
+    if stopping is not None and best_weights is not None:
+        model.set_weights(best_weights)  # the network of the best epoch is the one measured
+    rows += [
+        Row("scalar", None, "learning_rate", float(learning_rate)),
+        Row("scalar", None, "epochs_trained", float(trained)),
+        Row("scalar", None, "best_epoch", float(best_epoch)),
+        Row("scalar", None, "steps_to_best", float(best_epoch * steps)),
+    ]
     if experiment.error_threshold is not None:
-        # Not reached: the steps trained, a lower bound, flagged in "reached".
-        rows.append(Row("scalar", None, "steps_to_threshold", float(reached_at if reached_at else step)))
+        # Not reached: the epochs trained, a lower bound, flagged in "reached".
+        rows.append(Row("scalar", None, "epochs_to_threshold", float(reached_at or trained)))
         rows.append(Row("scalar", None, "reached_threshold", 1.0 if reached_at else 0.0))
-    return rows
+    correct = None
+    if measure_test:
+        # The test images, once, on the network the run ends with (its best
+        # epoch's with early stopping, else its last), and that network's
+        # training error as measured in its epoch.
+        correct = _predictions(model, data.x_test) == data.y_test
+        test_error = float(np.mean(~correct))
+        measured = best_epoch if stopping is not None and best_weights is not None else trained
+        rows += [
+            Row("scalar", None, "test_error", test_error),
+            Row("scalar", None, "test_gap", test_error - train_errors[measured]),
+            Row("scalar", None, "test_images", float(len(correct))),
+        ]
+    return Outcome(rows, correct)

@@ -4,12 +4,20 @@
 expanded, validated against ``spec/schema.yaml`` and filled with their
 defaults. Everything here is plain Python (PyYAML and jsonschema): nothing
 is built, so a malformed file fails fast, naming its file and line.
+
+A spec is data that anyone may hand to ``pytest spec/``, so what it can make
+the loader do is bounded (the limits below, each far above what the papers'
+networks need): the file's size, what YAML aliases add (a few lines of
+nested aliases, the "billion laughs", would otherwise become billions of
+values for the schema check to walk), how many layers and template uses the
+templates expand to, and the size of what a ``{placeholder}`` produces
+(arithmetic is on integers only, as spec/FORMAT.md says). Past a limit the
+loader stops at once with a SpecError naming the file and line.
 """
 
 from __future__ import annotations
 
 import ast
-import copy
 import functools
 import operator
 import re
@@ -27,6 +35,17 @@ SPEC_DIR = Path(__file__).resolve().parents[2] / "spec"
 SCHEMA_PATH = SPEC_DIR / "schema.yaml"
 
 MAX_TEMPLATE_DEPTH = 8
+
+# The limits (module docstring). Of the real specs, resnet152_v1_5.yaml
+# expands to the most layers (519), resnet110.yaml uses templates the most
+# times (54) and googlenet_aux.yaml is the largest file (14 KB); none uses
+# an alias, and no expanded string is longer than 23 characters.
+MAX_FILE_BYTES = 1 << 20
+MAX_ALIAS_VALUES = 10_000  # values (scalars, lists, mappings) that aliases add
+MAX_LAYERS = 5_000  # expanded layers; also the most template uses
+MAX_EXPANDED_VALUES = 1_000_000  # values the templates' substitutions produce
+MAX_STRING = 10_000  # characters of a substituted string
+MAX_INT_BITS = 63  # an integer a placeholder computes fits in int64
 
 
 class SpecError(Exception):
@@ -58,8 +77,47 @@ class LineList(list):
 
 
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader whose mappings and sequences carry their source lines, and
-    which rejects duplicate keys (PyYAML would silently keep the last)."""
+    """SafeLoader whose mappings and sequences carry their source lines, which
+    rejects duplicate keys (PyYAML would silently keep the last), and which
+    stops once its aliases would add more than MAX_ALIAS_VALUES values."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._alias_values = 0
+        self._node_sizes: Dict[int, int] = {}
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            node = self.anchors.get(event.anchor)
+            if node is not None:  # an undefined alias is PyYAML's own error
+                self._alias_values += _expanded_size(node, self._node_sizes)
+                if self._alias_values > MAX_ALIAS_VALUES:
+                    raise yaml.composer.ComposerError(
+                        None,
+                        None,
+                        f"the aliases up to *{event.anchor} add more than {MAX_ALIAS_VALUES:,} values "
+                        "to the file (each alias repeats its anchor's whole content); a spec needs far "
+                        "fewer: write the values out",
+                        event.start_mark,
+                    )
+        return super().compose_node(parent, index)
+
+
+def _expanded_size(node, sizes: Dict[int, int]) -> int:
+    """How many values ``node`` stands for once every alias inside it is
+    expanded; memoised per node, so shared (aliased) nodes cost once."""
+    known = sizes.get(id(node))
+    if known is not None:
+        return known
+    if isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(child, sizes) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size = 1 + sum(_expanded_size(k, sizes) + _expanded_size(v, sizes) for k, v in node.value)
+    else:
+        size = 1
+    sizes[id(node)] = size
+    return size
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
@@ -94,14 +152,21 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _co
 
 def read_yaml(path: Path):
     """Parse ``path``, keeping line numbers; a syntax error becomes a SpecError."""
-    text = Path(path).read_text(encoding="utf-8")
+    path = Path(path)
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise SpecError([f"{path.name}:1: the file has {size:,} bytes; a spec file has at most {MAX_FILE_BYTES:,}"])
+    text = path.read_text(encoding="utf-8")
     try:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         line = mark.line + 1 if mark is not None else 1
         problem = getattr(error, "problem", None) or str(error)
-        raise SpecError([f"{Path(path).name}:{line}: YAML error: {problem}"]) from None
+        raise SpecError([f"{path.name}:{line}: YAML error: {problem}"]) from None
+    except RecursionError:
+        # PyYAML composes nested collections recursively.
+        raise SpecError([f"{path.name}:1: YAML error: lists or mappings nested too deeply"]) from None
 
 
 def line_of(document, path: Sequence) -> int:
@@ -228,6 +293,34 @@ _OPERATORS = {
 }
 
 
+class TemplateLimit(Exception):
+    """A placeholder or a template use that cannot be expanded: its result
+    is too large, it is not integer arithmetic, or it divides by zero. The
+    message says which; `expand` adds the file and line."""
+
+
+class _Budget:
+    """How many more values the substitutions may produce (MAX_EXPANDED_VALUES)."""
+
+    def __init__(self, limit: int = MAX_EXPANDED_VALUES):
+        self.left = limit
+        self.limit = limit
+
+    def spend(self, count: int) -> None:
+        self.left -= count
+        if self.left < 0:
+            raise TemplateLimit(
+                f"the templates' substitutions produce more than {self.limit:,} values; "
+                "a spec needs far fewer (is a list variable copied into itself?)"
+            )
+
+
+def _checked_int(value: int, expression: str) -> int:
+    if value.bit_length() > MAX_INT_BITS:
+        raise TemplateLimit(f"{{{expression}}} gives a number of {len(str(abs(value))):,} digits; the limit is 2**63")
+    return value
+
+
 def _evaluate(expression: str, variables: Dict[str, Any]):
     """Value of ``{expression}``: a variable, or integer arithmetic over
     variables (``i-1``, ``4*f``) with + - * //."""
@@ -236,18 +329,28 @@ def _evaluate(expression: str, variables: Dict[str, Any]):
         return variables[name]
     try:
         tree = ast.parse(name, mode="eval").body
-    except SyntaxError:
+    except (SyntaxError, ValueError):
         raise KeyError(name) from None
 
     def walk(node):
-        if isinstance(node, ast.Constant) and isinstance(node.value, int):
-            return node.value
+        if isinstance(node, ast.Constant) and type(node.value) is int:
+            return _checked_int(node.value, name)
         if isinstance(node, ast.Name):
             if node.id not in variables:
                 raise KeyError(node.id)
-            return variables[node.id]
+            value = variables[node.id]
+            if not isinstance(value, int) or isinstance(value, bool):
+                # str * int would repeat the text, list + list join lists:
+                # arithmetic is on integers only.
+                raise TemplateLimit(
+                    f"{{{name}}}: arithmetic is on integers, and {node.id} is {type(value).__name__} {_short_repr(value)}"
+                )
+            return value
         if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
-            return _OPERATORS[type(node.op)](walk(node.left), walk(node.right))
+            left, right = walk(node.left), walk(node.right)
+            if isinstance(node.op, ast.FloorDiv) and right == 0:
+                raise TemplateLimit(f"{{{name}}} divides by zero")
+            return _checked_int(_OPERATORS[type(node.op)](left, right), name)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             return -walk(node.operand)
         raise KeyError(name)
@@ -255,20 +358,57 @@ def _evaluate(expression: str, variables: Dict[str, Any]):
     return walk(tree)
 
 
-def substitute(value, variables: Dict[str, Any]):
+def _short_repr(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _copy(value, budget: _Budget):
+    """A deep copy of a variable's value (lists and mappings), counted."""
+    budget.spend(1)
+    if isinstance(value, list):
+        return [_copy(item, budget) for item in value]
+    if isinstance(value, dict):
+        return {key: _copy(item, budget) for key, item in value.items()}
+    return value
+
+
+def substitute(value, variables: Dict[str, Any], budget: Optional[_Budget] = None):
     """Put ``variables`` into ``value``: a string that is exactly ``"{v}"``
     takes v's value with its type; other strings get ``{v}`` replaced by its
-    text. Lists and mappings are substituted item by item."""
+    text. Lists and mappings are substituted item by item.
+
+    Raises KeyError for an unknown variable and `TemplateLimit` for a
+    result over the module's limits; ``budget`` counts the values produced
+    across calls (a fresh one per call by default)."""
+    if budget is None:
+        budget = _Budget()
+    budget.spend(1)
     if isinstance(value, str):
         whole = _PLACEHOLDER.fullmatch(value)
         if whole:
-            return copy.deepcopy(_evaluate(whole.group(1), variables))
-        return _PLACEHOLDER.sub(lambda m: str(_evaluate(m.group(1), variables)), value)
+            return _copy(_evaluate(whole.group(1), variables), budget)
+        if "{" not in value:
+            return value
+        text = _PLACEHOLDER.sub(lambda m: _text(_evaluate(m.group(1), variables), m.group(1)), value)
+        if len(text) > MAX_STRING:
+            raise TemplateLimit(
+                f"{value[:40]!r}{'...' if len(value) > 40 else ''} becomes {len(text):,} characters; "
+                f"the limit is {MAX_STRING:,}"
+            )
+        return text
     if isinstance(value, list):
-        return [substitute(item, variables) for item in value]
+        return [substitute(item, variables, budget) for item in value]
     if isinstance(value, dict):
-        return {key: substitute(item, variables) for key, item in value.items()}
+        return {key: substitute(item, variables, budget) for key, item in value.items()}
     return value
+
+
+def _text(value, expression: str) -> str:
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > MAX_STRING:
+        raise TemplateLimit(f"{{{expression}}} gives {len(text):,} characters; the limit is {MAX_STRING:,}")
+    return text
 
 
 @dataclass
@@ -284,10 +424,22 @@ class RawLayer:
 
 
 def expand(document, file_name: str) -> List[RawLayer]:
-    """Expand every template use in ``layers``, in place of the use."""
+    """Expand every template use in ``layers``, in place of the use.
+
+    Raises SpecError, naming the file and line, for unknown templates and
+    variables, and as soon as the expansion passes a limit (MAX_LAYERS
+    layers or template uses, MAX_EXPANDED_VALUES values, or a placeholder's
+    result: see `TemplateLimit`)."""
     templates = document.get("templates") or {}
     errors: List[str] = []
     out: List[RawLayer] = []
+    budget = _Budget()
+    uses = [0]
+    top = [""]  # the entry of ``layers`` being expanded
+
+    def stop(line: int, where: str, problem: str):
+        # Past a limit nothing more is expanded: the first problem is the one to fix.
+        raise SpecError(errors + [f"{file_name}:{line}: {where}: {problem}"])
 
     def use(entry, entry_where: str, line: int, variables: Dict[str, Any], stack: Tuple[str, ...]):
         name = entry["template"]
@@ -306,17 +458,30 @@ def expand(document, file_name: str) -> List[RawLayer]:
             return
         repeat = entry.get("repeat", 1)
         start = entry.get("start", 1)
+        if not all(isinstance(n, int) and not isinstance(n, bool) for n in (repeat, start)):
+            return  # the schema's message says it
+        if uses[0] + repeat > MAX_LAYERS:
+            before = f" after {uses[0]:,} earlier uses" if uses[0] else ""
+            stop(
+                entry_line,
+                f"{entry_where}.repeat",
+                f"repeat {repeat:,}{before} expands template {name!r} more than {MAX_LAYERS:,} times; "
+                f"a spec expands to at most {MAX_LAYERS:,} layers and template uses",
+            )
+        uses[0] += repeat
         for i in range(start, start + repeat):
             scope = dict(variables)
             scope["i"] = i
             try:
-                own = substitute(dict(entry.get("vars") or {}), scope)
+                own = substitute(dict(entry.get("vars") or {}), scope, budget)
             except KeyError as missing:
                 errors.append(
                     f"{file_name}:{entry_line}: {entry_where}.vars: unknown variable "
                     f"{missing.args[0]!r} (known: {', '.join(sorted(scope))})"
                 )
                 return
+            except TemplateLimit as error:
+                stop(entry_line, f"{entry_where}.vars", str(error))
             scope.update(own)
             scope["i"] = i
             body = templates[name]
@@ -326,7 +491,7 @@ def expand(document, file_name: str) -> List[RawLayer]:
                     use(item, item_where, line, scope, stack + (name,))
                     continue
                 try:
-                    fields = substitute(dict(item), scope)
+                    fields = substitute(dict(item), scope, budget)
                 except KeyError as missing:
                     item_line = body.item_lines[k]
                     errors.append(
@@ -335,11 +500,15 @@ def expand(document, file_name: str) -> List[RawLayer]:
                         f"{', '.join(sorted(scope))})"
                     )
                     continue
+                except TemplateLimit as error:
+                    stop(body.item_lines[k], item_where, f"{error} (used at line {line})")
+                if len(out) >= MAX_LAYERS:
+                    stop(line, top[0], f"the templates expand to more than {MAX_LAYERS:,} layers")
                 via = f"template {name} at line {body.item_lines[k]}, used at line {line}"
                 out.append(RawLayer(fields, line, item, item_where, via, name))
 
     for index, entry in enumerate(document["layers"]):
-        where = f"layers[{index}]"
+        where = top[0] = f"layers[{index}]"
         line = document["layers"].item_lines[index]
         if "template" in entry:
             use(entry, where, line, {}, ())
