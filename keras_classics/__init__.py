@@ -7,6 +7,7 @@ stays free of TensorFlow.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import importlib.abc
 import importlib.util
@@ -22,6 +23,10 @@ _LAZY = {
     "get_entry": "keras_classics.registry",
     "UnknownModelError": "keras_classics.registry",
     "load_model": "keras_classics.saving",
+    # A model's layer table, shown richly in a notebook (keras_classics.display).
+    "summary": "keras_classics.display.model_summary",
+    # The conv-arithmetic explorer as a notebook widget (anywidget).
+    "explore": "keras_classics.explorer.widget",
 }
 
 
@@ -72,13 +77,49 @@ def __getattr__(name: str):
         # A submodule (``from keras_classics import arithmetic``): import it
         # alone, without loading Keras through the models.
         return importlib.import_module(f"{__name__}.{name}")
-    if not name.startswith("_"):
-        builders = importlib.import_module("keras_classics.models").public_builders()
-        if name in builders:
-            return builders[name]
-    raise AttributeError(f"module 'keras_classics' has no attribute {name!r}")
+    if name.startswith("_"):
+        raise AttributeError(f"module 'keras_classics' has no attribute {name!r}")
+    builders = importlib.import_module("keras_classics.models").public_builders()
+    if name in builders:
+        return builders[name]
+    registry = importlib.import_module("keras_classics.registry")
+    registered = registry.list_models()
+    if name in registered:
+        # Every registered name is a builder too: keras_classics.resnet20()
+        # is build("resnet20"), with a signature and help() of its own.
+        return registry.variant_builder(name)
+    close = _closest(name.lower(), [*dict.fromkeys([*builders, *registered])])
+    hint = f"; did you mean keras_classics.{close[0]}?" if close else ""
+    if len(close) > 1:
+        hint += f" (also close: {', '.join(close[1:])})"
+    raise AttributeError(
+        f"module 'keras_classics' has no attribute {name!r}{hint} "
+        "(keras_classics.list_models() lists every model; keras_classics.build(NAME) builds one)"
+    )
 
 
 def __dir__():
     builders = importlib.import_module("keras_classics.models").public_builders()
-    return sorted(set(globals()) | set(_LAZY) | set(builders))
+    registered = importlib.import_module("keras_classics.registry").list_models()
+    return sorted(set(globals()) | set(_LAZY) | set(builders) | set(registered))
+
+
+def _closest(word: str, candidates: list[str]) -> list[str]:
+    """Up to three names close to `word`, the fewest edits first.
+
+    difflib's similarity ties often (resnet21 is as "similar" to resnet32 as
+    to resnet20); the number of single-character edits breaks the tie the
+    way a reader would.
+    """
+    close = difflib.get_close_matches(word, candidates, n=6, cutoff=0.6)
+    return sorted(close, key=lambda c: (_edits(word, c), -difflib.SequenceMatcher(None, word, c).ratio()))[:3]
+
+
+def _edits(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]

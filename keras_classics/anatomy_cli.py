@@ -9,9 +9,12 @@ an error that lists the ones it does.
 
 from __future__ import annotations
 
+import argparse
 import inspect
 import sys
 from typing import Dict, Sequence
+
+SHOW_FORMATS = ("table", "markdown", "csv", "latex", "html", "json")
 
 
 def register(subparsers) -> None:
@@ -21,7 +24,7 @@ def register(subparsers) -> None:
 
     for command, help_text, handler in (
         ("show", "layer-by-layer anatomy: shapes, parameters, MACs, receptive fields", _show),
-        ("plot", "draw the architecture as an SVG file", _plot),
+        ("plot", "draw the architecture as an SVG, PNG or PDF file", _plot),
     ):
         parser = subparsers.add_parser(
             command,
@@ -38,10 +41,27 @@ def register(subparsers) -> None:
         parser.add_argument("--classes", type=int, help="number of classes of the classifier")
         if command == "show":
             parser.add_argument(
-                "--format", choices=("table", "markdown", "json"), default="table", help="output format"
+                "--format",
+                choices=SHOW_FORMATS,
+                default="table",
+                help="table (the terminal's), markdown, csv (one number per cell), latex (booktabs), "
+                "html (a page of its own) or json",
             )
         else:
-            parser.add_argument("-o", "--output", required=True, metavar="FILE.svg", help="where to write the SVG")
+            parser.add_argument(
+                "-o",
+                "--output",
+                required=True,
+                metavar="FILE",
+                help="where to write the drawing: FILE.svg, FILE.png or FILE.pdf",
+            )
+            parser.add_argument(
+                "--blocks",
+                action=argparse.BooleanOptionalAction,
+                default=None,
+                help="one box per block (ResNet's residual blocks, GoogLeNet's inception modules, VGG's "
+                "blocks) or, with --no-blocks, one per layer (default: blocks for a deep network)",
+            )
         parser.set_defaults(handler=handler, accepts_variant_flags=True)
 
 
@@ -163,8 +183,8 @@ def anatomy_without_weights(build):
 
 
 def _list(args) -> int:
+    from keras_classics.display.layers import human_count
     from keras_classics.registry import get_entry, list_models
-    from keras_classics.render import human_count
 
     names = list_models(args.family)
     if not names:
@@ -181,26 +201,23 @@ def _list(args) -> int:
 
 
 def _show(args) -> int:
-    from keras_classics.render import RENDERERS
+    from keras_classics.display.model_summary import Summary
 
     table = anatomy_without_weights(lambda: build_from_args(args, args.variant_flags))
-    sys.stdout.write(RENDERERS[args.format](table))
+    sys.stdout.write(Summary.of(table).render(args.format))
     return 0
 
 
 def _plot(args) -> int:
-    from keras_classics.diagram import write_svg
+    from keras_classics.display.files import check_destination, checked_format
+    from keras_classics.display.model_diagram import Diagram
+    from keras_classics.display.svg import SVG_FORMATS
 
-    if not args.output.lower().endswith(".svg"):
-        raise ValueError(f"the diagram is SVG: give an output file ending in .svg, got {args.output!r}")
+    # A name the drawing cannot be saved as, or a folder that is not there,
+    # is refused before the model is built, and nothing is written.
+    checked_format(args.output, SVG_FORMATS, "the diagram")
+    check_destination(args.output)
     table = anatomy_without_weights(lambda: build_from_args(args, args.variant_flags))
-    try:
-        write_svg(table, args.output, title=args.name)
-    except OSError as error:
-        # The writer goes through a temporary file; name the file asked for.
-        reason = error.strerror or str(error)
-        failure = OSError(f"cannot write {args.output!r}: {reason}")
-        failure.errno = error.errno
-        raise failure from None
+    Diagram(table, blocks=args.blocks, title=args.name).save(args.output)
     print(f"wrote {args.output}")
     return 0

@@ -10,6 +10,11 @@ so skip connections stay visible.
 its stages marked and each shortcut drawn beside the block it skips:
 identity shortcuts dashed, projections solid with their 1x1 convolution
 named, zero-padding shortcuts dotted.
+
+Both take a ``language``: ``"en"`` (the default) or ``"zh"``, whose words
+are the site's Chinese terms (docs/glossary.zh.md); shapes, numbers and
+layer names are the same in both. A drawing is never narrower than its
+own title.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 from xml.sax.saxutils import escape
 
+from keras_classics._svg import check_language, font_family, text_width
 from keras_classics.anatomy import Anatomy, LayerRow
 
 __all__ = ["to_svg", "to_block_svg", "residual_blocks", "write_svg"]
@@ -46,6 +52,51 @@ _SHORT_TYPES = {
     "GlobalAveragePooling2D": "GlobalAvgPool",
     "GlobalMaxPooling2D": "GlobalMaxPool",
 }
+# The layer types in Chinese, as the site's layer tables name them.
+_CHINESE_TYPES = {
+    "Conv2D": "卷积",
+    "GroupedConv2D": "分组卷积",
+    "SparseConv2D": "稀疏卷积",
+    "MaxPooling2D": "最大池化",
+    "AveragePooling2D": "平均池化",
+    "Subsampling": "下采样",
+    "GlobalAveragePooling2D": "全局平均池化",
+    "GlobalMaxPooling2D": "全局最大池化",
+    "Dense": "全连接",
+    "EuclideanRBF": "RBF",
+    "LocalResponseNormalization": "LRN",
+    "BatchNormalization": "批归一化",
+    "Dropout": "Dropout",
+    "Flatten": "展平",
+    "Concatenate": "拼接",
+    "Add": "相加",
+    "Activation": "激活",
+    "ReLU": "ReLU",
+    "Softmax": "softmax",
+    "ZeroPadding2D": "零填充",
+    "ZeroPadShortcut": "零填充捷径",
+    "Negate": "取负",
+}
+
+
+def _type_label(layer_type: str, language: str) -> str:
+    if language == "zh":
+        return _CHINESE_TYPES.get(layer_type, _SHORT_TYPES.get(layer_type, layer_type))
+    return _SHORT_TYPES.get(layer_type, layer_type)
+
+
+def _subtitle(anatomy: Anatomy, language: str) -> str:
+    """Parameters, MACs and input under a drawing's title."""
+    if language == "zh":
+        return f"参数量 {anatomy.params:,}，乘加次数 {anatomy.macs / 1e6:,.1f}M，输入 {_shape(anatomy.input_shape)}"
+    return f"{anatomy.params:,} parameters, {anatomy.macs / 1e6:,.1f}M MACs, input {_shape(anatomy.input_shape)}"
+
+
+def _fit_width(width: int, lines) -> int:
+    """``width``, widened where a heading line (text, size, bold) would not
+    fit between the margins."""
+    needed = max(MARGIN + text_width(text, size, bold) + MARGIN for text, size, bold in lines)
+    return max(width, int(needed + 0.999))
 
 
 def _family(layer_type: str) -> str:
@@ -143,8 +194,10 @@ def _layout(anatomy: Anatomy) -> Tuple[Dict[str, Tuple[float, int]], float, floa
     return place, low, high, max(depth.values())
 
 
-def to_svg(anatomy: Anatomy, title: str | None = None) -> str:
-    """The diagram of ``anatomy`` as an SVG document."""
+def to_svg(anatomy: Anatomy, title: str | None = None, language: str = "en") -> str:
+    """The diagram of ``anatomy`` as an SVG document, its words in
+    ``language`` (``"en"`` or ``"zh"``)."""
+    check_language(language)
     place, low, high, deepest = _layout(anatomy)
     header = 40
     height = 2 * MARGIN + header + (deepest + 1) * ROW_H
@@ -161,7 +214,11 @@ def to_svg(anatomy: Anatomy, title: str | None = None) -> str:
 
     any_skip = any(skips(p, row.name) for row in anatomy.rows for p in row.inputs if p in place)
     arc_room = 120 if any_skip else 0  # to the right of the last lane
-    width = int(2 * MARGIN + (high - low + 1) * COL_W + arc_room)
+    heading = title or anatomy.model_name
+    subtitle = _subtitle(anatomy, language)
+    width = _fit_width(
+        int(2 * MARGIN + (high - low + 1) * COL_W + arc_room), [(heading, 16, True), (subtitle, 12, False)]
+    )
 
     def centre(name: str) -> Tuple[float, float]:
         column, d = place[name]
@@ -171,17 +228,14 @@ def to_svg(anatomy: Anatomy, title: str | None = None) -> str:
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="Helvetica, Arial, sans-serif">',
-        f"<title>{escape(title or anatomy.model_name)}</title>",
+        f'viewBox="0 0 {width} {height}" font-family="{font_family(language)}">',
+        f"<title>{escape(heading)}</title>",
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" '
         'markerHeight="6" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" '
         'fill="#555"/></marker></defs>',
         f'<rect width="{width}" height="{height}" fill="white"/>',
-        f'<text x="{MARGIN}" y="{MARGIN + 14}" font-size="16" font-weight="bold">'
-        f"{escape(title or anatomy.model_name)}</text>",
-        f'<text x="{MARGIN}" y="{MARGIN + 32}" font-size="12" fill="#444">'
-        f"{anatomy.params:,} parameters, {anatomy.macs / 1e6:,.1f}M MACs, input "
-        f"{_shape(anatomy.input_shape)}</text>",
+        f'<text x="{MARGIN}" y="{MARGIN + 14}" font-size="16" font-weight="bold">{escape(heading)}</text>',
+        f'<text x="{MARGIN}" y="{MARGIN + 32}" font-size="12" fill="#444">{escape(subtitle)}</text>',
     ]
 
     # Edges first, so the blocks sit on top of them.
@@ -228,9 +282,9 @@ def to_svg(anatomy: Anatomy, title: str | None = None) -> str:
             f"{escape(label)}</text></g>"
         )
 
-    block("input", "input", f"Input · {_shape(anatomy.input_shape)}")
+    block("input", "input", f"{'输入' if language == 'zh' else 'Input'} · {_shape(anatomy.input_shape)}")
     for row in anatomy.rows:
-        detail = _SHORT_TYPES.get(row.type, row.type)
+        detail = _type_label(row.type, language)
         if row.kernel is not None:
             detail += f" {row.kernel[0]}x{row.kernel[1]}"
             if row.stride and row.stride != (1, 1):
@@ -316,10 +370,60 @@ def _conv_text(row: LayerRow) -> str:
     return text
 
 
-def to_block_svg(anatomy: Anatomy, title: str | None = None) -> str:
+# The words of a block diagram, by language.
+_BLOCK_WORDS = {
+    "en": {
+        "stem": "stem",
+        "head": "head",
+        "by block": ", block by block",
+        "params": "params",
+        "pool": "pool",
+        "global avg pool": "global avg pool",
+        "flatten": "flatten",
+        "dense": "dense",
+        "identity": "identity shortcut",
+        "projection": "projection shortcut",
+        "zero-pad": "zero-pad shortcut",
+        "1x1 conv": "1x1 conv",
+        "zero-pad to": "zero-pad to {channels}, /{stride}",
+    },
+    "zh": {
+        "stem": "主干开头",
+        "head": "输出头",
+        "by block": "：逐个残差块",
+        "params": "个参数",
+        "pool": "池化",
+        "global avg pool": "全局平均池化",
+        "flatten": "展平",
+        "dense": "全连接",
+        "identity": "恒等捷径",
+        "projection": "投影捷径",
+        "zero-pad": "零填充捷径",
+        "1x1 conv": "1x1 卷积",
+        "zero-pad to": "零填充到 {channels}，/{stride}",
+    },
+}
+
+
+def _blocks_summary(count: int, language: str) -> str:
+    if language == "zh":
+        return f"{count} 个残差块"
+    return f"{count} blocks"
+
+
+def _stage_summary(count: int, language: str) -> str:
+    if language == "zh":
+        return f"{count} 个块"
+    return f"{count} block{'s' if count != 1 else ''}"
+
+
+def to_block_svg(anatomy: Anatomy, title: str | None = None, language: str = "en") -> str:
     """A residual network block by block: one box per block (its
     convolutions, output shape and parameters), stages marked on the left,
-    each shortcut drawn to the right of the block it skips."""
+    each shortcut drawn to the right of the block it skips; its words in
+    ``language`` (``"en"`` or ``"zh"``)."""
+    check_language(language)
+    say = _BLOCK_WORDS[language]
     stem, blocks, head = residual_blocks(anatomy)
     box_w, box_h, gap = 300, 50, 40
     label_w = 150  # stage labels on the left
@@ -329,46 +433,47 @@ def to_block_svg(anatomy: Anatomy, title: str | None = None) -> str:
     boxes = []  # (kind, y, lines, colour, block or None)
     y = MARGIN + header
     stem_text = " · ".join(
-        _conv_text(r) if r.kernel and r.filters else f"pool {r.kernel[0]}x{r.kernel[1]}/{r.stride[0]}"
+        _conv_text(r) if r.kernel and r.filters else f"{say['pool']} {r.kernel[0]}x{r.kernel[1]}/{r.stride[0]}"
         for r in stem
         if r.kernel is not None
     )
-    boxes.append(("stem", y, ["stem", stem_text, _shape(stem[-1].output_shape)], _COLOURS["conv"], None))
+    boxes.append(("stem", y, [say["stem"], stem_text, _shape(stem[-1].output_shape)], _COLOURS["conv"], None))
     y += box_h + gap
     stage_spans: Dict[str, List[float]] = {}
     for block in blocks:
         lines = [
             block.name,
             " · ".join(_conv_text(r) for r in block.convs),
-            f"{_shape(block.output_shape)} · {block.params:,} params",
+            f"{_shape(block.output_shape)} · {block.params:,} {say['params']}",
         ]
         boxes.append(("block", y, lines, "#dbe9ff", block))
         stage_spans.setdefault(block.stage, [y, y])[1] = y + box_h
         y += box_h + gap
-    words = {"GlobalAveragePooling2D": "global avg pool", "Flatten": "flatten"}
+    words = {"GlobalAveragePooling2D": say["global avg pool"], "Flatten": say["flatten"]}
     head_text = " · ".join(
-        words.get(r.type, f"dense {r.units}" if r.units else r.type)
+        words.get(r.type, f"{say['dense']} {r.units}" if r.units else r.type)
         for r in head
         if r.type in ("GlobalAveragePooling2D", "Dense", "Flatten")
     )
     boxes.append(
-        ("head", y, ["head", head_text, _shape(head[-1].output_shape) if head else ""], _COLOURS["dense"], None)
+        ("head", y, [say["head"], head_text, _shape(head[-1].output_shape) if head else ""], _COLOURS["dense"], None)
     )
     height = int(y + box_h + MARGIN)
-    width = int(MARGIN * 2 + label_w + box_w + right)
+    heading = f"{title or anatomy.model_name}{say['by block']}"
+    subtitle = (
+        f"{_subtitle(anatomy, language)}{'；' if language == 'zh' else '; '}{_blocks_summary(len(blocks), language)}"
+    )
+    width = _fit_width(int(MARGIN * 2 + label_w + box_w + right), [(heading, 16, True), (subtitle, 12, False)])
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="Helvetica, Arial, sans-serif">',
-        f"<title>{escape(title or anatomy.model_name)}, block by block</title>",
+        f'viewBox="0 0 {width} {height}" font-family="{font_family(language)}">',
+        f"<title>{escape(heading)}</title>",
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" '
         'markerHeight="6" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" '
         'fill="#555"/></marker></defs>',
         f'<rect width="{width}" height="{height}" fill="white"/>',
-        f'<text x="{MARGIN}" y="{MARGIN + 14}" font-size="16" font-weight="bold">'
-        f"{escape(title or anatomy.model_name)}, block by block</text>",
-        f'<text x="{MARGIN}" y="{MARGIN + 32}" font-size="12" fill="#444">'
-        f"{anatomy.params:,} parameters, {anatomy.macs / 1e6:,.1f}M MACs, input "
-        f"{_shape(anatomy.input_shape)}; {len(blocks)} blocks</text>",
+        f'<text x="{MARGIN}" y="{MARGIN + 14}" font-size="16" font-weight="bold">{escape(heading)}</text>',
+        f'<text x="{MARGIN}" y="{MARGIN + 32}" font-size="12" fill="#444">{escape(subtitle)}</text>',
     ]
     # The legend: what each kind of shortcut looks like.
     lx = MARGIN
@@ -379,7 +484,7 @@ def to_block_svg(anatomy: Anatomy, title: str | None = None) -> str:
         parts.append(
             f'<line x1="{lx}" y1="{MARGIN + 48}" x2="{lx + 30}" y2="{MARGIN + 48}" stroke="{stroke}" '
             f'stroke-width="{stroke_w}"{dash_attr}/>'
-            f'<text x="{lx + 36}" y="{MARGIN + 52}" font-size="12" fill="#222">{kind} shortcut</text>'
+            f'<text x="{lx + 36}" y="{MARGIN + 52}" font-size="12" fill="#222">{say[kind]}</text>'
         )
         lx += 170
     # Stage bands behind the blocks, labelled on the left.
@@ -393,7 +498,7 @@ def to_block_svg(anatomy: Anatomy, title: str | None = None) -> str:
         parts.append(
             f'<text x="{MARGIN + 10}" y="{mid - 6:.1f}" font-size="13" font-weight="bold">{stage}</text>'
             f'<text x="{MARGIN + 10}" y="{mid + 10:.1f}" font-size="11" fill="#333">'
-            f"{len(members)} block{'s' if len(members) != 1 else ''} · "
+            f"{_stage_summary(len(members), language)} · "
             f"{members[0].output_shape[0]}x{members[0].output_shape[1]}</text>"
         )
     # The main path, then the shortcuts beside their blocks.
@@ -425,10 +530,10 @@ def to_block_svg(anatomy: Anatomy, title: str | None = None) -> str:
         if block.shortcut != "identity" and block.shortcut_layer is not None:
             layer = block.shortcut_layer
             what = (
-                f"1x1 conv {layer.filters}"
+                f"{say['1x1 conv']} {layer.filters}"
                 + (f" /{layer.stride[0]}" if layer.stride and layer.stride != (1, 1) else "")
                 if block.shortcut == "projection"
-                else f"zero-pad to {layer.output_shape[-1]}, /{layer.stride[0]}"
+                else say["zero-pad to"].format(channels=layer.output_shape[-1], stride=layer.stride[0])
             )
             parts.append(
                 f'<text x="{side + 8}" y="{y1 + box_h / 2 + 4:.1f}" font-size="11" fill="{stroke}">'
@@ -448,14 +553,14 @@ def to_block_svg(anatomy: Anatomy, title: str | None = None) -> str:
     return "\n".join(parts) + "\n"
 
 
-def write_svg(anatomy: Anatomy, path: str, title: str | None = None) -> None:
+def write_svg(anatomy: Anatomy, path: str, title: str | None = None, language: str = "en") -> None:
     """Write the diagram to ``path`` atomically: a failure leaves no file."""
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise FileNotFoundError(f"cannot write {path!r}: the folder {directory!r} does not exist")
     if os.path.isdir(path):
         raise IsADirectoryError(f"cannot write {path!r}: it is a folder; give a file name ending in .svg")
-    svg = to_svg(anatomy, title)
+    svg = to_svg(anatomy, title, language)
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=".diagram-", suffix=".svg")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:

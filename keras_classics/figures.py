@@ -10,8 +10,10 @@
 * `pooling_windows_svg`: overlapping (3x3, stride 2) against non-overlapping
   (2x2, stride 2) pooling windows on one row of pixels.
 
-Each function returns an SVG document as a string; `FIGURES` maps a file
-name to its function, for the docs build and `write_figure`.
+Each function returns an SVG document as a string, its words in the
+``language`` it is given (``"en"``, the default, or ``"zh"``, with the
+site's Chinese terms); `FIGURES` maps a file name to its function, for the
+docs build.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Callable, Dict, List, Sequence, Tuple
 from xml.sax.saxutils import escape
 
 from keras_classics import arithmetic
+from keras_classics._svg import check_language, font_family
 
 __all__ = [
     "FIGURES",
@@ -29,7 +32,6 @@ __all__ = [
     "stacked_kernels_svg",
 ]
 
-_FONT = "Helvetica, Arial, sans-serif"
 _CONV, _POOL, _MERGE, _INPUT = "#cfe2ff", "#d1f0d9", "#f8d7da", "#e9ecef"
 _ARROW = (
     '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" '
@@ -37,12 +39,12 @@ _ARROW = (
 )
 
 
-def _document(width: int, height: int, title: str, body: List[str]) -> str:
+def _document(width: int, height: int, title: str, body: List[str], language: str = "en") -> str:
     return (
         "\n".join(
             [
                 f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-                f'viewBox="0 0 {width} {height}" font-family="{_FONT}">',
+                f'viewBox="0 0 {width} {height}" font-family="{font_family(language)}">',
                 f"<title>{escape(title)}</title>",
                 _ARROW,
                 f'<rect width="{width}" height="{height}" fill="white"/>',
@@ -96,12 +98,16 @@ def _text(
 
 
 def inception_modules_svg(
-    size: int = 28, in_channels: int = 192, row: Tuple[int, int, int, int, int, int] = (64, 96, 128, 16, 32, 32)
+    size: int = 28,
+    in_channels: int = 192,
+    row: Tuple[int, int, int, int, int, int] = (64, 96, 128, 16, 32, 32),
+    language: str = "en",
 ) -> str:
     """The naive module and the module with 1x1 reductions on a
     ``size x size x in_channels`` input; ``row`` is a row of GoogLeNet's
     Table 1: (1x1, 3x3 reduce, 3x3, 5x5 reduce, 5x5, pool proj). The
     default is module 3a."""
+    zh = check_language(language) == "zh"
     n1, r3, n3, r5, n5, proj = row
     macs = lambda k, c_in, c_out: arithmetic.conv_macs(size, k, c_in, c_out)  # noqa: E731
     box_w, box_h, col = 150, 44, 165
@@ -111,7 +117,9 @@ def inception_modules_svg(
         _text(
             20,
             26,
-            f"Inception module on {size}x{size}x{in_channels} (GoogLeNet's 3a), MACs per image",
+            f"{size}x{size}x{in_channels} 上的 Inception 模块（GoogLeNet 的 3a），每张图像的乘加次数"
+            if zh
+            else f"Inception module on {size}x{size}x{in_channels} (GoogLeNet's 3a), MACs per image",
             15,
             "start",
             "bold",
@@ -122,7 +130,11 @@ def inception_modules_svg(
         body.append(_text(x0 + panel_w / 2, 58, title, 13, weight="bold"))
         top = 72
         centre = x0 + panel_w / 2
-        body.append(_box(centre, top, 190, box_h, _INPUT, ["previous layer", f"{size}x{size}x{in_channels}"]))
+        body.append(
+            _box(
+                centre, top, 190, box_h, _INPUT, ["前一层" if zh else "previous layer", f"{size}x{size}x{in_channels}"]
+            )
+        )
         concat_y = 318
         total = 0
         for i, branch in enumerate(branches):
@@ -130,7 +142,7 @@ def inception_modules_svg(
             y = top + box_h + 36
             body.append(_arrow(centre, top + box_h, x, y))
             for j, (name, detail, fill, cost) in enumerate(branch):
-                lines = [name, detail] + ([f"{cost:,} MACs"] if cost else [])
+                lines = [name, detail] + ([f"{cost:,} {'次乘加' if zh else 'MACs'}"] if cost else [])
                 body.append(_box(x, y, box_w, box_h, fill, lines))
                 total += cost
                 nxt = y + box_h + 30
@@ -140,39 +152,54 @@ def inception_modules_svg(
             body.append(_arrow(x, y - 30, x, concat_y))
         body.append(
             _box(
-                centre, concat_y, panel_w - 20, box_h, _MERGE, ["filter concatenation", f"{size}x{size}x{out_channels}"]
+                centre,
+                concat_y,
+                panel_w - 20,
+                box_h,
+                _MERGE,
+                ["沿通道拼接" if zh else "filter concatenation", f"{size}x{size}x{out_channels}"],
             )
         )
-        body.append(_text(centre, concat_y + box_h + 30, f"total {total:,} MACs", 13, weight="bold"))
+        body.append(
+            _text(
+                centre,
+                concat_y + box_h + 30,
+                f"合计 {total:,} 次乘加" if zh else f"total {total:,} MACs",
+                13,
+                weight="bold",
+            )
+        )
         return total
 
+    conv = "{} 卷积" if zh else "{} conv"
+    pool = "3x3 最大池化" if zh else "3x3 max pool"
     naive = panel(
         20,
-        "naive: every branch on all input channels",
+        "朴素模块：每个分支都作用在全部输入通道上" if zh else "naive: every branch on all input channels",
         [
-            [("1x1 conv", f"{in_channels} -> {n1}", _CONV, macs(1, in_channels, n1))],
-            [("3x3 conv", f"{in_channels} -> {n3}", _CONV, macs(3, in_channels, n3))],
-            [("5x5 conv", f"{in_channels} -> {n5}", _CONV, macs(5, in_channels, n5))],
-            [("3x3 max pool", f"keeps {in_channels} channels", _POOL, 0)],
+            [(conv.format("1x1"), f"{in_channels} -> {n1}", _CONV, macs(1, in_channels, n1))],
+            [(conv.format("3x3"), f"{in_channels} -> {n3}", _CONV, macs(3, in_channels, n3))],
+            [(conv.format("5x5"), f"{in_channels} -> {n5}", _CONV, macs(5, in_channels, n5))],
+            [(pool, f"保留 {in_channels} 个通道" if zh else f"keeps {in_channels} channels", _POOL, 0)],
         ],
         n1 + n3 + n5 + in_channels,
     )
     reduced = panel(
         20 + panel_w + 20,
-        "with 1x1 reductions (the paper's module)",
+        "带 1x1 降维（论文中的模块）" if zh else "with 1x1 reductions (the paper's module)",
         [
-            [("1x1 conv", f"{in_channels} -> {n1}", _CONV, macs(1, in_channels, n1))],
+            [(conv.format("1x1"), f"{in_channels} -> {n1}", _CONV, macs(1, in_channels, n1))],
             [
-                ("1x1 conv", f"{in_channels} -> {r3}", _CONV, macs(1, in_channels, r3)),
-                ("3x3 conv", f"{r3} -> {n3}", _CONV, macs(3, r3, n3)),
+                (conv.format("1x1"), f"{in_channels} -> {r3}", _CONV, macs(1, in_channels, r3)),
+                (conv.format("3x3"), f"{r3} -> {n3}", _CONV, macs(3, r3, n3)),
             ],
             [
-                ("1x1 conv", f"{in_channels} -> {r5}", _CONV, macs(1, in_channels, r5)),
-                ("5x5 conv", f"{r5} -> {n5}", _CONV, macs(5, r5, n5)),
+                (conv.format("1x1"), f"{in_channels} -> {r5}", _CONV, macs(1, in_channels, r5)),
+                (conv.format("5x5"), f"{r5} -> {n5}", _CONV, macs(5, r5, n5)),
             ],
             [
-                ("3x3 max pool", f"{in_channels} channels", _POOL, 0),
-                ("1x1 conv", f"{in_channels} -> {proj}", _CONV, macs(1, in_channels, proj)),
+                (pool, f"{in_channels} 个通道" if zh else f"{in_channels} channels", _POOL, 0),
+                (conv.format("1x1"), f"{in_channels} -> {proj}", _CONV, macs(1, in_channels, proj)),
             ],
         ],
         n1 + n3 + n5 + proj,
@@ -181,12 +208,16 @@ def inception_modules_svg(
         _text(
             width / 2,
             height - 14,
-            f"The reductions cut the cost {naive / reduced:.1f} times and keep the output at "
+            f"有了降维，开销仅为原来的约 1/{naive / reduced:.1f}，输出也只有 {n1 + n3 + n5 + proj} 个通道，"
+            f"而不是 {n1 + n3 + n5 + in_channels} 个。"
+            if zh
+            else f"The reductions cut the cost {naive / reduced:.1f} times and keep the output at "
             f"{n1 + n3 + n5 + proj} channels instead of {n1 + n3 + n5 + in_channels}.",
             12.5,
         )
     )
-    return _document(width, height, "Naive and reduced inception modules", body)
+    title = "朴素的与带降维的 Inception 模块" if zh else "Naive and reduced inception modules"
+    return _document(width, height, title, body, language)
 
 
 # --------------------------------------------------------------------------
@@ -194,24 +225,37 @@ def inception_modules_svg(
 # --------------------------------------------------------------------------
 
 
-def residual_blocks_svg(basic_channels: int = 64, bottleneck_channels: int = 256, reduced: int = 64) -> str:
+def residual_blocks_svg(
+    basic_channels: int = 64, bottleneck_channels: int = 256, reduced: int = 64, language: str = "en"
+) -> str:
     """A basic block on ``basic_channels`` beside a bottleneck on
     ``bottleneck_channels`` reduced to ``reduced`` (the ResNet paper's
     Figure 5), with the weights of each convolution (no biases)."""
+    zh = check_language(language) == "zh"
+    conv = "{} 卷积" if zh else "{} conv"
+    weights_word = "个权重" if zh else "weights"
     weights = lambda k, c_in, c_out: arithmetic.conv_params(k, c_in, c_out, use_bias=False)  # noqa: E731
-    basic = [("3x3 conv", basic_channels, basic_channels, 3), ("3x3 conv", basic_channels, basic_channels, 3)]
+    basic = [
+        (conv.format("3x3"), basic_channels, basic_channels, 3),
+        (conv.format("3x3"), basic_channels, basic_channels, 3),
+    ]
     neck = [
-        ("1x1 conv", bottleneck_channels, reduced, 1),
-        ("3x3 conv", reduced, reduced, 3),
-        ("1x1 conv", reduced, bottleneck_channels, 1),
+        (conv.format("1x1"), bottleneck_channels, reduced, 1),
+        (conv.format("3x3"), reduced, reduced, 3),
+        (conv.format("1x1"), reduced, bottleneck_channels, 1),
     ]
     width, height = 760, 470
-    body = [_text(20, 26, "Residual blocks (the ResNet paper's Figure 5), convolution weights", 15, "start", "bold")]
+    heading = (
+        "残差块（ResNet 论文图 5）及其卷积权重"
+        if zh
+        else "Residual blocks (the ResNet paper's Figure 5), convolution weights"
+    )
+    body = [_text(20, 26, heading, 15, "start", "bold")]
 
     def panel(x: float, title: str, layers, channels: int) -> int:
         body.append(_text(x, 58, title, 13, weight="bold"))
         y = 72
-        body.append(_box(x, y, 200, 36, _INPUT, [f"{channels}-d input"]))
+        body.append(_box(x, y, 200, 36, _INPUT, [f"{channels} 维输入" if zh else f"{channels}-d input"]))
         fork = y + 36 + 10
         y += 36 + 24
         total = 0
@@ -219,8 +263,20 @@ def residual_blocks_svg(basic_channels: int = 64, bottleneck_channels: int = 256
             w = weights(k, c_in, c_out)
             total += w
             body.append(_arrow(x, y - 24, x, y))
-            relu = ", BN, ReLU" if i + 1 < len(layers) else ", BN"
-            body.append(_box(x, y, 200, 48, _CONV, [f"{name}, {c_out}", f"{c_in} -> {c_out}{relu}", f"{w:,} weights"]))
+            if zh:
+                relu = "，BN，ReLU" if i + 1 < len(layers) else "，BN"
+            else:
+                relu = ", BN, ReLU" if i + 1 < len(layers) else ", BN"
+            body.append(
+                _box(
+                    x,
+                    y,
+                    200,
+                    48,
+                    _CONV,
+                    [f"{name}{'，' if zh else ', '}{c_out}", f"{c_in} -> {c_out}{relu}", f"{w:,} {weights_word}"],
+                )
+            )
             y += 48 + 24
         plus = y + 4
         body.append(_arrow(x, y - 24, x, plus - 12))
@@ -231,24 +287,37 @@ def residual_blocks_svg(basic_channels: int = 64, bottleneck_channels: int = 256
             f'<path d="M {x} {fork} L {side} {fork} L {side} {plus:.1f} L {x + 13} {plus:.1f}" fill="none" '
             f'stroke="#777" stroke-width="1.6" stroke-dasharray="6 4" marker-end="url(#arrow)"/>'
         )
-        body.append(_text(side + 6, (fork + plus) / 2, "identity", 11, "start", fill="#555"))
+        body.append(_text(side + 6, (fork + plus) / 2, "恒等" if zh else "identity", 11, "start", fill="#555"))
         body.append(_arrow(x, plus + 12, x, plus + 40))
         body.append(_text(x, plus + 55, "ReLU", 11))
-        body.append(_text(x, plus + 80, f"{total:,} weights", 13, weight="bold"))
+        body.append(_text(x, plus + 80, f"合计 {total:,} 个权重" if zh else f"{total:,} weights", 13, weight="bold"))
         return total
 
-    a = panel(200, f"basic block, {basic_channels} channels", basic, basic_channels)
-    b = panel(560, f"bottleneck, {bottleneck_channels} channels", neck, bottleneck_channels)
+    a = panel(
+        200,
+        f"基本块，{basic_channels} 个通道" if zh else f"basic block, {basic_channels} channels",
+        basic,
+        basic_channels,
+    )
+    b = panel(
+        560,
+        f"瓶颈结构，{bottleneck_channels} 个通道" if zh else f"bottleneck, {bottleneck_channels} channels",
+        neck,
+        bottleneck_channels,
+    )
     body.append(
         _text(
             width / 2,
             height - 12,
-            f"About the same cost ({a:,} against {b:,} weights) for a block "
+            f"开销差不多（{a:,} 对 {b:,} 个权重），瓶颈块却宽 {bottleneck_channels // basic_channels} 倍，还多一层。"
+            if zh
+            else f"About the same cost ({a:,} against {b:,} weights) for a block "
             f"{bottleneck_channels // basic_channels} times as wide and one layer deeper.",
             12.5,
         )
     )
-    return _document(width, height, "Basic block and bottleneck block", body)
+    title = "基本块与瓶颈块" if zh else "Basic block and bottleneck block"
+    return _document(width, height, title, body, language)
 
 
 # --------------------------------------------------------------------------
@@ -270,10 +339,11 @@ def _grid(x0: float, y0: float, n: int, cell: float, highlight: Tuple[int, int, 
     return out
 
 
-def stacked_kernels_svg(channels_symbol: str = "C") -> str:
+def stacked_kernels_svg(channels_symbol: str = "C", language: str = "en") -> str:
     """Two stacked 3x3 convolutions (stride 1) and one 5x5 convolution: the
     unit on top sees the same 5x5 input pixels. Weights for C channels in
     and out, from `arithmetic.stacked_3x3_comparison`."""
+    zh = check_language(language) == "zh"
     comparison = arithmetic.stacked_3x3_comparison(2, 1)
     field = comparison.receptive_field
     cell = 22
@@ -282,7 +352,9 @@ def stacked_kernels_svg(channels_symbol: str = "C") -> str:
         _text(
             20,
             26,
-            f"Two stacked 3x3 convolutions against one {field}x{field}: the same receptive field",
+            f"两个串联的 3x3 卷积对比一个 {field}x{field} 卷积：感受野相同"
+            if zh
+            else f"Two stacked 3x3 convolutions against one {field}x{field}: the same receptive field",
             15,
             "start",
             "bold",
@@ -307,24 +379,28 @@ def stacked_kernels_svg(channels_symbol: str = "C") -> str:
 
     # Left: input 7x7 (5x5 seen), layer 1 5x5 (3x3 seen), layer 2: one unit.
     cx = 200
-    body.append(_text(cx, 58, "two 3x3 layers", 13, weight="bold"))
-    top = level(cx, 80, 1, 1, "#c0392b", "layer 2")
-    mid = level(cx, 130, 5, 3, "#f5b7b1", "layer 1 (3x3 seen)")
-    bottom = level(cx, 270, 7, field, "#fadbd8", f"input ({field}x{field} seen)")
+    seen = "输入（看到 {0}x{0}）" if zh else "input ({0}x{0} seen)"
+    body.append(_text(cx, 58, "两个 3x3 层" if zh else "two 3x3 layers", 13, weight="bold"))
+    top = level(cx, 80, 1, 1, "#c0392b", "第 2 层" if zh else "layer 2")
+    mid = level(cx, 130, 5, 3, "#f5b7b1", "第 1 层（看到 3x3）" if zh else "layer 1 (3x3 seen)")
+    bottom = level(cx, 270, 7, field, "#fadbd8", seen.format(field))
     cone((top[0], 80 + cell, 1), (mid[0], 130 + cell, 3))
     cone((mid[0], 130 + 4 * cell, 3), (bottom[0], 270 + cell, field))
     # Right: input 7x7 (5x5 seen), one layer: one unit.
     cx = 560
-    body.append(_text(cx, 58, f"one {field}x{field} layer", 13, weight="bold"))
-    top = level(cx, 80, 1, 1, "#2c6fbb", "layer 1")
-    bottom = level(cx, 270, 7, field, "#d6e6fa", f"input ({field}x{field} seen)")
+    body.append(_text(cx, 58, f"一个 {field}x{field} 层" if zh else f"one {field}x{field} layer", 13, weight="bold"))
+    top = level(cx, 80, 1, 1, "#2c6fbb", "第 1 层" if zh else "layer 1")
+    bottom = level(cx, 270, 7, field, "#d6e6fa", seen.format(field))
     cone((top[0], 80 + cell, 1), (bottom[0], 270 + cell, field))
     stacked = arithmetic.stacked_3x3_comparison(2, 1)
+    c = channels_symbol
     body.append(
         _text(
             200,
             452,
-            f"weights: 2 · 3·3·{channels_symbol}² = {stacked.stacked_weights}{channels_symbol}², two ReLUs",
+            f"权重：2 · 3·3·{c}² = {stacked.stacked_weights}{c}²，两个 ReLU"
+            if zh
+            else f"weights: 2 · 3·3·{c}² = {stacked.stacked_weights}{c}², two ReLUs",
             12.5,
         )
     )
@@ -332,11 +408,16 @@ def stacked_kernels_svg(channels_symbol: str = "C") -> str:
         _text(
             560,
             452,
-            f"weights: {field}·{field}·{channels_symbol}² = {stacked.single_weights}{channels_symbol}², one ReLU",
+            f"权重：{field}·{field}·{c}² = {stacked.single_weights}{c}²，一个 ReLU"
+            if zh
+            else f"weights: {field}·{field}·{c}² = {stacked.single_weights}{c}², one ReLU",
             12.5,
         )
     )
-    return _document(width, height, "Two stacked 3x3 convolutions against one 5x5", body)
+    title = (
+        f"两个串联的 3x3 卷积对比一个 {field}x{field} 卷积" if zh else "Two stacked 3x3 convolutions against one 5x5"
+    )
+    return _document(width, height, title, body, language)
 
 
 # --------------------------------------------------------------------------
@@ -344,14 +425,17 @@ def stacked_kernels_svg(channels_symbol: str = "C") -> str:
 # --------------------------------------------------------------------------
 
 
-def pooling_windows_svg(size: int = 9) -> str:
+def pooling_windows_svg(size: int = 9, language: str = "en") -> str:
     """The windows of a 3x3/2 pool (AlexNet) and a 2x2/2 pool (VGG) along
     one row of ``size`` pixels: the first overlap, the second tile."""
+    zh = check_language(language) == "zh"
     cell = 44
     width = 2 * 40 + size * cell + 200
     height = 380
     colours = ["#2c6fbb", "#c0392b", "#1e8449", "#7d3c98", "#b9770e", "#117a65"]
-    body = [_text(20, 26, "Pooling windows along one row of pixels", 15, "start", "bold")]
+    body = [
+        _text(20, 26, "一行像素上的池化窗口" if zh else "Pooling windows along one row of pixels", 15, "start", "bold")
+    ]
 
     def row(y: float, pool: int, stride: int, title: str) -> None:
         outputs = arithmetic.pool_output_size(size, pool, stride)
@@ -360,7 +444,9 @@ def pooling_windows_svg(size: int = 9) -> str:
             _text(
                 40,
                 y - 56,
-                f"{title}: {pool} wide, stride {stride}, {size} pixels -> {outputs} outputs",
+                f"{title}：宽 {pool}，步长 {stride}，{size} 个像素 -> {outputs} 个输出"
+                if zh
+                else f"{title}: {pool} wide, stride {stride}, {size} pixels -> {outputs} outputs",
                 13,
                 "start",
                 "bold",
@@ -377,7 +463,7 @@ def pooling_windows_svg(size: int = 9) -> str:
                 f'<path d="M {x1:.1f} {y - 4:.1f} L {x1:.1f} {top:.1f} L {x2:.1f} {top:.1f} L {x2:.1f} {y - 4:.1f}" '
                 f'fill="none" stroke="{colour}" stroke-width="2.2"/>'
             )
-            body.append(_text((x1 + x2) / 2, top - 4, f"out {i + 1}", 10.5, fill=colour))
+            body.append(_text((x1 + x2) / 2, top - 4, f"输出 {i + 1}" if zh else f"out {i + 1}", 10.5, fill=colour))
         for p in range(size):
             shared = sum(1 for i in range(outputs) if i * stride <= p < i * stride + pool)
             fill = "#fdebd0" if shared > 1 else ("white" if p in covered else "#e5e7e9")
@@ -390,17 +476,26 @@ def pooling_windows_svg(size: int = 9) -> str:
         shared_count = sum(
             1 for p in range(size) if sum(1 for i in range(outputs) if i * stride <= p < i * stride + pool) > 1
         )
-        if shared_count:
-            note.append(f"{shared_count} pixels in two windows (shaded)")
-        if unused:
-            note.append(f"{unused} pixel{'s' if unused != 1 else ''} in no window (grey)")
-        if not note:
-            note.append("each pixel in exactly one window")
-        body.append(_text(40 + size * cell + 16, y + cell / 2 + 4, "; ".join(note), 11.5, "start"))
+        if zh:
+            if shared_count:
+                note.append(f"{shared_count} 个像素落在两个窗口里（阴影）")
+            if unused:
+                note.append(f"{unused} 个像素不在任何窗口里（灰色）")
+            if not note:
+                note.append("每个像素恰好落在一个窗口里")
+        else:
+            if shared_count:
+                note.append(f"{shared_count} pixels in two windows (shaded)")
+            if unused:
+                note.append(f"{unused} pixel{'s' if unused != 1 else ''} in no window (grey)")
+            if not note:
+                note.append("each pixel in exactly one window")
+        body.append(_text(40 + size * cell + 16, y + cell / 2 + 4, ("；" if zh else "; ").join(note), 11.5, "start"))
 
-    row(130, 3, 2, "overlapping (AlexNet)")
-    row(300, 2, 2, "non-overlapping (VGG)")
-    return _document(width, height, "Overlapping and non-overlapping pooling", body)
+    row(130, 3, 2, "重叠池化（AlexNet）" if zh else "overlapping (AlexNet)")
+    row(300, 2, 2, "无重叠池化（VGG）" if zh else "non-overlapping (VGG)")
+    title = "重叠池化与无重叠池化" if zh else "Overlapping and non-overlapping pooling"
+    return _document(width, height, title, body, language)
 
 
 FIGURES: Dict[str, Callable[[], str]] = {

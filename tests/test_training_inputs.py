@@ -220,7 +220,7 @@ def test_plot_errors_name_the_file_asked_for(capsys):
     status = main(["plot", "lenet5", "-o", "/proc/lenet5.svg"])
     err = capsys.readouterr().err.strip().splitlines()
     assert status == 2
-    assert "'/proc/lenet5.svg'" in err[-1] and ".diagram-" not in err[-1]
+    assert "/proc/lenet5.svg:" in err[-1] and ".partial" not in err[-1] and ".diagram-" not in err[-1]
 
 
 def test_show_at_a_huge_input_size_allocates_no_weights():

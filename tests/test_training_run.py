@@ -139,7 +139,10 @@ def test_a_foreign_folder_is_left_alone(tmp_path):
 
 def test_nan_loss_stops_with_a_clear_message(tmp_path):
     run_dir = tmp_path / "run"
-    with pytest.raises(DivergedError, match=r"loss became nan at epoch 1, batch 1.*--lr"):
+    # Called from Python, the message names train()'s argument (the command line's --lr: test_training_surface).
+    with pytest.raises(
+        DivergedError, match=r"loss became nan at epoch 1, batch 1.*\(it was 0.05\), e.g. learning_rate=0.005,"
+    ):
         train(config(run_dir), model_fn=nan_model)
     # Nothing was backed up from the broken epoch.
     assert not any((run_dir / "backup").glob("epoch-*"))

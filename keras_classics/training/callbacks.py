@@ -29,6 +29,7 @@ from typing import Dict, Iterable, List, Optional, Sequence
 import keras
 import numpy as np
 
+from keras_classics.training import spelling
 from keras_classics.training.safe_io import atomic_write, file_sha256, signals_deferred, write_json
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "scale_losses",
     "truncate_csv",
     "plot_curves",
+    "curves_figure",
 ]
 
 
@@ -78,10 +80,15 @@ class NanGuard(keras.callbacks.Callback):
             return
         loss = float(loss)
         if not math.isfinite(loss):
-            lower = f" (it was {self.hint:g})" if self.hint else ""
+            # A tenth of the rate that diverged, spelt as the caller sets it.
+            lower = (
+                f" (it was {self.hint:g}), e.g. {spelling.setting('learning_rate', float(f'{self.hint / 10:g}'))}"
+                if self.hint
+                else f" with {spelling.setting('learning_rate')}"
+            )
             raise DivergedError(
                 f"the training loss became {loss} at epoch {self._epoch + 1}, batch {batch + 1}; "
-                f"training stopped. Lower the learning rate with --lr{lower}, or check the data "
+                f"training stopped. Lower the learning rate{lower}, or check the data "
                 "and the preprocessing. The last good epoch is in the run folder's backup."
             )
 
@@ -328,12 +335,13 @@ class ResumableBackup(keras.callbacks.Callback):
             failed.append(epoch)
         if problems:
             raise BackupDamaged(
-                f"no epoch in {self.backup_dir!r} can be resumed ({'; '.join(problems)}); start afresh with --overwrite"
+                f"no epoch in {self.backup_dir!r} can be resumed ({'; '.join(problems)}); start afresh with "
+                f"{spelling.setting('overwrite')}"
             )
         if os.path.exists(os.path.join(self.backup_dir, "latest.weights.h5")):
             raise BackupDamaged(
                 f"{self.backup_dir!r} holds a backup in Keras's BackupAndRestore format, which has no "
-                "checksum to verify it; start afresh with --overwrite"
+                f"checksum to verify it; start afresh with {spelling.setting('overwrite')}"
             )
         self.restored_epoch = 0
         return 0
@@ -579,21 +587,20 @@ def read_csv(path) -> Dict[str, List[float]]:
     return columns
 
 
-def plot_curves(csv_path, png_path, title: str = "") -> bool:
-    """Loss, accuracy and learning rate per epoch, from the metrics CSV.
+def curves_figure(csv_path, title: str = ""):
+    """Loss, accuracy and learning rate per epoch, from the metrics CSV, as
+    a `keras_classics.display.figure.FigureImage` (``save(path)``, shown in
+    a notebook); None when matplotlib is not installed or the CSV holds no
+    epoch.
 
-    Returns False (and draws nothing) when matplotlib is not installed.
+    The figure is made with matplotlib's object API, so drawing it never
+    changes the user's backend or pyplot's figures.
     """
-    try:
-        import matplotlib
+    from keras_classics.display.figure import FigureImage, new_figure
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return False
     columns = read_csv(csv_path)
     if not columns.get("epoch"):
-        return False
+        return None
     epochs = [e + 1 for e in columns["epoch"]]
     panels: List[Sequence[str]] = [("loss", "val_loss")]
     accuracy = [k for k in columns if k.endswith("accuracy") and not k.startswith("val_")]
@@ -601,8 +608,11 @@ def plot_curves(csv_path, png_path, title: str = "") -> bool:
         panels.append(tuple(accuracy[:1]) + tuple("val_" + k for k in accuracy[:1]))
     if "learning_rate" in columns:
         panels.append(("learning_rate",))
-    figure, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.4))
-    axes = np.atleast_1d(axes)
+    try:
+        figure = new_figure(4.2 * len(panels), 3.4, layout="tight")
+    except ImportError:  # matplotlib is not installed
+        return None
+    axes = figure.subplots(1, len(panels), squeeze=False)[0]
     for axis, keys in zip(axes, panels):
         for key in keys:
             if key in columns:
@@ -615,11 +625,19 @@ def plot_curves(csv_path, png_path, title: str = "") -> bool:
         axis.grid(alpha=0.3)
     if title:
         figure.suptitle(title)
-    figure.tight_layout()
-    try:
-        atomic_write(png_path, lambda temporary: figure.savefig(temporary, dpi=100, format="png"), suffix=".png")
-    finally:
-        plt.close(figure)
+    return FigureImage(figure, dpi=100, title=title or None)
+
+
+def plot_curves(csv_path, png_path, title: str = "") -> bool:
+    """Draw `curves_figure` into ``png_path`` (atomically). Returns False,
+    and draws nothing, when matplotlib is not installed or the CSV holds no
+    epoch."""
+    image = curves_figure(csv_path, title)
+    if image is None:
+        return False
+    atomic_write(
+        png_path, lambda temporary: image.figure.savefig(temporary, dpi=image.dpi, format="png"), suffix=".png"
+    )
     return True
 
 

@@ -10,7 +10,11 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import shlex
+import shutil
+import sys
 
+from keras_classics.training import spelling
 from keras_classics.training.config import TrainConfig
 
 __all__ = ["register", "config_from_args"]
@@ -75,7 +79,8 @@ def register(subparsers) -> None:
             "Train a registered network with its paper's recipe. Without --data it trains on "
             "scikit-learn's bundled 8x8 digits (nothing is downloaded). The run folder "
             "(runs/NAME) keeps the best and last model, a backup to resume from, metrics, "
-            "curves and results.json; run the same command again to resume a killed run. "
+            "curves and results.json; run the same command again to resume a killed run "
+            "(after Ctrl-C the command prints it). "
             "KERAS_BACKEND=jax trains without TensorFlow (keras.distribution.DataParallel)."
         ),
     )
@@ -86,6 +91,14 @@ def register(subparsers) -> None:
     # Flags of the command alone, not settings of a run.
     groups["recipe"].add_argument(
         "--show-recipe", action="store_true", help="print the resolved recipe and its sources, then exit"
+    )
+    groups["run"].add_argument(
+        "--resume-latest",
+        metavar="GLOB",
+        help=(
+            "resume the newest unfinished run with these settings among the folders matching GLOB "
+            "(e.g. 'runs/lenet5-*'), if there is one, instead of starting in --run-dir (make train uses it)"
+        ),
     )
     groups["run"].add_argument(
         "--cpu-replicas",
@@ -133,27 +146,80 @@ def _import_keras() -> None:
 def _handle(args) -> int:
     from keras_classics.cli import CommandError
 
-    _import_keras()
-    config = config_from_args(args)
-    # TensorFlow's INFO lines drown the progress bar; warnings (such as a
-    # corrupt image skipped by the pipeline) still show.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
-    if args.show_recipe:
-        _show_recipe(config)
-        return 0
-    if args.cpu_replicas is not None:
-        if args.cpu_replicas < 1:
-            raise ValueError(f"--cpu-replicas must be 1 or more (logical CPU devices), got {args.cpu_replicas}")
-        from keras_classics.training.strategy import split_cpu
-
-        split_cpu(args.cpu_replicas)
-        if args.cpu_replicas > 1 and config.strategy == "auto":
-            config = dataclasses.replace(config, strategy="mirrored")
-    from keras_classics.training.callbacks import DivergedError
-    from keras_classics.training.run import train
-
+    config = typed = config_from_args(args)
     try:
-        train(config)
-    except DivergedError as error:
-        raise CommandError(str(error)) from None
+        _import_keras()
+        if args.show_recipe:
+            _show_recipe(config)
+            return 0
+        if args.cpu_replicas is not None:
+            if args.cpu_replicas < 1:
+                raise ValueError(f"--cpu-replicas must be 1 or more (logical CPU devices), got {args.cpu_replicas}")
+            from keras_classics.training.strategy import split_cpu
+
+            split_cpu(args.cpu_replicas)
+            if args.cpu_replicas > 1 and config.strategy == "auto":
+                config = dataclasses.replace(config, strategy="mirrored")
+        if args.resume_latest:
+            config = _resume_latest(args.resume_latest, config)
+        from keras_classics.training.callbacks import DivergedError
+        from keras_classics.training.run import train
+
+        try:
+            with spelling.command_line():
+                train(config)
+        except DivergedError as error:
+            raise CommandError(str(error)) from None
+    except KeyboardInterrupt:
+        # As typed, in the folder this run used.
+        again = dataclasses.replace(typed, run_dir=config.run_dir)
+        print(f"keras-classics train: interrupted; {_how_to_resume(args, again)}", file=sys.stderr)
+        return 130
     return 0
+
+
+def _resume_latest(pattern: str, config: TrainConfig) -> TrainConfig:
+    """``config`` in the newest unfinished run matching ``pattern`` that has
+    the same settings (`keras_classics.training.run.unfinished_run`), else as
+    it was."""
+    from keras_classics.training.run import unfinished_run
+
+    found, passed_over = unfinished_run(pattern, config)
+    if found is not None:
+        return dataclasses.replace(config, run_dir=found)
+    if passed_over:
+        folder, differ = passed_over[0]
+        print(
+            f"keras-classics train: not resuming {folder}, an unfinished run with other settings ({differ}); "
+            f"starting {config.run_dir or os.path.join('runs', config.model)}",
+            file=sys.stderr,
+        )
+    return config
+
+
+def _program() -> str:
+    """The command as the user can type it again: ``keras-classics`` when
+    that is what the shell finds, else the path it was started by
+    (``.venv/bin/keras-classics`` under make), or ``python -m``."""
+    started = sys.argv[0] if sys.argv and sys.argv[0] else ""
+    if os.path.basename(started) == "keras-classics":
+        found = shutil.which("keras-classics")
+        if found and os.path.realpath(found) == os.path.realpath(started):
+            return "keras-classics"
+        return shlex.quote(started)
+    if started.endswith(os.path.join("keras_classics", "cli.py")):
+        return f"{shlex.quote(sys.executable)} -m keras_classics.cli"
+    return "keras-classics"
+
+
+def _how_to_resume(args, config: TrainConfig) -> str:
+    """The exact command that resumes the run (its folder named), in words."""
+    run_dir = config.run_dir or os.path.join("runs", config.model)
+    before = ["--verbose"] if getattr(args, "show_backend_logs", False) else []
+    after = ["--cpu-replicas", str(args.cpu_replicas)] if args.cpu_replicas is not None else []
+    again = spelling.command(
+        dataclasses.replace(config, run_dir=run_dir), program=_program(), before=before, after=after
+    )
+    if os.path.exists(os.path.join(run_dir, "config.json")):
+        return f"{run_dir} keeps every finished epoch; to resume, run: {again}"
+    return f"nothing was written yet; to start again, run: {again}"

@@ -29,6 +29,12 @@ The run folder (``runs/<model>`` unless ``run_dir`` says otherwise)::
     skipped_files.txt  images skipped as unreadable or corrupt (if any)
     results.json       final test metrics and every setting used
 
+Epochs are numbered from 1, as Keras's progress lines print them:
+``TrainResult.best_epoch``, ``results.json``'s ``best_epoch`` and
+``resumed_from_epoch`` and the summary line agree. Only ``metrics.csv``
+keeps the 0-based ``epoch`` column of Keras's CSVLogger (its row for epoch
+1 says 0).
+
 Under MultiWorkerMirroredStrategy the chief writes the run folder; each other
 worker writes the same files under ``<run_dir>/workers/<type>-<index>/``
 (every worker must take part in saving, and each keeps its own backup).
@@ -37,23 +43,24 @@ worker writes the same files under ``<run_dir>/workers/<type>-<index>/``
 from __future__ import annotations
 
 import dataclasses
+import glob
 import json
 import os
 import shutil
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
-from keras_classics.training import backends, recipes, safe_io
+from keras_classics.training import backends, recipes, safe_io, spelling
 from keras_classics.training import data as data_lib
 from keras_classics.training import strategy as strategy_lib
 from keras_classics.training.augment import get_scheme
 from keras_classics.training.config import RESTARTABLE_FIELDS, TrainConfig
 
-__all__ = ["train", "TrainResult", "RUN_FILES"]
+__all__ = ["train", "TrainResult", "RUN_FILES", "unfinished_run"]
 
 RUN_FILES = (
     "config.json",
@@ -70,7 +77,14 @@ RUN_FOLDERS = ("backup", "logs")
 
 @dataclass
 class TrainResult:
-    """What a run produced; ``record`` is the content of ``results.json``."""
+    """What a run produced; ``record`` is the content of ``results.json``.
+
+    ``best_epoch`` is numbered from 1, as printed and as in ``results.json``
+    (the epoch with the lowest validation loss, whose weights are
+    ``best.keras``); None if no epoch was validated. ``resumed_from`` is how
+    many epochs had finished before this process started (0: a fresh run),
+    so this process trained from epoch ``resumed_from + 1``.
+    """
 
     run_dir: str
     test: Dict[str, float]
@@ -92,9 +106,7 @@ class TrainResult:
         loss = self.test.get("loss")
         shown += f" (loss {loss:.4f})" if loss is not None else ""
         best = (
-            f"best epoch {self.best_epoch + 1} of {self.epochs}"
-            if self.best_epoch is not None
-            else (f"{self.epochs} epochs")
+            f"best epoch {self.best_epoch} of {self.epochs}" if self.best_epoch is not None else f"{self.epochs} epochs"
         )
         resumed = f", resumed at epoch {self.resumed_from + 1}" if self.resumed_from else ""
         if self.resumed_from >= self.epochs:
@@ -106,6 +118,20 @@ class TrainResult:
             f"{self.wall_time_s:.1f} s, {replicas} replica{'s' if replicas != 1 else ''} "
             f"({dist.get('strategy')}); run folder {self.run_dir}"
         )
+
+    def curves(self):
+        """The learning curves, redrawn from the run's ``metrics.csv``, as a
+        `keras_classics.display.figure.FigureImage` (None without matplotlib)."""
+        from keras_classics.training.callbacks import curves_figure
+
+        data = self.record.get("data", {}).get("name")
+        return curves_figure(os.path.join(self.run_dir, "metrics.csv"), f"{self.record.get('model')} on {data}")
+
+    def _repr_html_(self) -> str:
+        # A notebook shows the numbers and the run's curves.png.
+        from keras_classics.display.results import train_result_html
+
+        return train_result_html(self)
 
 
 def _main_accuracy(metrics: Dict[str, float]) -> Optional[float]:
@@ -164,6 +190,16 @@ def _ours(name: str) -> bool:
     return name in (safe_io.LOCK_FILE, "workers") or (name.startswith(".") and ".partial" in name)
 
 
+def _settings_differ(before: Dict[str, Any], settings: Dict[str, Any]) -> str:
+    """The settings (other than the restartable ones) in which a run folder's
+    config.json, ``before``, differs from ``settings``, said in words; empty
+    if none."""
+    before = _comparable(before)
+    now = _comparable(json.loads(json.dumps(settings, default=_json_default)))
+    differ = sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k))
+    return ", ".join(f"{k}: {before.get(k)!r} then, {now.get(k)!r} now" for k in differ[:4])
+
+
 def _plan_run_dir(run_dir: str, settings: Dict[str, Any], overwrite: bool) -> str:
     """What to do with the run folder, decided without changing it:
     "new" (start), "resume" (same settings) or "clean" (start afresh)."""
@@ -173,7 +209,7 @@ def _plan_run_dir(run_dir: str, settings: Dict[str, Any], overwrite: bool) -> st
         if foreign:
             raise ValueError(
                 f"{run_dir!r} exists and is not a keras-classics run folder (it holds "
-                f"{', '.join(sorted(foreign)[:3])}); choose another --run-dir"
+                f"{', '.join(sorted(foreign)[:3])}); choose another {spelling.setting('run_dir')}"
             )
         return "new"
     if overwrite:
@@ -181,29 +217,83 @@ def _plan_run_dir(run_dir: str, settings: Dict[str, Any], overwrite: bool) -> st
     if os.path.exists(os.path.join(run_dir, "results.json")):
         raise ValueError(
             f"run folder {run_dir!r} already holds a finished run (results.json); pass "
-            "--overwrite to train again, or choose another --run-dir"
+            f"{spelling.setting('overwrite')} to train again, or choose another {spelling.setting('run_dir')}"
         )
     started = _backup_started(run_dir)
     try:
         with open(config_path) as handle:
-            before = _comparable(json.load(handle))
+            before = json.load(handle)
     except (OSError, ValueError) as error:
         if not started:
             return "clean"  # nothing was trained: nothing to keep
         raise ValueError(
             f"run folder {run_dir!r}: its config.json cannot be read ({error}), so the run cannot "
-            "be resumed safely; pass --overwrite to start afresh"
+            f"be resumed safely; pass {spelling.setting('overwrite')} to start afresh"
         ) from None
-    now = _comparable(json.loads(json.dumps(settings, default=_json_default)))
-    differ = sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k))
+    differ = _settings_differ(before, settings)
     if differ and started:
-        shown = ", ".join(f"{k}: {before.get(k)!r} then, {now.get(k)!r} now" for k in differ[:4])
         raise ValueError(
-            f"run folder {run_dir!r} holds an unfinished run with other settings ({shown}); "
-            "rerun it with the same settings to resume, or pass --overwrite to start afresh"
+            f"run folder {run_dir!r} holds an unfinished run with other settings ({differ}); "
+            f"rerun it with the same settings to resume, or pass {spelling.setting('overwrite')} to start afresh"
         )
     # A start that failed before its first epoch has nothing to keep.
     return "clean" if differ else "resume"
+
+
+def _busy(run_dir: str) -> bool:
+    """Whether a process holds the folder's lock now (probed without
+    taking it for longer than the probe, and without writing)."""
+    import fcntl
+
+    try:
+        handle = os.open(os.path.join(run_dir, safe_io.LOCK_FILE), os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(handle)  # also drops the probe's lock
+    return False
+
+
+def unfinished_run(pattern: str, config: TrainConfig) -> Tuple[Optional[str], List[Tuple[str, str]]]:
+    """The run folder to resume among those matching ``pattern`` (a glob
+    such as ``runs/lenet5-*``): the newest (by its config.json) that holds
+    an unfinished run (no results.json) of ``config``'s settings and that
+    no process is training now; None if there is none. Also, newest first,
+    the unfinished runs passed over for their other settings, each with
+    how they differ. A finished run is never chosen.
+
+    ``make train`` starts each run in a new time-stamped folder and so
+    resumes an interrupted one (``keras-classics train --resume-latest``).
+    """
+    settings = _normalized(config).to_dict()
+    candidates = []
+    for folder in glob.glob(pattern):
+        config_path = os.path.join(folder, "config.json")
+        if not os.path.isfile(config_path) or os.path.exists(os.path.join(folder, "results.json")):
+            continue
+        try:
+            with open(config_path) as handle:
+                before = json.load(handle)
+            when = os.path.getmtime(config_path)
+        except (OSError, ValueError):
+            continue  # unreadable: not a run to resume by guesswork
+        candidates.append((when, folder, before))
+    passed_over = []
+    for _, folder, before in sorted(candidates, key=lambda c: c[0], reverse=True):
+        if not isinstance(before, dict):
+            continue
+        differ = _settings_differ(before, settings)
+        if differ:
+            passed_over.append((folder, differ))
+        elif not _busy(folder):
+            return folder, passed_over
+    return None, passed_over
 
 
 def _open_run_dir(run_dir: str):
@@ -356,6 +446,29 @@ def _resolve_config(config: Optional[TrainConfig], overrides: Dict[str, Any]) ->
     return config
 
 
+def _normalized(config: TrainConfig) -> TrainConfig:
+    """The settings as a run records them: a data folder as an absolute path
+    (so that a restart from another directory finds the same run)."""
+    if config.data not in (None, "digits"):
+        return dataclasses.replace(config, data=os.path.abspath(config.data))
+    return config
+
+
+def _interrupted(config: TrainConfig, run_dir: str, model_fn) -> None:
+    """Say, in Python, how to resume a run stopped by Ctrl-C (the command
+    line says it as a command: `keras_classics.training.cli`)."""
+    if spelling.on_command_line() or not strategy_lib.is_chief():
+        return
+    again = spelling.call(dataclasses.replace(config, run_dir=run_dir))
+    same = " with the same model_fn" if model_fn is not None else ""
+    if os.path.exists(os.path.join(run_dir, "config.json")):
+        print(
+            f"train interrupted; {run_dir} keeps every finished epoch. To resume, call {again}{same}", file=sys.stderr
+        )
+    else:
+        print(f"train interrupted before it began; to start again, call {again}{same}", file=sys.stderr)
+
+
 def train(
     config: Optional[TrainConfig] = None, *, model_fn: Optional[Callable] = None, callbacks=(), **overrides
 ) -> TrainResult:
@@ -380,9 +493,7 @@ def train(
         DivergedError: the loss became NaN or infinite.
     """
     started = time.perf_counter()
-    config = _resolve_config(config, overrides)
-    if config.data not in (None, "digits"):
-        config = dataclasses.replace(config, data=os.path.abspath(config.data))
+    config = _normalized(_resolve_config(config, overrides))
 
     run_dir = _task_run_dir(config.run_dir or os.path.join("runs", config.model))
     # One writer per run folder: a second run into it stops here, at once,
@@ -393,9 +504,11 @@ def train(
         strategy = strategy_lib.choose_strategy(config.strategy, config.cluster_timeout)
         with strategy_lib.run_scope(strategy):
             return _train_locked(config, strategy, run_dir, started, model_fn, callbacks)
-    except BaseException:
+    except BaseException as error:
         if created:
             _remove_if_untouched(run_dir)
+        if isinstance(error, KeyboardInterrupt):
+            _interrupted(config, run_dir, model_fn)
         raise
     finally:
         lock.release()
@@ -452,7 +565,7 @@ def _train_locked(config: TrainConfig, strategy, run_dir: str, started: float, m
 def _prepare(config: TrainConfig, strategy, run_dir: str, model_fn) -> _Prepared:
     """Every check that can fail (the folder's state, the data, the recipe,
     the preprocessing, the model), before anything in the folder changes, so
-    a failed start costs nothing, --overwrite included."""
+    a failed start costs nothing, overwrite included."""
     verbose = config.verbose
     if verbose is None:
         verbose = 1 if sys.stdout.isatty() else 2
@@ -474,7 +587,7 @@ def _prepare(config: TrainConfig, strategy, run_dir: str, model_fn) -> _Prepared
     if len(source.train) < hp.batch_size:
         raise ValueError(
             f"data {source.name!r} has {len(source.train)} training images, fewer than one batch of "
-            f"{hp.batch_size}; lower --batch-size"
+            f"{hp.batch_size}; lower {spelling.setting('batch_size')}"
         )
     policy = strategy_lib.set_mixed_precision(config.mixed_precision)
 
@@ -727,7 +840,7 @@ def _record(run: _Prepared, fitted: _Fitted, started: float) -> TrainResult:
         run_dir=run_dir,
         test=test_best,
         test_last=test_last,
-        best_epoch=best_epoch,
+        best_epoch=record["best_epoch"],
         epochs=hp.epochs,
         resumed_from=first_epoch,
         wall_time_s=wall,

@@ -95,12 +95,14 @@ def atomic_write(path: str, write: Callable[[str], None], *, suffix: str = "") -
     """Have ``write(temporary_path)`` write a file, then rename it to ``path``.
 
     ``suffix`` ends the temporary name (Keras insists on ``.keras`` or
-    ``.weights.h5``). An error names ``path``, and leaves ``path`` as it was.
+    ``.weights.h5``). The temporary name holds the process id, so that two
+    processes writing one file never write into each other's temporary. An
+    error names ``path``, and leaves ``path`` as it was.
     """
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     name = os.path.basename(path)
-    temporary = os.path.join(folder, f".{name}.partial{suffix}")
+    temporary = os.path.join(folder, f".{name}.{os.getpid()}.partial{suffix}")
     with signals_deferred():
         try:
             write(temporary)
@@ -150,16 +152,37 @@ class RunFolderInUse(OSError):
     """Another process holds the run folder's lock."""
 
 
+def _run_dir_setting() -> str:
+    from keras_classics.training import spelling  # on use: the lock alone needs no settings
+
+    return spelling.setting("run_dir")
+
+
 class RunFolderLock:
     """``fcntl.flock`` on ``<folder>/.lock``, taken without waiting.
 
     The lock file holds the owner's process id and host, for the message a
     second run gets. The file stays when the lock is released: removing it
     could let two processes lock two different files of the same name.
+    ``what``, ``holder`` and ``hint`` word that message for the command that
+    locks (a training run by default; the lab locks its experiment folders).
     """
 
-    def __init__(self, folder: str):
+    def __init__(
+        self,
+        folder: str,
+        *,
+        what: str = "run folder",
+        holder: str = "another training run",
+        hint: Optional[str] = None,
+    ):
         self.folder = os.fspath(folder)
+        self.what = what
+        self.holder = holder
+        # A training run's hint names the run-folder setting as its caller spells it.
+        self.hint = (
+            hint if hint is not None else f"wait for it to finish or stop it, or choose another {_run_dir_setting()}"
+        )
         self.path = os.path.join(self.folder, LOCK_FILE)
         self._handle: Optional[int] = None
 
@@ -173,8 +196,7 @@ class RunFolderLock:
             owner = self._owner(handle)
             os.close(handle)
             raise RunFolderInUse(
-                f"run folder {self.folder!r} is in use by another training run ({owner}); "
-                "wait for it to finish or stop it, or choose another --run-dir"
+                f"{self.what} {self.folder!r} is in use by {self.holder} ({owner}); {self.hint}"
             ) from None
         except OSError:
             os.close(handle)

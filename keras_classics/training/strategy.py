@@ -29,6 +29,8 @@ import sys
 import time
 from typing import Dict, List, Optional, Tuple
 
+from keras_classics.training import spelling
+
 __all__ = [
     "cluster_spec",
     "task_info",
@@ -153,7 +155,7 @@ def wait_for_cluster(timeout: float, poll: float = 0.5) -> None:
                 raise ClusterTimeout(
                     f"the cluster in TF_CONFIG did not form within {timeout:g} s: {missing} never "
                     "answered. Start the same command on every worker, check their addresses "
-                    "and firewalls, or wait longer with --cluster-timeout SECONDS"
+                    f"and firewalls, or wait longer with {spelling.setting('cluster_timeout')}"
                 )
             if not announced:
                 names = ", ".join(f"{name} ({address})" for name, address in waiting.items())
@@ -332,6 +334,8 @@ def set_mixed_precision(enabled: bool) -> str:
         keras.mixed_precision.set_global_policy("float32")
         return "float32"
     if not backends.has_gpu():
-        raise ValueError(f"--mixed-precision needs a GPU (float16 compute); none is visible to {backends.name()}")
+        raise ValueError(
+            f"{spelling.setting('mixed_precision')} needs a GPU (float16 compute); none is visible to {backends.name()}"
+        )
     keras.mixed_precision.set_global_policy("mixed_float16")
     return "mixed_float16"
