@@ -22,10 +22,15 @@ Conventions (the same as `keras_classics.arithmetic`):
   the field is reported as that of the last spatial layer.
 * Activation memory is the output's size for one image, in bytes, at the
   layer's compute dtype (float32: 4 bytes per value).
+
+The module itself can be called: ``keras_classics.anatomy(model)`` is
+``keras_classics.summary(model)``, the same rows shown as a table.
 """
 
 from __future__ import annotations
 
+import sys
+import types
 from dataclasses import asdict, dataclass, field, replace
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -270,3 +275,17 @@ def anatomy(model) -> Anatomy:
         rows.append(row)
     input_shape = _shape(model_inputs[0])
     return Anatomy(model_name=model.name, input_shape=input_shape, rows=rows)
+
+
+class _CallableModule(types.ModuleType):
+    """Lets ``keras_classics.anatomy(model)`` do what it reads as: the
+    model's anatomy, as the `keras_classics.summary` that shows it (an
+    `Anatomy` itself, with ``rows``, ``row(name)`` and the totals)."""
+
+    def __call__(self, model, input_shape=None, **options):
+        from keras_classics.display.model_summary import summary
+
+        return summary(model, input_shape, **options)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -11,13 +11,14 @@ scans ``--data`` (a folder of class sub-folders, default the digits).
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Optional, Tuple
 
 import numpy as np
 
+from keras_classics import images
 from keras_classics.cli import CommandError
+from keras_classics.training import run_folder
 
 METHODS = (
     "filters",
@@ -71,6 +72,13 @@ def register(subparsers) -> None:
         help="occlusion: the square's value in the model's input scale, or 'mean' (the image's mean; default)",
     )
     parser.add_argument("-o", "--output", required=True, metavar="FILE.png", help="where to write the figure")
+    parser.add_argument(
+        "--max-pixels",
+        type=int,
+        default=images.DEFAULT_MAX_PIXELS,
+        metavar="N",
+        help=f"refuse --input images of more pixels than this, before decoding (default {images.DEFAULT_MAX_PIXELS:,})",
+    )
     parser.set_defaults(handler=_visualize)
 
 
@@ -107,30 +115,14 @@ def run_transforms(model, run_dir: Optional[str]):
     scheme, stats = "unit", Stats()
     if run_dir is not None:
         scheme = _run_preprocessing(run_dir)
-        stats_path = os.path.join(run_dir, "stats.npz")
-        if os.path.exists(stats_path):
-            with np.load(stats_path) as saved:
-                stats = Stats(**{k: saved[k] for k in saved.files})
+        stats = run_folder.read_stats(run_dir)
     return Transforms(get_scheme(scheme), size, channels, augment=False, stats=stats)
 
 
 def _run_preprocessing(run_dir: str) -> str:
     """The preprocessing scheme a run trained with: results.json records it;
     an unfinished run has only config.json (the setting, else its recipe's)."""
-    from keras_classics.training import recipes
-
-    results = os.path.join(run_dir, "results.json")
-    if os.path.exists(results):
-        with open(results) as handle:
-            return json.load(handle)["hyperparameters"]["preprocess"]
-    with open(os.path.join(run_dir, "config.json")) as handle:
-        settings = json.load(handle)
-    if settings.get("preprocess"):
-        return settings["preprocess"]
-    from keras_classics import registry
-
-    entry = registry.get_entry(settings["model"])
-    return recipes.recipe_for(settings["model"], entry.family, entry.input_shape[0], entry.recipe).preprocess
+    return run_folder.read_preprocessing(run_dir)
 
 
 def prepare_images(transforms, uint8_images) -> Tuple[np.ndarray, np.ndarray]:
@@ -212,7 +204,7 @@ def _visualize(args) -> int:
     channels = int(model.inputs[0].shape[-1])
     transforms = run_transforms(model, run_dir)
     if args.input:
-        raw = [_read_image(args.input, channels)]
+        raw = [images.read_image(args.input, channels, max_pixels=args.max_pixels)]
     else:
         raw = data_images(
             None if args.method != "top-patches" else args.data,

@@ -248,3 +248,46 @@ def test_the_page_can_be_written_again_from_the_saved_measurements(quick_run, tm
     again = tmp_path / "again.md"
     assert bench.main(["--from-json", str(raw_path), "--output", str(again)]) == 0
     assert again.read_text() == page
+    chinese = Path(str(raw_path).replace("raw.json", "performance.zh.md")).read_text()
+    assert (tmp_path / "again.zh.md").read_text() == chinese
+
+
+def _table_numbers(markdown_text: str):
+    """The numbers in a page's tables, each counted."""
+    import collections
+    import re
+
+    cells = " ".join(line for line in markdown_text.splitlines() if line.startswith("|"))
+    return collections.Counter(re.findall(r"\d+(?:[.,]\d+)*", cells))
+
+
+@pytest.mark.slow
+def test_the_run_writes_its_chinese_page_with_the_same_figures(quick_run):
+    import markdown
+
+    page, raw, _, _, raw_path = quick_run
+    chinese = Path(str(raw_path).replace("raw.json", "performance.zh.md")).read_text()
+    assert chinese.startswith("# 性能\n")
+    # The same run: every table holds the same numbers in both languages.
+    assert _table_numbers(chinese) == _table_numbers(page)
+    assert sum(_table_numbers(page).values()) > 50
+    for heading in ("## 这次运行", "## 目标", "## 怎样测量", "## 同类相比", "## 每个注册网络与矩阵乘法峰值的比较"):
+        assert heading in chinese
+    # No English prose: the same check as the site's Chinese pages.
+    sys.path.insert(0, str(ROOT / "docs" / "hooks"))
+    try:
+        import english_runs
+    finally:
+        sys.path.remove(str(ROOT / "docs" / "hooks"))
+    html = markdown.markdown(chinese, extensions=["tables", "attr_list"])
+    assert english_runs.english_runs(f"<article>{html}</article>") == []
+
+
+def test_a_page_in_another_language_is_refused():
+    with pytest.raises(ValueError, match="'fr'"):
+        report.render({}, "python benchmarks/bench.py", language="fr")
+
+
+def test_the_chinese_page_goes_beside_the_english_one():
+    assert bench.chinese_twin("docs/performance.md") == "docs/performance.zh.md"
+    assert bench.chinese_twin("/tmp/x/page.md") == "/tmp/x/page.zh.md"

@@ -24,6 +24,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -432,65 +433,6 @@ def test_table_headers_follow_the_page_language():
     assert "| 层 | 类型 |" in table and "感受野 / 跳距" in table and "60,840" in table
 
 
-def test_lab_pages_fixed_words_are_chinese_and_their_numbers_kept():
-    import re
-
-    _hooks()
-    import i18n_words
-
-    page = (
-        "## Results\n\n"
-        "| claim | quantity | difference | 2 x spread | verdict |\n"
-        "| --- | --- | --- | --- | --- |\n"
-        "| dropout narrows the gap | gap | -0.6% | 1.2% | **not distinguishable at this scale** |\n"
-        "| plain-56 (`plain56`, seeds 3) | 76.6% ± 14.6% (59.8% to 86.6%) | **reproduced** | x | y |\n"
-    )
-    i18n_words.set_language(CHINESE)
-    try:
-        chinese = i18n_words.localize_lab(page)
-    finally:
-        i18n_words.set_language(i18n_words.DEFAULT)
-    assert "## 结果" in chinese and "| 说法 | 量 | 差值 | 2 倍离散度 | 判定 |" in chinese
-    assert "**在此规模下无法区分**" in chinese and "**已重现**" in chinese and "3 个种子" in chinese
-    assert re.findall(r"\d+(?:\.\d+)?", page) == re.findall(r"\d+(?:\.\d+)?", chinese)
-    assert i18n_words.localize_lab(page) == page  # English pages untouched
-
-
-def test_lab_pages_are_chinese_throughout_with_the_same_numbers():
-    # Claims, setups, statements and discussions come from i18n_lab and
-    # discussion.zh.md; every number of the page must survive the swap.
-    import collections
-    import re
-
-    macros = _hooks()
-    import i18n_words
-
-    from keras_classics.lab.experiments import EXPERIMENTS
-
-    number = re.compile(r"\d+(?:[.,]\d+)*")
-    for name, experiment in EXPERIMENTS.items():
-        folder = DOCS / "lab" / "results" / name
-        if (folder / "discussion.md").is_file():
-            english = (folder / "discussion.md").read_text(encoding="utf-8")
-            chinese = (folder / "discussion.zh.md").read_text(encoding="utf-8")
-            assert collections.Counter(number.findall(english)) == collections.Counter(number.findall(chinese)), name
-    i18n_words.set_language(CHINESE)
-    try:
-        pages = {name: macros.lab_page(f"lab/{name}.md") for name in ["index", *EXPERIMENTS]}
-    finally:
-        i18n_words.set_language(i18n_words.DEFAULT)
-    left = []
-    for name, experiment in EXPERIMENTS.items():
-        declared = [experiment.claim, experiment.notes] + [c.statement for c in experiment.checks]
-        left += [f"{name}: {text[:40]}" for text in declared if text in pages[name] or text in pages["index"]]
-        assert "## 讨论" in pages[name] and "英文原文" not in pages[name], name
-    assert left == []
-    english_index = macros.english_page("lab/index.md")
-    assert number.findall(english_index.split("| experiment |")[1]) == number.findall(
-        pages["index"].split("| 实验 |")[1]
-    )
-
-
 # --------------------------------------------------------------------------
 # The build
 # --------------------------------------------------------------------------
@@ -512,9 +454,20 @@ def _tree_state():
     return state
 
 
+_BUILT: dict = {}
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory):
-    """``mkdocs build --strict`` into a temporary folder, once per session."""
+    """``mkdocs build --strict`` into a temporary folder, once per session
+    (also when another test module imports this fixture, which gives it a
+    fixture of its own)."""
+    if not _BUILT:
+        _BUILT.update(_build_site(tmp_path_factory))
+    return _BUILT
+
+
+def _build_site(tmp_path_factory) -> dict:
     try:
         import mkdocs  # noqa: F401
     except ImportError:
@@ -556,10 +509,22 @@ def test_docs_build_writes_nothing_into_the_source_tree(built_site):
 
 
 def test_diagrams_are_in_the_built_site(built_site):
-    diagrams = sorted((built_site["site"] / "assets" / "diagrams").glob("*.svg"))
-    assert len(diagrams) >= 6
+    import re
+
+    site = built_site["site"]
+    diagrams = sorted((site / "assets" / "diagrams").glob("*.svg")) + sorted(
+        (site / "assets" / "figures").glob("*.svg")
+    )
+    assert len(diagrams) >= 13
+    han = re.compile(r"[\u4e00-\u9fff]")
     for path in diagrams:
-        assert path.read_text(encoding="utf-8").lstrip().startswith("<svg"), path
+        english = path.read_text(encoding="utf-8")
+        assert english.lstrip().startswith("<svg"), path
+        # Each language's site has its own drawing, in its own words.
+        twin = site / CHINESE / path.relative_to(site)
+        assert twin.is_file(), f"no Chinese drawing {twin.relative_to(site)}"
+        assert not han.search(english), f"{path.relative_to(site)} is not English"
+        assert han.search(twin.read_text(encoding="utf-8")), f"{twin.relative_to(site)} is not Chinese"
 
 
 def test_every_registered_model_is_named_on_its_page(built_site):
@@ -615,11 +580,249 @@ def test_both_languages_carry_the_same_numbers(built_site):
 
 
 # --------------------------------------------------------------------------
+# The Chinese pages are Chinese; no page prints a Python value
+# --------------------------------------------------------------------------
+
+# Pages that other engineers are writing or translating while this test
+# was written (issue 23: what the networks learn; issue 24: the lab and the
+# data set page; issue 27: the explorer): owned elsewhere, not yet
+# checked. The integrator empties this list as their translations land.
+OWNED_ELSEWHERE = {
+    f"{CHINESE}/visualize/": "owned elsewhere (issue 23), not yet checked",
+    f"{CHINESE}/lab/": "owned elsewhere (issue 24), not yet checked",
+}
+# The API reference is generated from the docstrings, in English.
+API_REFERENCE = f"{CHINESE}/reference/"
+
+
+def _english_runs_module():
+    _hooks()
+    import english_runs
+
+    return english_runs
+
+
+def test_chinese_pages_have_no_english_prose(built_site):
+    # Runs of five or more English words outside code, math and the italic
+    # titles of papers (docs/hooks/english_runs.py); the issue counted
+    # about 380 of them.
+    runs = _english_runs_module()
+    site = built_site["site"]
+    found, checked = [], 0
+    for page in _pages(site):
+        if not page.startswith(f"{CHINESE}/") or page.startswith(API_REFERENCE):
+            continue
+        if any(page.startswith(prefix) for prefix in OWNED_ELSEWHERE):
+            continue
+        checked += 1
+        for run in runs.english_runs((site / page / "index.html").read_text(encoding="utf-8")):
+            found.append(f"{page}: {run[:120]}")
+    assert checked >= 15, checked
+    assert found == [], f"{len(found)} runs of English on the Chinese pages:\n" + "\n".join(found)
+
+
+def test_english_runs_are_found_where_they_are():
+    runs = _english_runs_module()
+    page = (
+        "<article><p>这是中文。This sentence is English prose on a page.</p>"
+        "<p>论文 <em>Deep Residual Learning for Image Recognition</em>，用 <code>keras.layers.Conv2D(filters=64)</code>。</p>"
+        "<table><tr><td>one two three</td><td>four five six</td></tr></table></article>"
+    )
+    assert runs.english_runs(page) == ["This sentence is English prose on a page."]
+
+
+# Python's own notation for a value: nested lists or tuples, lists of
+# strings, dicts, an object's default repr.
+PYTHON_VALUE = re.compile(
+    r"\[\s*\[|\[\s*\(|\(\s*\(\s*-?\d+\s*,|\[\s*'|\{\s*'[^']*'\s*:|\{\s*\"[^\"]*\"\s*:| object at 0x[0-9a-f]+|<class '"
+)
+
+
+def _prose_and_math(page_html: str) -> str:
+    """A built page's article without its code: the text a reader reads."""
+    import html
+
+    article = page_html[page_html.find("<article") : page_html.find("</article>")]
+    article = re.sub(r"<pre\b.*?</pre>|<code\b.*?</code>|<script\b.*?</script>", " ", article, flags=re.S)
+    # Math is kept (LeNet's list reached an exercise's formula too); its
+    # tokens join without spaces, as a reader sees them.
+    article = re.sub(r"<math\b.*?</math>", lambda m: re.sub(r"<[^>]+>", "", m.group(0)), article, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", article))
+
+
+def test_no_page_prints_a_python_value(built_site):
+    site = built_site["site"]
+    found = []
+    for page in _pages(site):
+        if page.startswith((API_REFERENCE, "reference/")):
+            continue  # signatures and defaults, from the docstrings
+        text = _prose_and_math((site / page / "index.html").read_text(encoding="utf-8"))
+        for match in PYTHON_VALUE.finditer(text):
+            found.append(f"{page}: ...{text[max(0, match.start() - 60) : match.end() + 40]!r}")
+    assert found == [], "\n".join(found[:20])
+
+
+def test_the_python_value_check_catches_lenets_old_c3_sentence():
+    # The C3 paragraph as the site printed it before the fix.
+    old = "<article><p>the last one to all six: [[0, 0], [0, 4], [0, 5]] pairs instead of 96.</p></article>"
+    assert PYTHON_VALUE.search(_prose_and_math(old))
+    assert not PYTHON_VALUE.search(_prose_and_math("<article><p>60 pairs; <code>[[0, 0]]</code></p></article>"))
+
+
+# --------------------------------------------------------------------------
+# The facts the issue found wrong, in both languages
+# --------------------------------------------------------------------------
+
+
+def _page_text(site: Path, page: str) -> str:
+    return " ".join(_prose_and_math((site / page / "index.html").read_text(encoding="utf-8")).split())
+
+
+def test_lenet_c3_prints_its_sixty_connections(built_site):
+    # Table I of the paper: six C3 maps read 3 S2 maps, nine read 4, one all 6.
+    count = 6 * 3 + 9 * 4 + 6
+    english = _page_text(built_site["site"], "networks/lenet/")
+    chinese = _page_text(built_site["site"], f"{CHINESE}/networks/lenet/")
+    assert f"all six: {count} pairs instead of" in english
+    assert f"a table of {count} pairs" in english  # exercise 3
+    assert f"共 {count} 对" in chinese and f"含 {count} 对的表" in chinese
+    for page in ("errata/", f"{CHINESE}/errata/"):
+        text = _page_text(built_site["site"], page)
+        assert f"{count} map pairs" in text or f"{count} 对特征图" in text, page
+
+
+def test_googlenet_names_the_module_with_the_largest_share(built_site):
+    # Table 1 of the paper: (1x1, 3x3, 5x5, pool proj) widths per module; the
+    # 3x3 and 5x5 branches' share of the output channels.
+    table = {
+        "3a": (64, 128, 32, 32),
+        "3b": (128, 192, 96, 64),
+        "4a": (192, 208, 48, 64),
+        "4b": (160, 224, 64, 64),
+        "4c": (128, 256, 64, 64),
+        "4d": (112, 288, 64, 64),
+        "4e": (256, 320, 128, 128),
+        "5a": (256, 320, 128, 128),
+        "5b": (384, 384, 128, 128),
+    }
+    share = {name: (w[1] + w[2]) / sum(w) for name, w in table.items()}
+    top = max(share, key=share.get)
+    assert top == "4d" and share["3a"] < share[top]  # the page once said it starts at its highest
+    english = _page_text(built_site["site"], "networks/googlenet/")
+    chinese = _page_text(built_site["site"], f"{CHINESE}/networks/googlenet/")
+    assert "starts at its highest" not in english and "开头最高" not in chinese
+    assert f"climbs to its highest, {100 * share[top]:.1f}%, at {top}" in english
+    assert f"在 {top} 升到最高的 {100 * share[top]:.1f}%" in chinese
+    assert f"The share is {100 * share['3a']:.1f}% in 3a" in english
+
+
+def test_vgg_and_googlenet_were_rivals_in_the_same_challenge(built_site):
+    english = _page_text(built_site["site"], "networks/vgg/")
+    chinese = _page_text(built_site["site"], f"{CHINESE}/networks/vgg/")
+    assert "a year later" not in english and "一年后" not in chinese
+    assert "GoogLeNet, VGG's rival in the same 2014 challenge, answered by removing this layer" in english
+    assert "同在 2014 年挑战赛上的对手 GoogLeNet 干脆去掉了这一层" in chinese
+
+
+def test_zfnet_says_which_entry_won_ilsvrc_2013(built_site):
+    # ILSVRC 2013's classification winner: Clarifai's entry, 11.7% top-5;
+    # the paper's best (Table 2) is 14.8%.
+    for page, words in (
+        ("networks/zfnet/", ("won by the entry of Clarifai", "11.7% top-5", "reaches 14.8%")),
+        (f"{CHINESE}/networks/zfnet/", ("Clarifai 的参赛结果夺得第一", "top-5 测试错误率 11.7%", "为 14.8%")),
+        ("", ("won by the entry of Clarifai", "11.7% top-5")),
+        (f"{CHINESE}/", ("冠军是 Zeiler 创办的公司 Clarifai 的参赛结果", "11.7%")),
+    ):
+        text = _page_text(built_site["site"], page)
+        assert all(word in text for word in words), (page, [w for w in words if w not in text])
+    assert "won the 2013 challenge" not in _page_text(built_site["site"], "networks/zfnet/")
+
+
+def test_resnet_lists_the_challenges_it_won(built_site):
+    # The paper's abstract: first places in ILSVRC 2015 classification,
+    # detection and localisation, and COCO 2015 detection and segmentation.
+    english = _page_text(built_site["site"], "networks/resnet/")
+    chinese = _page_text(built_site["site"], f"{CHINESE}/networks/resnet/")
+    assert (
+        "first place in ILSVRC 2015 classification, detection and localisation, and in COCO 2015 detection and segmentation"
+        in english
+    )
+    assert "ILSVRC 2015 的分类、检测和定位任务以及 COCO 2015 的检测和分割任务上都拿了第一" in chinese
+    assert "four challenges" not in english and "四项" not in chinese
+
+
+# --------------------------------------------------------------------------
+# One search index per language; the site under a sub-path
+# --------------------------------------------------------------------------
+
+
+def test_each_language_searches_its_own_pages(built_site):
+    site = built_site["site"]
+    english = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    chinese = json.loads((site / CHINESE / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    assert english and chinese
+    assert [d["location"] for d in english if d["location"].startswith(f"{CHINESE}/")] == []
+    # The Chinese index's locations are relative to zh/, each a Chinese page.
+    missing = {d["location"].split("#")[0] for d in chinese} - {p for p in _pages(site / CHINESE)}
+    assert missing == set()
+    assert any("术语表" in d["title"] for d in chinese) and not any("术语表" in d["title"] for d in english)
+    # Each Chinese page reads the Chinese index: its base is zh/.
+    config = re.search(
+        r'<script id="__config" type="application/json">(.*?)</script>',
+        (site / CHINESE / "glossary" / "index.html").read_text(encoding="utf-8"),
+        re.S,
+    )
+    assert json.loads(config.group(1))["base"] == ".."
+
+
+def test_every_link_resolves_under_a_sub_path(built_site):
+    # The site served at http://host/kc/docs/ instead of the server's root:
+    # every link, script, stylesheet and image of every page must land on a
+    # file of the site (a link to "/" or "/zh/" would leave it).
+    from urllib.parse import urljoin, urlsplit
+
+    site = built_site["site"]
+    root = "http://127.0.0.1/kc/docs/"
+    broken = []
+    attribute = re.compile(r'<(?:a|link|script|img|source)\b[^>]*?\b(?:href|src)="([^"]+)"')
+    for page in _pages(site):
+        html = (site / page / "index.html").read_text(encoding="utf-8")
+        base = urljoin(root, page)
+        for target in set(attribute.findall(html)):
+            if target.startswith(("#", "mailto:", "data:", "javascript:")):
+                continue
+            url = urlsplit(urljoin(base, target))
+            if url.netloc != "127.0.0.1":
+                continue  # another site: nothing leaves the machine (the browser test checks that)
+            if not url.path.startswith("/kc/docs/"):
+                broken.append(f"{page}: {target} leaves the sub-path")
+                continue
+            path = site / url.path[len("/kc/docs/") :]
+            if path.is_dir():
+                path = path / "index.html"
+            if not path.is_file():
+                broken.append(f"{page}: {target} -> {url.path} is not a file of the site")
+    assert broken == [], "\n".join(sorted(broken)[:30])
+
+
+# --------------------------------------------------------------------------
 # Every page in a real browser
 # --------------------------------------------------------------------------
 
 
+# The browser opens the site below a sub-path, as a project site or a
+# course's web space serves it: a link to the server's root fails there.
+SUB_PATH = "/kc/docs"
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site below SUB_PATH, and nothing at the server's root."""
+
+    def translate_path(self, path):
+        if not path.startswith(SUB_PATH + "/"):
+            return str(Path(self.directory) / "no such file outside the sub-path")
+        return super().translate_path(path[len(SUB_PATH) :])
+
     def log_message(self, *args):
         pass
 
@@ -631,7 +834,7 @@ def server(built_site):
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    yield f"http://127.0.0.1:{httpd.server_address[1]}{SUB_PATH}"
     httpd.shutdown()
     httpd.server_close()
 
@@ -710,6 +913,7 @@ return {
   specRows: tables.map(t => t.querySelectorAll("tbody tr").length),
   diagrams: figures.map(i => [i.getAttribute("src"), i.complete, i.naturalWidth, i.naturalHeight]),
   switcher: Array.from(document.querySelectorAll("a.md-select__link[hreflang]")).map(a => a.href),
+  drawings: Array.from(document.querySelectorAll(".kc-diagram img")).map(i => i.src),
   lang: document.documentElement.getAttribute("lang"),
 };
 """
@@ -765,7 +969,7 @@ def test_every_page_renders_in_chromium(built_site, server, browser):
             if not (u.startswith(server) or u.startswith(("data:", "blob:", "about:", "chrome:")))
         ]
         if outside:
-            problems.append(f"{page}: requests leaving 127.0.0.1: {outside[:3]}")
+            problems.append(f"{page}: requests outside the site (127.0.0.1{SUB_PATH}/): {outside[:3]}")
         info = browser.execute_script(_CHECK_PAGE)
         # The language switcher lands on this page in the other language.
         other = f"{server}/{same}" if chinese else f"{server}/{CHINESE}/{page}"
@@ -802,6 +1006,11 @@ def test_every_page_renders_in_chromium(built_site, server, browser):
         if same in network_pages or same.startswith("concepts/"):
             if not info["hasExercises"] or not 3 <= info["exercises"] <= 5:
                 problems.append(f"{page}: {info['exercises']} folded exercises, expected 3 to 5")
+        # A Chinese page shows the Chinese drawings, an English one the English.
+        own = f"{server}/{CHINESE}/assets/" if chinese else f"{server}/assets/"
+        foreign = [src for src in info["drawings"] if not src.startswith(own)]
+        if foreign:
+            problems.append(f"{page}: drawings of the other language: {foreign[:2]}")
         shown = {src.rsplit("/", 1)[-1].removesuffix(".svg") for src, *_ in info["teaching"]}
         if not FIGURE_PAGES.get(same, set()) <= shown:
             problems.append(f"{page}: teaching figures {sorted(FIGURE_PAGES[same] - shown)} missing")
@@ -809,19 +1018,140 @@ def test_every_page_renders_in_chromium(built_site, server, browser):
             if not (complete and width > 0 and height > 0):
                 problems.append(f"{page}: teaching figure {src} did not load")
         _save_screenshots(browser, page)
-    # A phone-sized window (Chromium's smallest): the table scrolls inside
-    # its own box and the text stays readable; a screenshot to look at.
-    browser.set_window_size(400, 860)
-    try:
-        browser.get(f"{server}/networks/alexnet/")
-        time.sleep(0.3)
-        _save_screenshots(browser, "phone/networks/alexnet/")
-    finally:
-        browser.set_window_size(WINDOW_WIDTH, 1400)
     chinese_pages = [p for p in pages if p.startswith(f"{CHINESE}/")]
     if len(chinese_pages) != len(english_pages):
         problems.append(f"{len(english_pages)} English pages but {len(chinese_pages)} Chinese ones")
     assert not problems, "\n".join(problems)
+
+
+# A phone's width (an iPhone's 390 CSS pixels), emulated by Chromium.
+PHONE_WIDTH = 390
+
+_CHECK_PHONE = """
+const root = document.documentElement;
+const wrap = document.querySelector(".kc-spec-table .md-typeset__scrollwrap");
+let sticky = null;
+if (wrap) {
+  const cell = wrap.querySelector("tbody tr td:first-child");
+  wrap.scrollLeft = 0;
+  const before = cell.getBoundingClientRect().left;
+  wrap.scrollLeft = wrap.scrollWidth;
+  const after = cell.getBoundingClientRect().left;
+  const box = wrap.getBoundingClientRect();
+  sticky = {scrolled: wrap.scrollLeft, before: before, after: after, left: box.left, right: box.right,
+            cellRight: cell.getBoundingClientRect().right, text: cell.textContent.trim()};
+  wrap.scrollLeft = 0;
+}
+const prose = Array.from(document.querySelectorAll("article td.kc-prose")).map(
+  td => td.getBoundingClientRect().width);
+const wide = Array.from(document.querySelectorAll("article *")).filter(e => {
+  const r = e.getBoundingClientRect();
+  return r.right > root.clientWidth + 1 && !e.closest(".md-typeset__scrollwrap, pre, .kc-diagram-scroll, div.arithmatex, span.arithmatex > math, .md-sidebar, .md-search, .md-nav");
+}).slice(0, 3).map(e => e.tagName + "." + e.className + ": " + e.textContent.slice(0, 40));
+return {scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, sticky: sticky, prose: prose, wide: wide,
+        fontSize: parseFloat(getComputedStyle(document.querySelector("article")).fontSize)};
+"""
+
+
+def _phone(driver, on: bool) -> None:
+    if on:
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": PHONE_WIDTH, "height": 844, "deviceScaleFactor": 1, "mobile": True},
+        )
+    else:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_every_page_reads_on_a_phone(built_site, server, browser):
+    # At 390 px: nothing but a table, a code block, a diagram or a formula
+    # is wider than the screen (each scrolls in its own box); a layer table
+    # scrolls with its layer column kept in view; a table cell that holds a
+    # sentence keeps a readable width. Screenshots go to phone/.
+    pages = _pages(built_site["site"])
+    problems = []
+    _phone(browser, True)
+    try:
+        for page in pages:
+            browser.get(f"{server}/{page}")
+            for _ in range(100):
+                if browser.execute_script("return document.readyState") == "complete":
+                    break
+                time.sleep(0.05)
+            time.sleep(0.2)
+            info = browser.execute_script(_CHECK_PHONE)
+            if info["scrollWidth"] > info["clientWidth"] + 1:
+                problems.append(
+                    f"{page}: the page scrolls sideways at {PHONE_WIDTH} px "
+                    f"({info['scrollWidth']} px wide; too wide: {info['wide']})"
+                )
+            sticky = info["sticky"]
+            if sticky is not None:
+                if sticky["scrolled"] <= 0:
+                    problems.append(f"{page}: the layer table does not scroll in its box at {PHONE_WIDTH} px")
+                elif not (sticky["left"] - 1 <= sticky["after"] and sticky["cellRight"] <= sticky["right"] + 1):
+                    problems.append(
+                        f"{page}: the layer column ({sticky['text']!r}) leaves the box when the table scrolls: "
+                        f"{sticky['before']:.0f} -> {sticky['after']:.0f} px, box {sticky['left']:.0f}-{sticky['right']:.0f}"
+                    )
+            # Fifteen characters of the body font: not the four a line the
+            # issue saw.
+            narrow = [w for w in info["prose"] if w < 10 * info["fontSize"]]
+            if narrow:
+                problems.append(f"{page}: {len(narrow)} sentence cells narrower than 10 characters ({narrow[:3]})")
+            _save_screenshots(browser, f"phone/{page}")
+            if sticky is not None:
+                # The layer table scrolled to its last column: the layer
+                # names should still be there, on the left.
+                browser.execute_script(
+                    "const w = document.querySelector('.kc-spec-table .md-typeset__scrollwrap');"
+                    "w.scrollIntoView({block: 'start'}); window.scrollBy(0, -80); w.scrollLeft = w.scrollWidth;"
+                )
+                time.sleep(0.1)
+                browser.save_screenshot(str(SCREENSHOTS / f"{_screenshot_name('phone/' + page)}--table-scrolled.png"))
+    finally:
+        _phone(browser, False)
+    assert not problems, "\n".join(problems)
+
+
+def test_search_stays_in_the_page_language(server, browser):
+    from selenium.webdriver.common.by import By
+
+    found = {}
+    queries = (
+        (f"{CHINESE}/", "术语表"),
+        (f"{CHINESE}/", "ResNet"),
+        (f"{CHINESE}/", "步幅"),
+        ("", "glossary"),
+        ("", "ResNet"),
+    )
+    for start, query in queries:
+        browser.get(f"{server}/{start}")
+        search = browser.find_element(By.CSS_SELECTOR, "input.md-search__input")
+        browser.execute_script(
+            "document.querySelector('label.md-search__icon, .md-header__button[for=__search]')"
+            "?.click(); arguments[0].focus();",
+            search,
+        )
+        search.clear()
+        search.send_keys(query)
+        links = []
+        for _ in range(100):
+            links = [
+                a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, ".md-search-result__item a")
+            ]
+            if links:
+                break
+            time.sleep(0.1)
+        found[start, query] = [link.split("#")[0].split("?")[0][len(server) :] for link in links]
+    for (start, query), pages in found.items():
+        assert pages, (start, query)
+        chinese = [p.startswith(f"/{CHINESE}/") for p in pages]
+        assert all(chinese) if start else not any(chinese), (start, query, pages[:8])
+    # The Chinese glossary comes first for its own name, not the English one;
+    # a student who learnt 步幅 (动手学深度学习's stride) finds it too.
+    assert found[f"{CHINESE}/", "术语表"][0] == f"/{CHINESE}/glossary/"
+    assert f"/{CHINESE}/glossary/" in found[f"{CHINESE}/", "步幅"]
 
 
 def test_a_chinese_query_finds_its_page(server, browser):

@@ -680,7 +680,7 @@ def test_a_figure_may_add_the_fields_the_papers_layer_needs(tmp_path):
         '    why: "Pretend the paper pooled 3x3."\n',
         '    why: "Pretend the paper pooled 3x3."\n'
         "  - layers: [conv1]\n    field: type\n    paper: sparse_conv2d\n    ours: conv2d\n"
-        '    why: "Pretend."\n    paper_prints:\n'
+        '    why: "Pretend."\n    why_zh: "假设。"\n    paper_prints:\n'
         "      - {layer: conv1, with: {connections: 9}, params: 112, source: Sec. 2}\n",
     )
     line = line_with(path, "{layer: conv1, with:")

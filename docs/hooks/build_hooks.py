@@ -4,12 +4,17 @@
   macros of `site_macros` (numbers, tables, diagrams and code from the
   package and spec/);
 * ``on_page_content``: the math that `pymdownx.arithmatex` marked becomes
-  MathML (`mathml`), so the site loads no math script;
+  MathML (`mathml`), so the site loads no math script; table cells that
+  hold sentences and long inline code are marked for a phone's width
+  (`layout`);
 * ``on_post_page``: the per-page language links that mkdocs-static-i18n
   puts in the page head are removed (`i18n_words.drop_head_alternates`);
-  the language switcher in the header keeps them;
+  the language switcher in the header keeps them; a Chinese page searches
+  the Chinese index (`search_languages.chinese_base`);
 * ``on_post_build``: a line saying which models were built, and how long
-  the build took.
+  the build took; after every language is built, the search index that
+  mkdocs-static-i18n merged is split into one per language
+  (`search_languages.split_index`).
 
 Generated files (the SVG diagrams) go into the built site only; nothing is
 written into the source tree.
@@ -27,8 +32,11 @@ if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
 import i18n_words  # noqa: E402
+import layout  # noqa: E402
 import mathml  # noqa: E402
+import search_languages  # noqa: E402
 import site_macros  # noqa: E402
+from mkdocs.plugins import event_priority  # noqa: E402
 
 _STARTED = [0.0]
 
@@ -51,14 +59,23 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_page_content(html, page, config, files):
-    return mathml.to_mathml(html)
+    return layout.break_inline_code(layout.mark_prose_cells(mathml.to_mathml(html)))
 
 
 def on_post_page(output, page, config):
-    return i18n_words.drop_head_alternates(output)
+    output = i18n_words.relative_links(i18n_words.drop_head_alternates(output), page.url)
+    if i18n_words.page_language(page, config) != i18n_words.DEFAULT:
+        output = search_languages.chinese_base(output)
+    return output
 
 
+# After mkdocs-static-i18n's own on_post_build (priority -100), which builds
+# the other languages and writes the merged search index. (Inside the
+# Chinese build this runs too, before the merge, and splits that build's
+# own index; the outer call then splits the merged one.)
+@event_priority(-200)
 def on_post_build(config):
+    search_languages.split_index(config.site_dir, "zh")
     state = site_macros.STATE
     built = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in state.build_seconds.items())
     site_macros.log.info(

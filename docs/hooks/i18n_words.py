@@ -223,18 +223,18 @@ SENTENCES: List[Tuple[str, str]] = [
     ),
     (
         r"Generated from (`[^`]+`) \(hover over a layer's name for its line there\); source: ",
-        r"由 \1 生成（鼠标悬停在层名上可看到它在该文件中的行号）；出处（英文原文）：",
+        r"由 \1 生成（鼠标悬停在层名上可看到它在该文件中的行号）；出处：",
     ),
     (
         r"\*MACs: multiply-accumulates for one image \(convolutions and fully connected layers\)\. RF: receptive field "
         r"along the height in input pixels, and the jump between neighbouring units\.\*",
-        "*乘加次数（MACs）：一张图像在卷积层和全连接层中的乘加运算次数。感受野（RF）：沿高度方向、以输入像素计的感受野，"
-        "以及相邻单元在输入上的间距（跳距）。*",
+        "乘加次数（MACs）：一张图像在卷积层和全连接层中的乘加运算次数。感受野（RF）：沿高度方向、以输入像素计的感受野，"
+        "以及相邻单元在输入上的间距（跳距）。",
     ),
     (r" † marks a layer listed under `deviations` \(see below\)\.", " † 表示该层列在 `deviations` 中（见下文）。"),
     # deviations()
-    (r"Deviations of (`[^`]+`) from the paper \((`[^`]+`)\):", r"\1 与论文的差异（\2，原因一栏为英文原文）："),
-    (r"What the paper leaves open, as decided in (`[^`]+`):", r"论文未明确、由 \1 决定的细节（原因一栏为英文原文）："),
+    (r"Deviations of (`[^`]+`) from the paper \((`[^`]+`)\):", r"\1 与论文的差异（\2）："),
+    (r"What the paper leaves open, as decided in (`[^`]+`):", r"论文没有交代、由 \1 确定的细节："),
     (r"(`[^`]+`) lists no deviation from the paper\.", r"\1 没有列出与论文的差异。"),
     # recipe()
     (
@@ -259,7 +259,6 @@ SENTENCES: List[Tuple[str, str]] = [
     (r": mean image \|", ": 均值图像 |"),
     (r": channel mean std \|", ": 逐通道均值与标准差 |"),
     (r": channel mean \|", ": 逐通道均值 |"),
-    (r"\*Notes kept with the recipe:\* ", "*训练配方附带的说明（英文原文）：* "),
     # diagrams and figures
     (
         r"(`[^`]+`) as built by the package: "
@@ -409,84 +408,19 @@ def drop_head_alternates(html: str) -> str:
     return _HEAD_ALTERNATE.sub("", html[:head_end]) + html[head_end:]
 
 
-# --------------------------------------------------------------------------
-# The lab's pages (written by `keras-classics lab run`, in English)
-# --------------------------------------------------------------------------
-
-_VERDICTS = [
-    ("not distinguishable at this scale", "在此规模下无法区分"),
-    ("reproduced", "已重现"),
-    ("reversed", "结果相反"),
-]
-
-LAB_SENTENCES: List[Tuple[str, str]] = [
-    (r'^!!! quote "The claim \((.*)\)"$', r'!!! quote "论文的说法（\1）"'),
-    (r"^Course point: \*\*(.*?)\*\*\. Pages that rely on it: ", r"课程要点：**\1**。依据它的页面："),
-    (r"^## Setup$", "## 实验设置 {: #setup }"),
-    (r"^## Command$", "## 命令 {: #command }"),
-    (r"^## Results$", "## 结果 {: #results }"),
-    (r"^## Discussion$", "## 讨论 {: #discussion }"),
-    (r"^## Provenance$", "## 来源记录 {: #provenance }"),
-    (r"^\| arm \| network and options \| training \|$", "| 实验组 | 网络与选项 | 训练 |"),
-    (r"\| as the others \|", "| 同其他组 |"),
-    (r"^\| claim \| quantity \| difference \| 2 x spread \| verdict \|$", "| 说法 | 量 | 差值 | 2 倍离散度 | 判定 |"),
-    (
-        r"^\| experiment \| paper \| verdicts \(the main claim first\) \| time \|$",
-        "| 实验 | 论文 | 判定（主要说法在前） | 用时 |",
-    ),
-    (r"^\| arm \|", "| 实验组 |"),
-    (r"\((`[^`]+`), seeds (\d+)\)", r"（\1，\2 个种子）"),
-    (r"\((-?[\d.]+%?) to (-?[\d.]+%?)\)", r"（\1 至 \2）"),
-    (r" \(last epoch\)", "（最后一个 epoch）"),
-    (r"generalisation gap \(validation error - training error\)", "泛化差距（验证错误率 − 训练错误率）"),
-    (r"training error \(whole training set, inference mode\)", "训练错误率（整个训练集，推理模式）"),
-    (r"\| validation error", "| 验证错误率"),
-    (
-        r"^`--quick` runs one seed for two epochs of three steps; `--data cifar10` or `--data FOLDER` uses other data\.$",
-        "`--quick` 只用一个种子、训练两个各三步的 epoch；`--data cifar10` 或 `--data FOLDER` 使用其他数据。",
-    ),
-    (r'^(!!! \w+) "Verdict on the main claim: (.*)"$', r'\1 "主要说法的判定：\2"'),
-    (
-        r"\(difference of means( \(log10\))? (-?[\d.,]+%?) against twice the spread ([\d.,]+%?)",
-        r"（均值之差\1 \2，两倍离散度 \3",
-    ),
-    (r"（均值之差 \(log10\) ", "（均值之差（log10）"),
-    (r"(两倍离散度 [\d.,]+%?)\)", r"\1）"),
-    (r"\(difference ([^()]*?) against (?:the )?([^()]*?)\)", r"（差值 \1，对比 \2）"),
-    (
-        r"^Each cell is the mean over seeds ± the standard deviation \(the range over seeds in parentheses\)\.$",
-        "每格为各种子的均值 ± 标准差（括号内为各种子的取值范围）。",
-    ),
-    (
-        r"^Verdict rule: .*$",
-        "判定规则：两组的均值之差大于二者中较大的种子间标准差（样本标准差）的 2 倍时，认为两组不同；不依赖种子的量（如参数量和乘加次数）直接比较。"
-        "与论文方向一致的差异为“已重现”，方向相反的为“结果相反”，更小的差异为“在此规模下无法区分”。"
-        "对于“某事不会变差”的说法，没有可区分的变差即算已重现。跨越数量级的量（激活值和梯度的大小）按 log10 比较。",
-    ),
-    (
-        r"^Total time of the experiments run: (.*?), on a 2-core machine shared with other jobs \(each page gives the load\)\.$",
-        r"全部实验运行总时间：\1，在一台与其他任务共享的 2 核机器上（每页给出负载）。",
-    ),
-    (r"^\* Command: ", "* 命令："),
-    (r"^\* Run: (.*?) to (.*?), (.*?) in (\d+) session\(s\)\.$", r"* 运行：\1 到 \2，用时 \3，共 \4 次会话。"),
-    (r"^\* Machine: ", "* 机器："),
-    (r"^\* Load average \(1 min\) when it started: ([\d.]+)(.*)$", r"* 开始时的负载（1 分钟平均）：\1\2"),
-    (r"^\* Versions: ", "* 版本："),
-    (r"^\* Data: ", "* 数据："),
-    (r"^\* Files: (.*?), metrics per arm and seed in (`[^`]+`)\.$", r"* 文件：\1，各组各种子的指标在 \2 中。"),
-    (r"^\* Training: ", "* 训练："),
-]
-_LAB_COMPILED = [(re.compile(p, re.MULTILINE), r) for p, r in LAB_SENTENCES]
+_ROOT_LINK = re.compile(r'(<a\s[^>]*?href=")/(?!/)([^"]*)"')
 
 
-def localize_lab(markdown: str) -> str:
-    """A lab page's generated Markdown with its fixed words in the current
-    language (the lab's declared words and discussions: `i18n_lab`)."""
-    if language() == DEFAULT:
-        return markdown
-    for pattern, replacement in _LAB_COMPILED:
-        markdown = pattern.sub(replacement, markdown)
-    for english, chinese in _VERDICTS:
-        markdown = markdown.replace(f"**{english}**", f"**{chinese}**")
-        markdown = re.sub(rf'("主要说法的判定：){re.escape(english)}"', rf'\g<1>{chinese}"', markdown)
-    return markdown
+def relative_links(html: str, page_url: str) -> str:
+    """``html`` with links to the site's root (``href="/"``, ``"/zh/"``, which
+    mkdocs-static-i18n gives the home pages' language switcher) made
+    relative to the page at ``page_url`` (``""``, ``"zh/"``,
+    ``"networks/alexnet/"``), so that the site works under any sub-path."""
+    depth = page_url.count("/")
+    up = "../" * depth
+
+    def relative(match: re.Match) -> str:
+        target = up + match.group(2)
+        return f'{match.group(1)}{target or "./"}"'
+
+    return _ROOT_LINK.sub(relative, html)

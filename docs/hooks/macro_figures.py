@@ -1,5 +1,10 @@
 """Diagrams and teaching figures drawn into the built site, code pulled
-from the package, the command line's help, builders' error messages."""
+from the package, the command line's help, builders' error messages.
+
+The drawings are made in the page's language (`i18n_words.language`):
+the English site's ``assets/diagrams/alexnet.svg`` has English words, the
+Chinese site's ``zh/assets/diagrams/alexnet.svg`` Chinese ones. (Both
+builds write into one site folder, so the two must not share a name.)"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import logging
 import os
 import posixpath
 
+import i18n_words as i18n
 import source_code
 from macro_format import num, si
 from macro_state import DIAGRAM_DIR, FIGURE_DIR, STATE, entry
@@ -14,13 +20,19 @@ from macro_state import DIAGRAM_DIR, FIGURE_DIR, STATE, entry
 log = logging.getLogger("mkdocs.hooks.keras_classics")
 
 
+def _drawn(uri: str) -> str:
+    """Where a drawing of the current language goes in the built site."""
+    language = i18n.language()
+    return uri if language == i18n.DEFAULT else f"{language}/{uri}"
+
+
 def diagram(model: str, page, config, files, caption: str = "") -> str:
     """Build ``model``, draw it into the built site and link it."""
     from mkdocs.structure.files import File
 
-    uri = f"{DIAGRAM_DIR}/{model}.svg"
+    uri = _drawn(f"{DIAGRAM_DIR}/{model}.svg")
     if files.get_file_from_path(uri) is None:
-        files.append(File.generated(config, uri, content=STATE.svg(model)))
+        files.append(File.generated(config, uri, content=STATE.svg(model, i18n.language())))
     STATE.documented.setdefault(page.file.src_uri, []).append(model)
     here = posixpath.dirname(page.file.src_uri)
     link = posixpath.relpath(uri, here or ".")
@@ -57,9 +69,9 @@ def block_diagram(model: str, page, config, files, caption: str = "") -> str:
     """A residual network drawn block by block (`diagram.to_block_svg`)."""
     from keras_classics.diagram import to_block_svg
 
-    uri = f"{DIAGRAM_DIR}/{model}-blocks.svg"
+    uri = _drawn(f"{DIAGRAM_DIR}/{model}-blocks.svg")
     built = STATE.anatomy(model)
-    _generated(uri, to_block_svg(built, title=model), config, files)
+    _generated(uri, to_block_svg(built, title=model, language=i18n.language()), config, files)
     STATE.documented.setdefault(page.file.src_uri, []).append(model)
     text = caption or (
         f"`{model}` as built by the package, one box per residual block: {num(built.params)} parameters, "
@@ -76,8 +88,8 @@ def figure(name: str, page, config, files, caption: str) -> str:
 
     if name not in FIGURES:
         raise ValueError(f"no teaching figure {name!r}; known: {sorted(FIGURES)}")
-    uri = f"{FIGURE_DIR}/{name}.svg"
-    _generated(uri, FIGURES[name](), config, files)
+    uri = _drawn(f"{FIGURE_DIR}/{name}.svg")
+    _generated(uri, FIGURES[name](language=i18n.language()), config, files)
     return _figure_html(page, uri, f"Teaching figure: {name.replace('-', ' ')}", caption, "kc-diagram kc-figure")
 
 

@@ -42,7 +42,7 @@ class BuildState:
 
     def __init__(self):
         self.anatomies: Dict[str, object] = {}
-        self.svgs: Dict[str, str] = {}
+        self.svgs: Dict[tuple, str] = {}  # (model, language) -> SVG
         self.build_seconds: Dict[str, float] = {}
         self.documented: Dict[str, List[str]] = {}  # page src_uri -> models shown
 
@@ -74,12 +74,14 @@ class BuildState:
             if ours != theirs:
                 log.warning(f"{name}: the built model has {ours:,} {what}, {facts.file} implies {theirs:,}")
 
-    def svg(self, name: str) -> str:
-        if name not in self.svgs:
+    def svg(self, name: str, language: str = "en") -> str:
+        """The diagram of ``name`` with its words in ``language``: each
+        language's site gets its own file under the same name."""
+        if (name, language) not in self.svgs:
             from keras_classics.diagram import to_svg
 
-            self.svgs[name] = to_svg(self.anatomy(name), title=name)
-        return self.svgs[name]
+            self.svgs[name, language] = to_svg(self.anatomy(name), title=name, language=language)
+        return self.svgs[name, language]
 
 
 STATE = BuildState()

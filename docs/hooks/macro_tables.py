@@ -166,7 +166,7 @@ def spec_table(model: str) -> str:
         + (f" ({num(trainable)} trainable)" if trainable != facts.params else "")
         + f", {si(facts.macs)} MACs per image. "
         f"Generated from `{facts.file}` (hover over a layer's name for its line there); "
-        f"source: {facts.source}."
+        + (f"source: {facts.source_zh}。" if i18n.language() == "zh" else f"source: {facts.source}.")
     )
     legend = ""
     if deviating:
@@ -201,7 +201,7 @@ def deviations(model: str, kind: str = "both") -> str:
                     str(d.get("field", "")),
                     _value(d.get("paper")),
                     _value(d.get("ours")),
-                    _oneline(d.get("why", "")),
+                    _reason(d),
                 ]
                 for d in facts.spec.deviations
             ]
@@ -217,7 +217,7 @@ def deviations(model: str, kind: str = "both") -> str:
                 ", ".join(f"`{n}`" for n in c.get("layers", [])),
                 str(c.get("field", "")),
                 _value(c.get("value")),
-                _oneline(c.get("why", "")),
+                _reason(c),
             ]
             for c in facts.spec.choices
         ]
@@ -236,6 +236,13 @@ def _value(value) -> str:
 
 def _oneline(text) -> str:
     return " ".join(str(text).split())
+
+
+def _reason(item: dict) -> str:
+    """A deviation's or choice's reason in the page's language: ``why``, or
+    on a Chinese page ``why_zh`` (the schema requires both). Its asterisks
+    are the text's own (6*6*256, *_bn), not Markdown's emphasis."""
+    return _oneline(item["why_zh"] if i18n.language() == "zh" else item["why"]).replace("*", "\\*")
 
 
 def _year(model: str) -> str:
@@ -332,8 +339,9 @@ def recipe(family: str) -> str:
             crops += ", horizontal flips"
         if scheme.lighting:
             crops += f", PCA colour noise (std {scheme.lighting:g})"
+    chinese = i18n.language() == "zh"
     rows = [
-        ["source", r.source],
+        ["source", r.source_zh if chinese else r.source],
         ["optimizer", f"{r.optimizer}, momentum {r.momentum:g}" if r.optimizer == "sgd" else r.optimizer],
         ["learning rate", f"{r.learning_rate:g} at batch {r.batch_size} (scaled linearly with the batch)"],
         ["weight decay", f"{r.weight_decay:g} (L2, coupled)" if r.weight_decay else "none"],
@@ -344,7 +352,10 @@ def recipe(family: str) -> str:
     ]
     if family == "googlenet":
         rows.append(["auxiliary loss weight", f"{r.aux_loss_weight:g}"])
+    rows = [[i18n.word(label), value] for label, value in rows]
     out = _table(["setting", "value"], [":---", ":---"], rows)
+    if chinese:
+        return out + f"\n\n**训练配方附带的说明：**{r.notes_zh}\n"
     return out + f"\n\n*Notes kept with the recipe:* {r.notes}\n"
 
 
@@ -366,7 +377,8 @@ def results_table(family: Optional[str] = None, page=None) -> str:
             continue
         if family is not None and row.family != family:
             continue
-        cells = [row.entry, row.kind, _error(row.top1_val), _error(row.top5_val), _error(row.top5_test), row.source]
+        entry_text = row.entry_zh if i18n.language() == "zh" else row.entry
+        cells = [entry_text, row.kind, _error(row.top1_val), _error(row.top5_val), _error(row.top5_test), row.source]
         if family is None:
             title = FAMILY_TITLES[row.family]
             cells.insert(
@@ -395,12 +407,16 @@ def years(family: str) -> str:
     challenge = results.CHALLENGE_YEAR.get(family)
     if challenge is None or challenge == published:
         return str(published or challenge)
+    if i18n.language() == "zh":
+        return f"ILSVRC {challenge}，{published} 年发表"
     return f"ILSVRC {challenge}, published {published}"
 
 
-def exercises(*items) -> str:
+def exercises(*items, page=None) -> str:
     """Course-style exercises, each a (question, answer) pair, the answer
-    computed by the package when the page is built and folded away."""
+    computed by the package when the page is built and folded away. On a
+    network's page they end with a link to the explorer, that network's
+    layers loaded."""
     if not 3 <= len(items) <= 5:
         raise ValueError(f"a page sets 3 to 5 exercises, got {len(items)}")
     out = ["## Exercises {: #exercises }", ""]
@@ -412,4 +428,31 @@ def exercises(*items) -> str:
         for line in str(answer).strip().splitlines():
             out.append(f"    {line.strip()}" if line.strip() else "")
         out.append("")
+    out += _explorer_invitation(page)
     return "\n".join(out) + "\n"
+
+
+def _explorer_invitation(page) -> List[str]:
+    import re
+
+    from macro_explorer import FAMILY_PRESETS, explorer_link
+
+    if page is None:
+        return []
+    source = re.sub(r"\.zh\.md$", ".md", page.file.src_uri)
+    family = next((f for f, p in FAMILY_PAGES.items() if p == source), None)
+    if family is None:
+        return []
+    href = explorer_link(page, FAMILY_PRESETS[family])
+    title = FAMILY_TITLES[family]
+    if i18n.language() == "zh":
+        text = (
+            f'**动手试试**：<a class="kc-explorer-link" href="{href}">在尺寸计算器中打开 {title} 的各层</a>，'
+            "改一个卷积核、步长或填充，看输出尺寸、感受野和计算量怎样随之变化。"
+        )
+    else:
+        text = (
+            f'**Try it**: <a class="kc-explorer-link" href="{href}">open {title}\'s layers in the explorer</a>, '
+            "change a kernel, a stride or a padding, and watch the output sizes, the receptive field and the cost move."
+        )
+    return [text, ""]

@@ -18,7 +18,11 @@ time with the names that `context` gives it:
   drawn by `keras_classics.diagram` into the built site (never the source
   tree), and checked against its spec;
 * ``source(path, name, ...)``: a definition pulled from the real source;
-* ``cli_help(command)``: the command line's own ``--help``.
+* ``cli_help(command)``: the command line's own ``--help``;
+* ``explorer()``, ``sliding_window(...)``: the conv-arithmetic explorer and
+  one convolution step by step (`macro_explorer`), their JavaScript inline;
+* ``lab_result(experiment)``: the lab's measured line for a claim it
+  tests (`i18n_lab`).
 
 Filters: ``num`` (34,944), ``si`` (1.14G), ``pct`` (74.3%), ``shape``
 (55×55×96), ``tex`` (a number inside math).
@@ -32,12 +36,15 @@ line). This module renders a page with them.
 from __future__ import annotations
 
 import logging
+import numbers
 import os
 
 import i18n_lab
 import i18n_words as i18n
 import jinja2
+import jinja2.compiler
 import spec_facts
+from macro_explorer import explorer, sliding_window
 from macro_figures import block_diagram, build_error, cli_help, diagram, figure, package_module, source
 from macro_format import FILTERS, mib
 from macro_state import FAMILY_PAGES, STATE, builder_call, entry, registered, reset
@@ -60,12 +67,75 @@ from spec_facts import model_facts
 log = logging.getLogger("mkdocs.hooks.keras_classics")
 
 # Names other hooks and the tests reach through this module.
-__all__ = ["FAMILY_PAGES", "STATE", "i18n", "registered", "render", "reset", "spec_facts", "spec_table", "walk"]
+__all__ = [
+    "FAMILY_PAGES",
+    "STATE",
+    "PrintedValueError",
+    "i18n",
+    "printable",
+    "registered",
+    "render",
+    "render_string",
+    "reset",
+    "spec_facts",
+    "spec_table",
+    "walk",
+]
+
+
+class PrintedValueError(TypeError):
+    """A page printed a value that is not text or a number (a Python list,
+    dict, ``None`` or an object's repr)."""
+
+
+def printable(value):
+    """``value`` if a page may print it: text and numbers only.
+
+    A list or a dict printed into prose reads as Python, not as what the
+    page means (``[[0, 0], [0, 4], ...]`` where LeNet's C3 has 60
+    connections); the build fails instead, naming the value."""
+    if isinstance(value, str) or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+        return value
+    if isinstance(value, numbers.Number) and not isinstance(value, bool) and getattr(value, "ndim", 0) == 0:
+        return value  # a NumPy scalar
+    if isinstance(value, (list, tuple, set, frozenset)):
+        kind = f"list ({type(value).__name__})"
+    elif isinstance(value, dict):
+        kind = f"dict ({type(value).__name__})"
+    else:
+        kind = type(value).__name__
+    shown = repr(value)
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+    raise PrintedValueError(
+        f"a page prints a {kind}, {shown}: print a number or text instead "
+        "(a count with | length, items with | join(', '), a value with one of the filters)"
+    )
+
+
+class _PrintableCodeGenerator(jinja2.compiler.CodeGenerator):
+    """Jinja's code generator, with ``a ~ b`` joined through `printable`
+    as ``{{ a }}`` is (the environment's ``finalize``)."""
+
+    def visit_Concat(self, node, frame) -> None:
+        self.write("environment.join_printable((")
+        for argument in node.nodes:
+            self.visit(argument, frame)
+            self.write(", ")
+        self.write("))")
+
+
+class _PagesEnvironment(jinja2.Environment):
+    code_generator_class = _PrintableCodeGenerator
+
+    @staticmethod
+    def join_printable(values) -> str:
+        return "".join(str(printable(value)) for value in values)
 
 
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = _PagesEnvironment(
         undefined=jinja2.StrictUndefined,
+        finalize=printable,
         autoescape=False,
         keep_trailing_newline=True,
         # "{#" starts Markdown attribute lists ({#id}); keep it literal.
@@ -133,10 +203,12 @@ def _context(page, config, files) -> dict:
         "results_table": lambda family=None: results_table(family, page),
         "result_value": result_value,
         "years": years,
-        "exercises": exercises,
+        "exercises": lambda *items: exercises(*items, page=page),
+        "explorer": lambda: explorer(page),
+        "sliding_window": lambda **settings: sliding_window(page, **settings),
         "mib": mib,
         "english_page": english_page,
-        "lab_page": lab_page,
+        "lab_result": lambda name: i18n_lab.lab_result(name, page),
     }
 
 
@@ -151,25 +223,9 @@ def english_page(src_uri: str) -> str:
     return "\n".join(lines[1:]) + "\n"
 
 
-def lab_page(src_uri: str) -> str:
-    """A lab page (``lab/<experiment>.md`` or ``lab/index.md``, written in
-    English by `keras-classics lab pages`) in the page's language: the same
-    tables and numbers, the lab's declared words, the discussion and the
-    fixed words translated."""
-    markdown = english_page(src_uri)
-    if i18n.language() == i18n.DEFAULT:
-        return markdown
-    name = os.path.splitext(os.path.basename(src_uri))[0]
-    if name == "index":
-        markdown = i18n_lab.localize_lab_index(markdown)
-    else:
-        markdown = i18n_lab.localize_lab_words(markdown, name, os.path.join(_DOCS, "lab", "results"))
-    return i18n_lab.localize_lab_sentences(i18n.localize_lab(markdown))
-
-
 _DOCS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Pages written by a program (benchmarks/bench.py), not templates.
-GENERATED_PAGES = frozenset({"performance.md"})
+GENERATED_PAGES = frozenset({"performance.md", "performance.zh.md"})
 
 
 def render(markdown: str, page, config, files) -> str:
@@ -179,3 +235,9 @@ def render(markdown: str, page, config, files) -> str:
         return markdown
     template = _ENV.from_string(markdown)
     return template.render(**context(page, config, files))
+
+
+def render_string(text: str, **names) -> str:
+    """``text`` rendered as a page is, with ``names`` instead of a page's
+    macros (for the tests)."""
+    return _ENV.from_string(text).render(**names)

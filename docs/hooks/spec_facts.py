@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from keras_classics.arithmetic import ReceptiveField
-from keras_classics.spec.layer_types import LAYER_TYPES, connection_count, pair  # noqa: F401 (for the macros)
+from keras_classics.spec.layer_types import LAYER_TYPES, connection_count, pair  # noqa: F401 (pair: for the macros)
 from keras_classics.spec.loader import SPEC_DIR, Layer, Spec, load_spec
 
 ROOT = SPEC_DIR.parent
@@ -65,6 +65,12 @@ class LayerFacts:
 
     def get(self, key: str):
         return self.layer.get(key)
+
+    @property
+    def connections(self) -> int:
+        """A sparse convolution's number of (input map, output map) pairs:
+        the count a page prints, never the table itself."""
+        return connection_count(self.layer.get("connections"))
 
 
 @dataclass
@@ -120,6 +126,12 @@ class ModelFacts:
     def source(self) -> str:
         paper = _raw_document(self.spec.path).get("paper") or {}
         return " ".join(str(paper.get("source", "")).split())
+
+    @property
+    def source_zh(self) -> str:
+        """`source` in Chinese (the spec's ``paper.source_zh``)."""
+        paper = _raw_document(self.spec.path).get("paper") or {}
+        return " ".join(str(paper.get("source_zh", "")).split())
 
     def layer(self, name: str) -> LayerFacts:
         try:

@@ -16,7 +16,16 @@ from keras_classics.bench.report import render, summary
 from keras_classics.bench.running import Clock, run_all
 from keras_classics.bench.settings import GROUPED_LAYERS, SHARED, BenchError, Settings, quick_settings
 
-__all__ = ["add_arguments", "settings_from", "output_path", "run", "main", "DEFAULT_OUTPUT", "DESCRIPTION"]
+__all__ = [
+    "add_arguments",
+    "settings_from",
+    "output_path",
+    "chinese_twin",
+    "run",
+    "main",
+    "DEFAULT_OUTPUT",
+    "DESCRIPTION",
+]
 
 
 def _default_output() -> str:
@@ -42,7 +51,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--output",
         metavar="FILE.md",
-        help="where to write the page (default: docs/performance.md; with --quick: nowhere)",
+        help="where to write the page, and its Chinese twin beside it as FILE.zh.md "
+        "(default: docs/performance.md; with --quick: nowhere)",
     )
     parser.add_argument("--json", metavar="FILE.json", help="also write every raw measurement as JSON")
     parser.add_argument(
@@ -129,6 +139,13 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return settings
 
 
+def chinese_twin(path: str) -> str:
+    """Where the Chinese page goes beside ``path``: ``performance.md`` ->
+    ``performance.zh.md`` (the site's page.md / page.zh.md pairs)."""
+    root, extension = os.path.splitext(path)
+    return f"{root}.zh{extension or '.md'}"
+
+
 def output_path(args: argparse.Namespace) -> Optional[str]:
     """Where the page goes: --output, else docs/performance.md, except that
     a --quick run writes nowhere unless asked."""
@@ -154,9 +171,13 @@ def run(args: argparse.Namespace, command: str) -> int:
             json.dump(report, handle, indent=1)
     if output:
         os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
-        with open(output, "w") as handle:
-            handle.write(render(report, command))
-        print(f"wrote {output}")
+        # Both languages from the one report: the site's Chinese page is the
+        # same run, never an older one.
+        pages = {output: render(report, command), chinese_twin(output): render(report, command, "zh")}
+        for path, text in pages.items():
+            with open(path, "w") as handle:
+                handle.write(text)
+            print(f"wrote {path}")
     clock.say("done")
     return 0
 

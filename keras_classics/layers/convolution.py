@@ -80,13 +80,29 @@ class GroupedConv2D(keras.layers.Conv2D):
     def convolution_op(self, inputs, kernel):
         if self.groups == 1:
             return super().convolution_op(inputs, kernel)
-        channel_axis = -1 if self.data_format == "channels_last" else 1
+        # TensorFlow's CPU kernel has no NCHW convolution (Keras 3.15.1 sends
+        # only grouped and 3-D ones through XLA), so the groups are always
+        # convolved channels-last; channels-first input is transposed around them.
+        channels_first = self.data_format == "channels_first"
+        if channels_first:
+            inputs = ops.transpose(inputs, (0, 2, 3, 1))
         # The kernel's input axis already holds in_channels / groups; its
         # output axis holds the groups one after another, as Conv2D's does.
-        input_groups = ops.split(inputs, self.groups, axis=channel_axis)
+        input_groups = ops.split(inputs, self.groups, axis=-1)
         kernel_groups = ops.split(kernel, self.groups, axis=-1)
-        outputs = [super(GroupedConv2D, self).convolution_op(x, k) for x, k in zip(input_groups, kernel_groups)]
-        return ops.concatenate(outputs, axis=channel_axis)
+        outputs = [
+            ops.conv(
+                x,
+                k,
+                strides=list(self.strides),
+                padding=self.padding,
+                dilation_rate=self.dilation_rate,
+                data_format="channels_last",
+            )
+            for x, k in zip(input_groups, kernel_groups)
+        ]
+        outputs = ops.concatenate(outputs, axis=-1)
+        return ops.transpose(outputs, (0, 3, 1, 2)) if channels_first else outputs
 
 
 def _spatial_output(size, kernel, stride):

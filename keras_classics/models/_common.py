@@ -18,11 +18,15 @@ writes that text once and `fill_docstring` puts it into each docstring.
 
 from __future__ import annotations
 
+import collections
+import io
 import numbers
 import os
 import re
+import sys
+import warnings
 import zipfile
-from typing import Callable, Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import Callable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 import keras
 
@@ -234,18 +238,22 @@ def pool_features(x, pooling, name_prefix: str = ""):
     return x
 
 
-def build_model(img_input, outputs, *, name: str, weights, model_name: str) -> keras.Model:
+def build_model(
+    img_input, outputs, *, name: str, weights, model_name: str, classes: Optional[int] = None, rebuild=None
+) -> keras.Model:
     """Wrap the graph in a functional model and load ``weights`` if given.
 
     With an ``input_tensor`` from another graph, the model's inputs are that
-    graph's source inputs, as in keras.applications.
+    graph's source inputs, as in keras.applications. ``classes`` and
+    ``rebuild`` (see `load_weights`) let a file with another number of
+    classes load all but its classifier.
     """
     inputs = keras.utils.get_source_inputs(img_input)
     # A lone input is passed bare, so that calling the model on one tensor
     # matches its input structure (a one-item list would warn on each call).
     model = keras.Model(inputs[0] if len(inputs) == 1 else inputs, outputs, name=name)
     if weights is not None:
-        load_weights(model, weights, model_name=model_name)
+        load_weights(model, weights, model_name=model_name, classes=classes, rebuild=rebuild)
     return model
 
 
@@ -268,21 +276,62 @@ def _read_error(path: str) -> Optional[str]:
         return str(error) or type(error).__name__
 
 
-def load_weights(model: keras.Model, path, *, model_name: str) -> None:
-    """Load a weights file, telling an unreadable file from a mismatch."""
+def _load_into(model: keras.Model, path: str) -> None:
+    """Every weight of ``model`` from the file, which must fit it exactly."""
+    if path.endswith(".keras"):
+        from keras_classics.saving import load_model
+
+        # The package's loader says which custom class a file needs when
+        # Keras does not know it, instead of calling that a mismatch.
+        source = load_model(path, compile=False)
+        model.set_weights(source.get_weights())
+    else:
+        model.load_weights(path)
+
+
+def load_weights(model: keras.Model, path, *, model_name: str, classes: Optional[int] = None, rebuild=None) -> None:
+    """Load a weights file, telling an unreadable file from a mismatch.
+
+    A file whose only difference is the number of classes (fine-tuning a
+    trained network on other classes) loads every layer but the classifier,
+    with a warning that names the layers left as initialised and why, as
+    timm does with ``num_classes``. That needs ``classes`` (this model's)
+    and ``rebuild(k)``, the same network with ``k`` classes; any other
+    mismatch is an error.
+    """
     path = os.fspath(path)
     unreadable = _read_error(path)
     if unreadable is None:
-        try:
-            if path.endswith(".keras"):
-                source = keras.saving.load_model(path, compile=False)
-                model.set_weights(source.get_weights())
-            else:
-                model.load_weights(path)
+        # Keras warns about each layer it cannot fill before it raises: said
+        # again below unless the classifier alone was left out.
+        with warnings.catch_warnings(record=True) as keras_said:
+            warnings.simplefilter("always")
+            try:
+                _load_into(model, path)
+                error = None
+            except Exception as raised:
+                error = raised
+        if error is None or isinstance(error, OSError) or rebuild is None:
+            _repeat(keras_said)
+        if error is None:
             return
-        except OSError as error:  # h5py's read errors: the file, not the model
+        if isinstance(error, OSError):  # h5py's read errors: the file, not the model
             unreadable = str(error)
-        except Exception as error:  # Keras raises several types for a mismatch.
+        elif isinstance(error, ValueError) and "which is not registered in this process" in str(error):
+            raise ValueError(f"{model_name}: the weights in {path!r} cannot be read here: {error}") from None
+        else:  # Keras raises several types for a mismatch.
+            loaded = _load_all_but_classifier(model, path, classes, rebuild) if rebuild is not None else None
+            if loaded is not None:
+                stored, skipped = loaded
+                _warn_from_caller(
+                    f"{model_name}: the weights in {path!r} are for {stored} classes and this model has "
+                    f"{classes}, so every layer was loaded but the classifier, {', '.join(skipped)}, "
+                    f"which {'keeps its' if len(skipped) == 1 else 'keep their'} fresh initialisation to be trained "
+                    f"(fine-tuning). Pass classes={stored} to load the classifier too."
+                )
+                return
+            if rebuild is not None:
+                _repeat(keras_said)
             raise ValueError(
                 f"{model_name}: the weights in {path!r} do not fit this architecture "
                 f"({model.count_params():,} parameters in {len(model.weights)} arrays): {error}"
@@ -291,6 +340,97 @@ def load_weights(model: keras.Model, path, *, model_name: str) -> None:
         f"{model_name}: the weights file {path!r} cannot be read; it is corrupt or truncated "
         f"(an interrupted copy or save?), or not {_WEIGHTS_FILES}. Details: {unreadable}"
     )
+
+
+def _repeat(caught) -> None:
+    """Issue caught warnings again, each from its module as before (so that
+    the filters on it, such as one on ``keras.*``, still apply)."""
+    modules = {getattr(m, "__file__", None): name for name, m in list(sys.modules.items())} if caught else {}
+    for said in caught:
+        module = modules.get(said.filename, os.path.splitext(os.path.basename(said.filename))[0])
+        warnings.warn_explicit(said.message, said.category, said.filename, said.lineno, module=module)
+
+
+def _stored_shapes(path: str) -> "collections.Counter":
+    """The shapes of the arrays a weights file holds (a multiset)."""
+    import h5py  # a dependency of Keras
+
+    shapes = collections.Counter()
+
+    def visit(_, item):
+        if isinstance(item, h5py.Dataset):
+            shapes[tuple(item.shape)] += 1
+
+    if path.endswith(".keras"):
+        with zipfile.ZipFile(path) as archive:
+            data = io.BytesIO(archive.read("model.weights.h5"))
+        with h5py.File(data, "r") as stored:
+            stored.visititems(visit)
+    else:
+        with h5py.File(path, "r") as stored:
+            stored.visititems(visit)
+    return shapes
+
+
+def _load_all_but_classifier(model, path: str, classes, rebuild) -> Optional[Tuple[int, List[str]]]:
+    """Load what fits if the file is this network with another number of
+    classes: (that number, the layers left out); None if it is not.
+
+    The number is read off the arrays that do not fit: each of ours differs
+    from one of the file's in one axis only, where ours holds ``classes``.
+    The same network built with that number (``rebuild``) must then load
+    the file exactly; its layers whose shapes differ from ours are the
+    classifier (every layer whose shape depends on the classes), and every
+    other layer is copied over.
+    """
+    try:
+        stored = _stored_shapes(path)
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return None
+    ours = collections.Counter(tuple(w.shape) for w in model.weights)
+    unmatched, spare = list(ours - stored), list(stored - ours)
+
+    def other_classes(mine, theirs) -> Optional[int]:
+        # theirs is mine with another number in the one axis where mine holds ``classes``.
+        if len(mine) != len(theirs):
+            return None
+        differ = [axis for axis in range(len(mine)) if mine[axis] != theirs[axis]]
+        return theirs[differ[0]] if len(differ) == 1 and mine[differ[0]] == classes else None
+
+    def explained(number: int) -> bool:
+        return all(any(other_classes(mine, theirs) == number for theirs in spare) for mine in unmatched)
+
+    # Every array of ours that the file lacks must be one of the file's with that number.
+    candidates = {other_classes(unmatched[0], theirs) for theirs in spare} - {None} if unmatched else set()
+    candidates = sorted(number for number in candidates if explained(number))
+    for stored_classes in candidates[:2]:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # Keras's, about a number that does not fit
+                donor = rebuild(stored_classes)
+                _load_into(donor, path)
+        except Exception:  # not this number: the file does not fit that network either
+            continue
+        if [type(layer) for layer in donor.layers] != [type(layer) for layer in model.layers]:
+            return None
+        skipped = []
+        for layer, source in zip(model.layers, donor.layers):
+            values = source.get_weights()
+            if [tuple(v.shape) for v in values] == [tuple(w.shape) for w in layer.weights]:
+                layer.set_weights(values)
+            else:
+                skipped.append(layer.name)
+        return stored_classes, skipped
+    return None
+
+
+def _warn_from_caller(message: str) -> None:
+    """``warnings.warn`` pointing at the first caller outside this package."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frame, level = sys._getframe(1), 2
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package + os.sep):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, UserWarning, stacklevel=level)
 
 
 class Contract(NamedTuple):
@@ -341,7 +481,31 @@ def assemble(
     )
     x = features(img_input, contract)
     outputs = top(x, contract) if contract.include_top else pool_features(x, contract.pooling)
-    return build_model(img_input, outputs, name=name, weights=contract.weights, model_name=name)
+
+    def rebuild(other_classes: int) -> keras.Model:
+        # The same network with another number of classes, on an input of
+        # this one's shape, for a weights file trained on other classes.
+        changed = {**args, "classes": other_classes, "weights": None, "input_tensor": None}
+        changed["input_shape"] = tuple(img_input.shape[1:])
+        return assemble(
+            changed,
+            features=features,
+            top=top,
+            default_shape=default_shape,
+            min_size=min_size,
+            flattening_head=flattening_head,
+            channels=channels,
+        )
+
+    return build_model(
+        img_input,
+        outputs,
+        name=name,
+        weights=contract.weights,
+        model_name=name,
+        classes=classes,
+        rebuild=rebuild if contract.include_top else None,
+    )
 
 
 def check_flag(model_name: str, flag: str, value) -> None:

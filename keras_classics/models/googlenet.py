@@ -220,6 +220,9 @@ def googlenet(include_top=True, weights=None, input_tensor=None, input_shape=Non
     aux_outputs = []
 
     def features(x, contract):
+        # A second build (a weights file for other classes rebuilds the
+        # network) starts with no heads from the first.
+        aux_outputs.clear()
         if aux_classifiers and None in tuple(x.shape[1:3]):
             raise ValueError(
                 f"{name}: aux_classifiers=True needs a known input height and width (their fully "
