@@ -230,18 +230,14 @@ def _visualize(args) -> int:
             layer = layer or vis.first_conv_layer(model)
             figure = figures.feature_maps_figure(vis.feature_maps(model, image, layer), layer, shown[0])
         elif method == "top-patches":
-            layer = layer or vis.default_cam_layer(model)
-            channel = 0 if args.channel is None else args.channel
-            patches = vis.top_patches(model, inputs, layer, channel, display=shown)
+            patches = vis.top_patches(model, inputs, layer, args.channel, display=shown)
+            layer, channel = patches[0].layer, patches[0].channel
             figure = figures.top_patches_figure(patches, layer, channel)
         elif method in ("deconvnet", "guided-backprop"):
-            layer = layer or vis.conv_layer_names(model)[-1]
-            channel = args.channel
-            if channel is None:
-                maps = vis.feature_maps(model, image, layer)
-                channel = int(np.argmax(maps.reshape(-1, maps.shape[-1]).max(axis=0)))
             project = vis.deconvnet if method == "deconvnet" else vis.guided_backprop
-            figure = figures.projection_figure(shown[0], [project(model, image, layer, channel)], [method])
+            projection = project(model, image, layer, args.channel)
+            layer = projection.layer
+            figure = figures.projection_figure(shown[0], [projection], [method])
         elif method == "occlusion":
             side = image.shape[0]
             stride = args.stride or max(1, side // 16)
@@ -258,7 +254,7 @@ def _visualize(args) -> int:
             figure = figures.saliency_figure(shown[0], gradient, f"{model.name}: saliency of class {class_index}")
         elif method == "grad-cam":
             class_index = vis.predicted_class(model, image) if args.class_index is None else args.class_index
-            layer = layer or vis.default_cam_layer(model)
+            layer = layer or vis.default_layer(model)
             cam = vis.grad_cam(model, image, layer, class_index)
             figure = figures.heatmap_figure(
                 shown[0],
@@ -271,5 +267,6 @@ def _visualize(args) -> int:
     except vis.VisualizeError as error:
         raise CommandError(str(error)) from None
     figures.save(figure, args.output)
-    print(f"wrote {args.output}: {method} of {described}")
+    at = f" at layer {layer}" if layer and method not in ("occlusion", "saliency") else ""
+    print(f"wrote {args.output}: {method} of {described}{at}")
     return 0

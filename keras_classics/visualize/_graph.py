@@ -29,6 +29,8 @@ __all__ = [
     "check_channel",
     "check_class",
     "main_output",
+    "block_outputs",
+    "default_layer",
 ]
 
 
@@ -66,6 +68,120 @@ def first_conv_layer(model) -> str:
     if not names:
         raise VisualizeError(f"model {model.name!r} has no convolution layer")
     return names[0]
+
+
+# Layers that only subsample, pad, crop, reshape or pass the features of
+# the layer before (dropout is the identity at inference): a block output
+# is where features are computed, not where they are resampled.
+_RESAMPLING = {
+    "MaxPooling2D",
+    "AveragePooling2D",
+    "Subsampling",  # LeNet-5's S2 and S4: a 2x2 average with one weight per map
+    "ZeroPadding2D",
+    "Cropping2D",
+    "Reshape",
+    "Dropout",
+    "SpatialDropout2D",
+    "GaussianDropout",
+    "GaussianNoise",
+    "AlphaDropout",
+    "Identity",
+    "UpSampling2D",
+}
+
+
+def _graph(model):
+    """(names in topological order, successors) of the layers on a path from
+    the input to the main output (the first one)."""
+    from keras_classics.graph import inbound_layer_names
+
+    inputs = [t._keras_history.operation.name for t in model.inputs]
+    layers = {layer.name: layer for layer in model.layers}
+    predecessors = {name: [p for p in inbound_layer_names(layer, model)] for name, layer in layers.items()}
+    for name in inputs:
+        predecessors.setdefault(name, [])
+    successors: Dict[str, List[str]] = {name: [] for name in predecessors}
+    for name, before in predecessors.items():
+        for p in before:
+            successors.setdefault(p, []).append(name)
+            predecessors.setdefault(p, [])
+    # Ancestors of the main output, descendants of the inputs.
+    main = model.outputs[0]._keras_history.operation.name
+    up, stack = {main}, [main]
+    while stack:
+        for p in predecessors.get(stack.pop(), []):
+            if p not in up:
+                up.add(p)
+                stack.append(p)
+    down, stack = set(inputs), list(inputs)
+    while stack:
+        for s in successors.get(stack.pop(), []):
+            if s not in down:
+                down.add(s)
+                stack.append(s)
+    keep = up & down
+    # Kahn's topological order, ties in the model's own order.
+    rank = {name: i for i, name in enumerate([*inputs, *layers])}
+    waiting = {n: sum(1 for p in predecessors[n] if p in keep) for n in keep}
+    ready = sorted((n for n in keep if waiting[n] == 0), key=rank.get)
+    order = []
+    while ready:
+        name = ready.pop(0)
+        order.append(name)
+        for s in successors.get(name, []):
+            if s in keep:
+                waiting[s] -= 1
+                if waiting[s] == 0:
+                    ready.append(s)
+                    ready.sort(key=rank.get)
+    return order, {n: [s for s in successors.get(n, []) if s in keep] for n in keep}
+
+
+def block_outputs(model) -> List[str]:
+    """The layers every path from the input to the (main) output passes
+    through, in order: in a chain every layer; in a residual network the
+    ReLU after each addition (and the addition); in GoogLeNet each inception
+    module's concatenation; never a layer inside a branch.
+
+    Read from the graph: in a topological order a layer is such a cut
+    point exactly when no connection jumps over it.
+    """
+    order, successors = _graph(model)
+    position = {name: i for i, name in enumerate(order)}
+    cuts, reach = [], 0
+    for i, name in enumerate(order):
+        if reach <= i and i > 0:
+            cuts.append(name)
+        reach = max([reach, *(position[s] for s in successors[name])])
+    return cuts
+
+
+def default_layer(model) -> str:
+    """The last spatial block output: the last of `block_outputs` whose
+    output is a map of more than one position and which computes features
+    rather than resampling them (a pooling, padding or dropout layer
+    passes on the block output before it, at a lower resolution).
+
+    ResNets: the ReLU after the last addition; GoogLeNet: inception 5b's
+    concatenation; AlexNet, ZFNet, VGG, LeNet-5: the last convolution (its
+    ReLU) before the final pooling and the classifier.
+    """
+    chosen = None
+    for name in block_outputs(model):
+        layer = model.get_layer(name)
+        if _is_input(layer) or _output_rank(layer) != 4 or type(layer).__name__ in _RESAMPLING:
+            continue
+        height, width = layer.output.shape[1:3]
+        if height is not None and width is not None and int(height) * int(width) <= 1:
+            continue
+        chosen = name
+    if chosen is None:
+        raise VisualizeError(
+            f"model {model.name!r} has no spatial layer (an output of shape (batch, height, width, channels) with "
+            "more than one position) on the path to its output, so there is no map to show; this method needs "
+            "a convolutional network"
+        )
+    return chosen
 
 
 def get_layer(model, name: str, allowed: Optional[List[str]] = None, what: str = "layer"):

@@ -19,6 +19,7 @@ from keras_classics.visualize._graph import (
     activation_model,
     as_batch,
     check_channel,
+    default_layer,
     get_layer,
     spatial_layer_names,
 )
@@ -45,13 +46,16 @@ class TopPatch:
     """One of the strongest responses of a channel in a data set.
 
     ``image_index``: which image; ``row``, ``col``: the unit in the layer's
-    map; ``value``: its activation; ``box``: (top, left, bottom, right)
+    map; ``layer``, ``channel``: which map (the defaults resolved);
+    ``value``: its activation; ``box``: (top, left, bottom, right)
     of its receptive field in input pixels, bottom and right exclusive
     (it may reach past the image into the padding); ``crop``: the pixels
     inside the box, zero where the box leaves the image.
     """
 
     image_index: int
+    layer: str
+    channel: int
     row: int
     col: int
     value: float
@@ -112,8 +116,8 @@ def _crop(image: np.ndarray, box: Tuple[int, int, int, int]) -> np.ndarray:
 def top_patches(
     model,
     images,
-    layer: str,
-    channel: int,
+    layer: Optional[str] = None,
+    channel: Optional[int] = None,
     k: int = 9,
     display: Optional[np.ndarray] = None,
     batch_size: int = 128,
@@ -126,15 +130,21 @@ def top_patches(
     Args:
         model: a functional Keras model.
         images: model inputs, shape (n, h, w, c), preprocessed as in training.
-        layer: a layer with a spatial output.
-        channel: which of its channels.
+        layer: a layer with a spatial output; None: the last spatial
+            block output (`keras_classics.visualize.default_layer`).
+        channel: which of its channels; None: the one with the strongest
+            activation over ``images`` (a channel that is off, or dead,
+            everywhere would show nothing but the first images).
         k: how many patches.
         display: the same images as they should be shown (raw pixels,
             any dtype, same height and width); default ``images``.
         batch_size: images per forward pass.
     """
+    if layer is None:
+        layer = default_layer(model)
     conv = get_layer(model, layer, spatial_layer_names(model), what="spatial layer")
-    channel = check_channel(conv, channel)
+    if channel is not None:
+        channel = check_channel(conv, channel)
     images = np.asarray(images, dtype="float32")
     if images.ndim != 4 or len(images) == 0:
         raise VisualizeError(f"top_patches needs a batch of images (n, h, w, c), got shape {images.shape}")
@@ -142,15 +152,25 @@ def top_patches(
     if display.shape[:3] != images.shape[:3]:
         raise VisualizeError(f"display images {display.shape} do not match the model inputs {images.shape}")
     sub_model = activation_model(model, layer)
+    # Per image and channel: the largest activation and where it is.
     best_value, best_index = [], []
+    width = None
     for start in range(0, len(images), batch_size):
-        maps = _numpy(sub_model(images[start : start + batch_size], training=False))[..., channel]
-        flat = maps.reshape(len(maps), -1)
+        maps = _numpy(sub_model(images[start : start + batch_size], training=False))
+        width = maps.shape[2]
+        flat = maps.reshape(len(maps), -1, maps.shape[-1])
+        if channel is not None:
+            flat = flat[..., channel : channel + 1]
         best_index.append(np.argmax(flat, axis=1))
         best_value.append(np.max(flat, axis=1))
     best_value = np.concatenate(best_value)
     best_index = np.concatenate(best_index)
-    width = int(conv.output.shape[2])
+    if channel is None:
+        column = int(np.argmax(best_value.max(axis=0)))
+        channel = column
+    else:
+        column = 0
+    best_value, best_index = best_value[:, column], best_index[:, column]
     from keras_classics.anatomy import anatomy
 
     field = anatomy(model).row(layer).receptive_field
@@ -163,6 +183,8 @@ def top_patches(
         patches.append(
             TopPatch(
                 image_index=int(image_index),
+                channel=channel,
+                layer=layer,
                 row=row,
                 col=col,
                 value=float(best_value[image_index]),

@@ -18,11 +18,10 @@ import numpy as np
 
 from keras_classics.visualize._gradients import gradients
 from keras_classics.visualize._graph import (
-    VisualizeError,
     activation_model,
     as_batch,
     check_class,
-    conv_layer_names,
+    default_layer,
     get_layer,
     linear_output,
     main_output,
@@ -55,15 +54,9 @@ def saliency(model, image, class_index: Optional[int] = None) -> np.ndarray:
 
 
 def default_cam_layer(model) -> str:
-    """The last convolution whose output has more than one position."""
-    convs = [
-        name
-        for name in conv_layer_names(model)
-        if int(model.get_layer(name).output.shape[1]) * int(model.get_layer(name).output.shape[2]) > 1
-    ]
-    if not convs:
-        raise VisualizeError(f"model {model.name!r} has no convolution with a spatial map for Grad-CAM")
-    return convs[-1]
+    """Grad-CAM's default layer: the last spatial block output
+    (`keras_classics.visualize.default_layer`)."""
+    return default_layer(model)
 
 
 def grad_cam(model, image, layer: Optional[str] = None, class_index: Optional[int] = None) -> np.ndarray:
@@ -77,9 +70,11 @@ def grad_cam(model, image, layer: Optional[str] = None, class_index: Optional[in
     Args:
         layer: any layer with a spatial output (the convolutions, their
             activations, pooling, residual additions, concatenations);
-            None: the last convolution whose map has more than one
-            position (the paper's choice is the last convolution; a 1x1
-            map, like LeNet-5's C5, can say nothing about where).
+            None: the last spatial block output (`default_layer`: the
+            ReLU after a ResNet's last addition, GoogLeNet's last
+            inception concatenation, a chain's last convolution with more
+            than one position; a 1x1 map, like LeNet-5's C5, can say
+            nothing about where).
     """
     batch = as_batch(model, image)
     class_index = check_class(model, predicted_class(model, batch) if class_index is None else class_index)

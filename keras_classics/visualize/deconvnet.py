@@ -39,6 +39,7 @@ from keras_classics.visualize._graph import (
     activation_name,
     as_batch,
     check_channel,
+    default_layer,
     get_layer,
     replaced_activations,
     spatial_layer_names,
@@ -163,13 +164,22 @@ def _straight_through(model):
             del layer.call  # the class's own method shows through again
 
 
-def _project(kind: str, model, image, layer: str, channel: int, position: Optional[tuple]) -> Projection:
+def _project(
+    kind: str, model, image, layer: Optional[str], channel: Optional[int], position: Optional[tuple]
+) -> Projection:
+    if layer is None:
+        layer = default_layer(model)
     target = get_layer(model, layer, spatial_layer_names(model), what="spatial layer")
-    channel = check_channel(target, channel)
+    if channel is not None:
+        channel = check_channel(target, channel)
     check_invertible(model, layer)
     batch = as_batch(model, image)
     sub_model = activation_model(model, layer)
-    maps = keras.ops.convert_to_numpy(sub_model(batch, training=False))[0, ..., channel]
+    all_maps = keras.ops.convert_to_numpy(sub_model(batch, training=False))[0]
+    if channel is None:
+        # The channel with the strongest activation anywhere in the map.
+        channel = int(np.argmax(all_maps.reshape(-1, all_maps.shape[-1]).max(axis=0)))
+    maps = all_maps[..., channel]
     if position is None:
         row, col = np.unravel_index(int(np.argmax(maps)), maps.shape)
     else:
@@ -199,21 +209,27 @@ def _project(kind: str, model, image, layer: str, channel: int, position: Option
     )
 
 
-def deconvnet(model, image, layer: str, channel: int, position: Optional[tuple] = None) -> Projection:
+def deconvnet(
+    model, image, layer: Optional[str] = None, channel: Optional[int] = None, position: Optional[tuple] = None
+) -> Projection:
     """ZFNet's deconvnet projection of one activation to pixel space.
 
     Args:
         model: a functional Keras model of ReLU, pooling and linear layers.
         image: one model input (h, w, c).
-        layer: a layer with a spatial output.
-        channel: the feature map.
+        layer: a layer with a spatial output; None: the last spatial
+            block output (`keras_classics.visualize.default_layer`).
+        channel: the feature map; None: the one with the strongest
+            activation for this image.
         position: (row, col) in that map; None: its strongest activation
             for this image, as in the paper's figures.
     """
     return _project("deconvnet", model, image, layer, channel, position)
 
 
-def guided_backprop(model, image, layer: str, channel: int, position: Optional[tuple] = None) -> Projection:
+def guided_backprop(
+    model, image, layer: Optional[str] = None, channel: Optional[int] = None, position: Optional[tuple] = None
+) -> Projection:
     """Guided backpropagation (Springenberg et al. 2015) of one activation:
     the deconvnet's rectification and the forward ReLU's mask together.
     Arguments as for `deconvnet`."""
