@@ -31,6 +31,10 @@ __all__ = [
     "main_output",
     "block_outputs",
     "default_layer",
+    "class_scores",
+    "ends_in_softmax",
+    "cached",
+    "is_plain_relu_layer",
 ]
 
 
@@ -263,6 +267,63 @@ def linear_output(model) -> Iterator[None]:
     finally:
         for layer, function in saved:
             layer.activation = function
+
+
+def _softmax_layer(layer) -> bool:
+    """A layer that is a soft-max and nothing else."""
+    kind = type(layer).__name__
+    return kind == "Softmax" or (kind == "Activation" and activation_name(layer) == "softmax")
+
+
+def class_scores(model):
+    """The class scores before the soft-max of the main output.
+
+    Returns ``(tensor, fused)``: ``tensor`` is the symbolic tensor of the
+    scores (the input of a final ``Softmax`` or ``Activation("softmax")``
+    layer, else the output itself); ``fused`` is True when the output
+    layer computes its soft-max itself (``Dense(..., activation="softmax")``),
+    so the scores are that output under `linear_output`.
+    """
+    output = model.outputs[0]
+    layer = output._keras_history.operation
+    if _softmax_layer(layer):
+        from keras_classics.graph import layer_calls
+
+        nodes = layer_calls(layer, model)
+        return nodes[0].input_tensors[0], False
+    return output, activation_name(layer) == "softmax"
+
+
+def ends_in_softmax(model) -> bool:
+    """Whether the main output is a probability (a soft-max, fused or a layer)."""
+    tensor, fused = class_scores(model)
+    return fused or tensor is not model.outputs[0]
+
+
+def cached(model, key, make):
+    """``make()``, kept per model and ``key`` for later calls (sub-models,
+    whose predict functions then compile once)."""
+    from keras_classics.visualize._gradients import _COMPILED
+
+    per_model = _COMPILED.get(model)
+    if per_model is None:
+        per_model = _COMPILED[model] = {}
+    key = ("cached", key)
+    if key not in per_model:
+        per_model[key] = make()
+    return per_model[key]
+
+
+def is_plain_relu_layer(layer) -> bool:
+    """A ``keras.layers.ReLU`` with its defaults: max(x, 0), nothing more."""
+    if type(layer).__name__ != "ReLU":
+        return False
+    config = layer.get_config()
+    return (
+        config.get("max_value") is None
+        and float(config.get("negative_slope", 0.0) or 0.0) == 0.0
+        and float(config.get("threshold", 0.0) or 0.0) == 0.0
+    )
 
 
 def as_batch(model, image) -> np.ndarray:

@@ -28,20 +28,21 @@ import contextlib
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
-import keras
 import numpy as np
 from keras import ops
 
-from keras_classics.visualize._gradients import gradients
+from keras_classics.visualize._gradients import compiled_gradients
 from keras_classics.visualize._graph import (
     VisualizeError,
     activation_model,
     activation_name,
     as_batch,
+    cached,
     check_channel,
+    conv_layer_names,
     default_layer,
     get_layer,
-    replaced_activations,
+    is_plain_relu_layer,
     spatial_layer_names,
 )
 
@@ -101,8 +102,19 @@ class Projection:
 def check_invertible(model, layer: str) -> None:
     """Raise `VisualizeError` naming the first layer between the input and
     ``layer`` that the deconvnet cannot pass, and why."""
-    for item in activation_model(model, layer).layers:
+    items = activation_model(model, layer).layers
+    if not any(item.name in conv_layer_names(model) for item in items):
+        raise VisualizeError(
+            f"the deconvnet and guided backpropagation project through convolutions, and model {model.name!r} "
+            f"has none up to layer {layer!r}; use saliency, which needs none"
+        )
+    for item in items:
         kind = type(item).__name__
+        if kind == "ReLU" and not is_plain_relu_layer(item):
+            raise VisualizeError(
+                f"the deconvnet cannot pass layer {item.name!r}: a ReLU with a maximum, slope or threshold "
+                f"({item.get_config()}) is not the plain max(x, 0) whose rule the deconvnet knows"
+            )
         function = activation_name(item)
         if function not in _PASSABLE_ACTIVATIONS:
             raise VisualizeError(
@@ -134,6 +146,29 @@ def _relu_rule(kind: str):
         return y, backward
 
     return relu
+
+
+@contextlib.contextmanager
+def _relu_rules(model, kind: str):
+    """Within the block every ReLU of ``model`` follows the method's rule:
+    a layer's own ``activation="relu"``, an ``Activation("relu")`` layer and
+    a ``keras.layers.ReLU`` layer alike; restored on exit."""
+    rule = _relu_rule(kind)
+    swapped, called = [], []
+    try:
+        for layer in model.layers:
+            if activation_name(layer) == "relu":
+                swapped.append((layer, layer.activation))
+                layer.activation = rule
+            elif is_plain_relu_layer(layer):
+                called.append(layer)
+                layer.call = lambda inputs, *args, **kwargs: rule(inputs)
+        yield
+    finally:
+        for layer, function in swapped:
+            layer.activation = function
+        for layer in called:
+            del layer.call  # the class's own method shows through again
 
 
 @contextlib.contextmanager
@@ -174,8 +209,8 @@ def _project(
         channel = check_channel(target, channel)
     check_invertible(model, layer)
     batch = as_batch(model, image)
-    sub_model = activation_model(model, layer)
-    all_maps = keras.ops.convert_to_numpy(sub_model(batch, training=False))[0]
+    sub_model = cached(model, ("to", layer), lambda: activation_model(model, layer))
+    all_maps = np.asarray(sub_model.predict_on_batch(batch))[0]
     if channel is None:
         # The channel with the strongest activation anywhere in the map.
         channel = int(np.argmax(all_maps.reshape(-1, all_maps.shape[-1]).max(axis=0)))
@@ -187,15 +222,18 @@ def _project(
         if not (0 <= row < maps.shape[0] and 0 <= col < maps.shape[1]):
             raise VisualizeError(f"position {(row, col)} is outside layer {layer!r}'s {maps.shape} map")
     value = float(maps[row, col])
+    mask = np.zeros((1, *all_maps.shape), "float32")
+    mask[0, row, col, channel] = 1.0
 
-    def forward(x):
-        activation = sub_model(x, training=False)[0, row, col, channel]
+    def forward(x, unit):
+        activation = ops.sum(sub_model(x, training=False) * unit)
         # The backward pass starts from the activation's own value, all
         # others zero (Sec. 2.1).
-        return activation * ops.stop_gradient(activation), []
+        return activation * ops.stop_gradient(activation), [], []
 
-    with replaced_activations(sub_model, {"relu": _relu_rule(kind)}), _straight_through(sub_model):
-        _, pixels, _, _ = gradients(forward, batch)
+    with _relu_rules(sub_model, kind), _straight_through(sub_model):
+        step = compiled_gradients(model, (kind, layer), forward)
+        _, pixels, _, _, _ = step(batch, mask)
     from keras_classics.visualize.activations import receptive_box
 
     return Projection(
