@@ -27,6 +27,7 @@ from keras_classics.visualize._graph import (
     block_outputs,
     conv_layer_names,
     default_layer,
+    ends_in_softmax,
     first_conv_layer,
     spatial_layer_names,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "spatial_layer_names",
     "block_outputs",
     "default_layer",
+    "ends_in_softmax",
     "filter_tiles",
     "filter_norms",
     "feature_maps",

@@ -128,7 +128,9 @@ def _jax_gradients(forward, inputs, watched_layers):
     )
 
 
-def compiled_gradients(model, key: Hashable, forward: Callable, watched_layers: Sequence = ()) -> Callable:
+def compiled_gradients(
+    model, key: Hashable, forward: Callable, watched_layers: Sequence = (), wrt_input: bool = True
+) -> Callable:
     """``forward`` compiled with its gradients, once per ``(model, key)``.
 
     ``forward(x, *args)`` returns ``(scalar, watched, extra)``: the
@@ -141,7 +143,9 @@ def compiled_gradients(model, key: Hashable, forward: Callable, watched_layers: 
 
     The returned function takes ``(x, *args)`` as NumPy arrays and returns
     ``(scalar, d scalar / d x, watched, d scalar / d watched, extra)``,
-    NumPy arrays. The first call (and one with new shapes) traces
+    NumPy arrays. ``wrt_input`` False: no gradient at the input (None in
+    its place), so the backward pass stops at the watched tensors (Grad-CAM
+    needs only the layers above its map). The first call (and one with new shapes) traces
     ``forward``: whatever changes the layers for a method (a replaced ReLU
     rule, a linear output) must be in place around every call.
     """
@@ -152,9 +156,9 @@ def compiled_gradients(model, key: Hashable, forward: Callable, watched_layers: 
     if function is None:
         backend = keras.backend.backend()
         if backend == "tensorflow":
-            function = _tensorflow_compiled(forward)
+            function = _tensorflow_compiled(forward, wrt_input)
         elif backend == "jax":
-            function = _jax_compiled(model, forward, list(watched_layers))
+            function = _jax_compiled(model, forward, list(watched_layers), wrt_input)
         else:
             raise NotImplementedError(
                 f"keras_classics.visualize computes gradients with the TensorFlow or JAX backend, not {backend!r}; "
@@ -168,32 +172,45 @@ def _numpy_all(scalar, gradient, watched, watched_gradients, extra):
     to_numpy = keras.ops.convert_to_numpy
     return (
         to_numpy(scalar),
-        to_numpy(gradient),
+        None if gradient is None else to_numpy(gradient),
         [to_numpy(w) for w in watched],
         [to_numpy(g) for g in watched_gradients],
         [to_numpy(e) for e in extra],
     )
 
 
-def _tensorflow_compiled(forward):
+def _tensorflow_step(forward, wrt_input, x, *args):
     import tensorflow as tf
 
-    @tf.function(reduce_retracing=True, autograph=False)
-    def step(x, *args):
-        with tf.GradientTape() as tape:
+    with tf.GradientTape() as tape:
+        if wrt_input:
             tape.watch(x)
-            scalar, watched, extra = forward(x, *args)
-        grads = tape.gradient(scalar, [x, *watched], unconnected_gradients=tf.UnconnectedGradients.ZERO)
-        return scalar, grads[0], list(watched), list(grads[1:]), list(extra)
+        scalar, watched, extra = forward(x, *args)
+    sources = [x, *watched] if wrt_input else list(watched)
+    grads = tape.gradient(scalar, sources, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+    if not wrt_input:
+        grads = [tf.zeros((), x.dtype), *grads]
+    return scalar, grads[0], list(watched), list(grads[1:]), list(extra)
+
+
+def _tensorflow_compiled(forward, wrt_input=True):
+    import functools
+
+    import tensorflow as tf
+
+    # A partial, not a closure: TensorFlow counts traces per code object and
+    # warns of "excessive retracing" when many models each compile once.
+    step = tf.function(functools.partial(_tensorflow_step, forward, wrt_input), reduce_retracing=True, autograph=False)
 
     def call(x, *args):
         tensors = [tf.convert_to_tensor(np.asarray(a, dtype="float32")) for a in (x, *args)]
-        return _numpy_all(*step(*tensors))
+        scalar, gradient, watched, watched_gradients, extra = step(*tensors)
+        return _numpy_all(scalar, gradient if wrt_input else None, watched, watched_gradients, extra)
 
     return call
 
 
-def _jax_compiled(model, forward, watched_layers):
+def _jax_compiled(model, forward, watched_layers, wrt_input=True):
     import jax
 
     variables = list(model.variables)
@@ -211,7 +228,7 @@ def _jax_compiled(model, forward, watched_layers):
             _, watched, _ = forward(x, *args)
         return list(watched)
 
-    step = jax.jit(jax.value_and_grad(run, argnums=(1, 2), has_aux=True))
+    step = jax.jit(jax.value_and_grad(run, argnums=(1, 2) if wrt_input else (2,), has_aux=True))
     watched_shapes = {}
 
     def call(x, *args):
@@ -223,7 +240,8 @@ def _jax_compiled(model, forward, watched_layers):
             offsets[:] = [None] * len(offsets)
             watched_shapes[signature] = jax.eval_shape(shapes, values, x, args) if watched_layers else []
         zeros = [jax.numpy.zeros(w.shape, w.dtype) for w in watched_shapes[signature]]
-        (scalar, (watched, extra)), (gradient, watched_gradients) = step(values, x, zeros, args)
+        (scalar, (watched, extra)), grads = step(values, x, zeros, args)
+        gradient, watched_gradients = grads if wrt_input else (None, grads[0])
         return _numpy_all(scalar, gradient, watched, watched_gradients, extra)
 
     return call

@@ -31,6 +31,7 @@ __all__ = [
     "main_output",
     "block_outputs",
     "default_layer",
+    "check_graph",
     "class_scores",
     "ends_in_softmax",
     "cached",
@@ -40,6 +41,23 @@ __all__ = [
 
 class VisualizeError(ValueError):
     """A layer, channel or class that the method cannot use, and why."""
+
+
+def check_graph(model) -> None:
+    """Raise `VisualizeError` unless ``model`` is a graph of layers the
+    methods can read: a functional or Sequential model with an input."""
+    try:
+        inputs = model.inputs
+        outputs = model.outputs
+    except (AttributeError, ValueError):
+        inputs = outputs = None
+    if not inputs or not outputs:
+        kind = type(model).__name__
+        raise VisualizeError(
+            f"the model is a subclassed {kind} whose call() is Python code, not a graph of layers, so its "
+            "layers' outputs cannot be reached; build it with the functional API (keras.Input, then call the "
+            "layers) or as a keras.Sequential starting with keras.Input, and load its weights into that"
+        )
 
 
 def _is_input(layer) -> bool:
@@ -55,11 +73,13 @@ def _output_rank(layer) -> Optional[int]:
 
 def spatial_layer_names(model) -> List[str]:
     """Layers whose output is a (batch, height, width, channels) map."""
+    check_graph(model)
     return [layer.name for layer in model.layers if not _is_input(layer) and _output_rank(layer) == 4]
 
 
 def conv_layer_names(model) -> List[str]:
     """Layers that hold a convolution kernel and output a spatial map."""
+    check_graph(model)
     return [
         layer.name
         for layer in model.layers
@@ -150,6 +170,7 @@ def block_outputs(model) -> List[str]:
     Read from the graph: in a topological order a layer is such a cut
     point exactly when no connection jumps over it.
     """
+    check_graph(model)
     order, successors = _graph(model)
     position = {name: i for i, name in enumerate(order)}
     cuts, reach = [], 0
@@ -328,6 +349,7 @@ def is_plain_relu_layer(layer) -> bool:
 
 def as_batch(model, image) -> np.ndarray:
     """One image (h, w, c) or a batch of one, checked against the model input."""
+    check_graph(model)
     array = np.asarray(image, dtype="float32")
     if array.ndim == 3:
         array = array[None]

@@ -18,6 +18,7 @@ from keras_classics.visualize._graph import (
     VisualizeError,
     activation_model,
     as_batch,
+    cached,
     check_channel,
     default_layer,
     get_layer,
@@ -63,40 +64,70 @@ class TopPatch:
     crop: np.ndarray
 
 
-def receptive_box(model, layer: str, row: int, col: int, field=None) -> Tuple[int, int, int, int]:
+def _field(model, layer: str, image_shape=None):
+    """``layer``'s receptive field from `keras_classics.anatomy`.
+
+    A model that accepts any input size ((None, None, c)) has no shapes to
+    count with; its anatomy is taken on a copy of its graph built for
+    ``image_shape`` ((height, width), or (height, width, channels)), since
+    "same" padding at a stride depends on the size.
+    """
+    from keras_classics.anatomy import anatomy
+
+    shape = tuple(model.inputs[0].shape[1:])
+    if any(side is None for side in shape[:2]):
+        if image_shape is None:
+            raise VisualizeError(
+                f"model {model.name!r} accepts any input size {shape}, so where its units look depends on the "
+                "image: give the image's shape (input_shape=(height, width))"
+            )
+        fixed = (int(image_shape[0]), int(image_shape[1]), shape[2])
+
+        def copy():
+            import keras
+
+            return keras.models.clone_model(model, input_tensors=keras.Input(fixed))
+
+        model = cached(model, ("fixed", fixed), copy)
+    try:
+        row = anatomy(model).row(layer)
+    except (KeyError, ValueError) as error:
+        raise VisualizeError(f"layer {layer!r} has no receptive field in the anatomy: {error}") from None
+    if row.receptive_field is None:
+        raise VisualizeError(f"layer {layer!r} has no receptive field in the anatomy")
+    return row.receptive_field
+
+
+def receptive_box(model, layer: str, row: int, col: int, field=None, input_shape=None) -> Tuple[int, int, int, int]:
     """(top, left, bottom, right) of the input pixels unit (row, col) of
     ``layer`` sees, bottom and right exclusive, from `keras_classics.anatomy`.
 
     The anatomy gives the field along the height (size, jump and the centre
     of the first unit); the networks here have square kernels, strides
     and padding, so the width follows the same numbers. ``field``: the
-    layer's `ReceptiveField` when the caller already has it.
+    layer's `ReceptiveField` when the caller already has it;
+    ``input_shape``: (height, width) of the image, needed only by a model
+    that accepts any size.
     """
     if field is None:
-        from keras_classics.anatomy import anatomy
-
-        field = anatomy(model).row(layer).receptive_field
-    if field is None:
-        raise VisualizeError(f"layer {layer!r} has no receptive field in the anatomy")
+        field = _field(model, layer, input_shape)
     first_edge = field.start - (field.size - 1) / 2.0
     top = int(round(first_edge + row * field.jump))
     left = int(round(first_edge + col * field.jump))
     return top, left, top + field.size, left + field.size
 
 
-def map_geometry(model, layer: str) -> Tuple[float, int]:
+def map_geometry(model, layer: str, input_shape=None) -> Tuple[float, int]:
     """(centre of unit 0's field, pixels between units) of ``layer``'s map,
     in input pixels, from `keras_classics.anatomy`.
 
     A figure that lays a layer's map over the input needs it: valid
     convolutions shrink the map, so its cells are not spread evenly over the
     whole image (LeNet-5's 10x10 C3 covers pixels 6.5 to 24.5 of 32).
+    ``input_shape``: (height, width) of the image, needed only by a model
+    that accepts any size.
     """
-    from keras_classics.anatomy import anatomy
-
-    field = anatomy(model).row(layer).receptive_field
-    if field is None:
-        raise VisualizeError(f"layer {layer!r} has no receptive field in the anatomy")
+    field = _field(model, layer, input_shape)
     return float(field.start), int(field.jump)
 
 
@@ -171,9 +202,7 @@ def top_patches(
     else:
         column = 0
     best_value, best_index = best_value[:, column], best_index[:, column]
-    from keras_classics.anatomy import anatomy
-
-    field = anatomy(model).row(layer).receptive_field
+    field = _field(model, layer, images.shape[1:3])
     # Stable sort: among equal maxima the earlier image comes first.
     order = np.argsort(-best_value, kind="stable")[:k]
     patches = []

@@ -135,7 +135,7 @@ def grad_cam(model, image, layer: Optional[str] = None, class_index: Optional[in
         return _chosen_score(scores, one_hot), [maps], []
 
     with linear_output(model):
-        step = compiled_gradients(model, ("grad_cam", layer), forward, watched_layers=[target])
+        step = compiled_gradients(model, ("grad_cam", layer), forward, watched_layers=[target], wrt_input=False)
         _, _, (maps,), (maps_gradient,), _ = step(batch, _one_hot(model, class_index))
     weights = maps_gradient[0].mean(axis=(0, 1))
     return np.maximum(np.tensordot(maps[0], weights, axes=([2], [0])), 0.0).astype("float32")

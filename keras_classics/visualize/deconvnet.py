@@ -243,7 +243,7 @@ def _project(
         row=int(row),
         col=int(col),
         value=value,
-        box=receptive_box(model, layer, int(row), int(col)),
+        box=receptive_box(model, layer, int(row), int(col), input_shape=batch.shape[1:3]),
     )
 
 
