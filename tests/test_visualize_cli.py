@@ -303,3 +303,22 @@ def test_sequential_and_any_size_models_work(odd_models, tmp_path, method, name,
     if method != "occlusion":
         expected = "c2" if name == "sequential" else "c1"
         assert f"at layer {expected}" in capsys.readouterr().out
+
+
+def test_visualize_benchmark_quick_run(capsys):
+    """--quick runs benchmarks/visualize.py on LeNet-5 at 32x32: it checks
+    occlusion against model.predict and prints the CPU-time ratios."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "visualize.py"
+    spec = importlib.util.spec_from_file_location("benchmarks_visualize", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    assert module.main(["--quick"]) == 0
+    out = capsys.readouterr().out
+    assert "CPU time (time.process_time)" in out and "Grad-CAM at c3" in out
+    for name in ("saliency / model.predict_on_batch", "grad_cam / model.predict_on_batch", "occlusion_sensitivity"):
+        assert name in out
