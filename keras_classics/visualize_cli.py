@@ -1,10 +1,10 @@
 """``keras-classics visualize``: one method of `keras_classics.visualize`
 on one model, written as a PNG figure.
 
-SOURCE is a registered name (built with fresh, untrained weights), a
-``.keras`` file, or a run folder of ``keras-classics train`` (its
-``best.keras``, and the preprocessing recorded in its ``config.json`` and
-``stats.npz`` for the input images). The input image is ``--input`` or,
+SOURCE is a registered name (built with untrained random weights drawn
+from ``--seed``), a ``.keras`` file, or a run folder of ``keras-classics
+train`` (its ``best.keras``, and the preprocessing recorded in its
+``config.json`` and ``stats.npz`` for the input images). The input image is ``--input`` or,
 by default, the first test digit of scikit-learn's digits; ``top-patches``
 scans ``--data`` (a folder of class sub-folders, default the digits).
 """
@@ -42,7 +42,7 @@ FLEXIBLE_SIDE = 32
 def register(subparsers) -> None:
     help_text = "show what a network learned: filters, feature maps, deconvnet, occlusion, Grad-CAM ... as a PNG"
     description = (
-        help_text + ". SOURCE is a registered name (fresh, untrained weights), a .keras file, or a run "
+        help_text + ". SOURCE is a registered name (untrained random weights from --seed), a .keras file, or a run "
         "folder of `keras-classics train` (its best.keras, and the preprocessing the run recorded, "
         "applied to the input image). Without --input the command looks at a test digit of "
         "scikit-learn's digits; top-patches scans --data (default: the digits' test images)."
