@@ -269,3 +269,115 @@ def test_sanity_check_separates_a_weight_blind_map_from_saliency(small_cnn):
     assert not np.allclose(check.trained, check.randomised, atol=1e-4)
     for old, new in zip(before, small_cnn.get_weights()):
         np.testing.assert_array_equal(old, new)  # the model itself is untouched
+
+
+# -- Feature visualisation ------------------------------------------------------------
+def _linear_unit(side=6, channels=3, seed=13):
+    """One convolution covering the whole image: a 1x1 map, w . x + b."""
+    rng = np.random.default_rng(seed)
+    inputs = keras.Input((side, side, channels))
+    outputs = keras.layers.Conv2D(2, side, name="unit")(inputs)
+    model = keras.Model(inputs, outputs)
+    kernel = rng.normal(size=(side, side, channels, 2)).astype("float32")
+    model.get_layer("unit").set_weights([kernel, np.array([0.3, -0.2], "float32")])
+    return model, kernel
+
+
+def test_feature_visualization_of_a_linear_unit_reaches_the_closed_form_optimum():
+    """max w . x + b over |x| <= r is at x = r w / |w|, value r |w| + b."""
+    model, kernel = _linear_unit()
+    w = kernel[..., 1]
+    radius = 2.0
+    result = vis.feature_visualization(
+        model,
+        "unit",
+        1,
+        steps=40,
+        learning_rate=radius / np.linalg.norm(w),
+        parameterization="pixels",
+        transforms=False,
+        value_range=None,
+        max_norm=radius,
+        optimizer="sgd",
+    )
+    np.testing.assert_allclose(result.image, radius * w / np.linalg.norm(w), atol=1e-4)
+    assert result.activation == pytest.approx(radius * np.linalg.norm(w) - 0.2, rel=1e-5)
+    assert np.all(np.diff(result.objective) >= -1e-5 * abs(result.activation))  # float32 rounding
+
+
+@pytest.mark.parametrize("parameterization", ["pixels", "fourier"])
+def test_feature_visualization_rises_monotonically_on_a_linear_unit(parameterization):
+    """Unbounded and untransformed, the objective is linear in the
+    parameters for both parameterisations: every Adam step goes uphill."""
+    model, kernel = _linear_unit()
+    result = vis.feature_visualization(
+        model, "unit", 0, steps=25, parameterization=parameterization, transforms=False, value_range=None
+    )
+    assert len(result.objective) == 25
+    assert np.all(np.diff(result.objective) > 0)
+    direct = float(np.sum(result.image * kernel[..., 0]) + 0.3)
+    assert result.activation == pytest.approx(direct, rel=1e-4)
+    assert result.activation > result.objective[-1] > result.objective[0]
+
+
+def test_fourier_parameterisation_round_trips():
+    rng = np.random.default_rng(14)
+    image = rng.uniform(0.05, 0.95, (6, 10, 3)).astype("float32")
+    for decorrelate in (True, False):
+        for value_range in (None, (0.0, 1.0)):
+            spectrum = vis.image_to_spectrum(image, decorrelate=decorrelate, value_range=value_range)
+            assert spectrum.shape == (2, 3, 6, 10)
+            back = vis.spectrum_to_image(spectrum, decorrelate=decorrelate, value_range=value_range)
+            np.testing.assert_allclose(back, image, atol=2e-5)
+
+
+def test_one_fourier_coefficient_is_a_scaled_cosine():
+    """Coefficient a at (ky, kx): pixels a s / sqrt(h w) cos(2 pi (ky y / h + kx x / w)),
+    with s = 1 / max(f, 1 / max(h, w)) over its root mean square."""
+    h, w, ky, kx, a = 8, 12, 1, 3, 5.0
+    spectrum = np.zeros((2, 1, h, w), "float32")
+    spectrum[0, 0, ky, kx] = a
+    fy, fx = np.fft.fftfreq(h)[:, None], np.fft.fftfreq(w)[None, :]
+    raw = 1.0 / np.maximum(np.hypot(fy, fx), 1.0 / max(h, w))
+    s = raw[ky, kx] / np.sqrt(np.mean(raw**2))
+    y, x = np.mgrid[0:h, 0:w]
+    expected = a * s / np.sqrt(h * w) * np.cos(2 * np.pi * (ky * y / h + kx * x / w))
+    np.testing.assert_allclose(vis.spectrum_to_image(spectrum, decorrelate=False)[..., 0], expected, atol=1e-5)
+
+
+def test_robustness_transform_shifts_rotates_and_scales_about_the_centre():
+    rng = np.random.default_rng(15)
+    image = rng.uniform(size=(1, 7, 7, 2)).astype("float32")
+    moved = keras.ops.convert_to_numpy(vis.robustness_transform(image, shift=(2, -1)))
+    # Down 2 rows, left 1 column: output[y, x] = input[y - 2, x + 1] inside.
+    np.testing.assert_allclose(moved[0, 2:, :-1], image[0, :-2, 1:], atol=1e-6)
+    turned = keras.ops.convert_to_numpy(vis.robustness_transform(image, angle=90.0))
+    np.testing.assert_allclose(turned[0], np.rot90(image[0]), atol=1e-5)
+    same = keras.ops.convert_to_numpy(vis.robustness_transform(image, scale=1.0))
+    np.testing.assert_allclose(same, image, atol=1e-6)
+    zoomed = keras.ops.convert_to_numpy(vis.robustness_transform(image, scale=2.0))
+    # Twice as large about pixel (3, 3): output (5, 3) reads input (4, 3).
+    np.testing.assert_allclose(zoomed[0, 3, 3], image[0, 3, 3], atol=1e-6)
+    np.testing.assert_allclose(zoomed[0, 5, 3], image[0, 4, 3], atol=1e-6)
+    np.testing.assert_allclose(zoomed[0, 4, 3], (image[0, 3, 3] + image[0, 4, 3]) / 2, atol=1e-6)
+
+
+def test_feature_visualization_excites_a_channel_of_a_small_cnn(small_cnn):
+    """Fourier, decorrelated, transformed, in [0, 1]: the result lies in the
+    range and excites the channel far more than the flat grey start."""
+    result = vis.feature_visualization(small_cnn, "cam", 2, steps=60, learning_rate=0.1, jitter=1, seed=1)
+    assert result.image.shape == (8, 8, 3)
+    assert result.image.min() >= 0.0 and result.image.max() <= 1.0
+    grey = float(vis.feature_maps(small_cnn, np.full((8, 8, 3), 0.5, "float32"), "cam")[..., 2].mean())
+    got = float(vis.feature_maps(small_cnn, result.image, "cam")[..., 2].mean())
+    assert got == pytest.approx(result.activation, rel=1e-4)
+    assert got > grey + 0.5
+
+
+def test_feature_visualization_refuses_bad_settings(small_cnn):
+    with pytest.raises(VisualizeError, match="channel 6 is out of range for layer 'cam': it has 6 channels"):
+        vis.feature_visualization(small_cnn, "cam", 6)
+    with pytest.raises(VisualizeError, match="max_norm bounds an unbounded image"):
+        vis.feature_visualization(small_cnn, "cam", 0, max_norm=1.0)
+    with pytest.raises(VisualizeError, match="parameterization must be 'fourier' or 'pixels'"):
+        vis.feature_visualization(small_cnn, "cam", 0, parameterization="fft")

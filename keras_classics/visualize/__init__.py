@@ -83,3 +83,22 @@ __all__ += [
     "sanity_check",
     "rank_correlation",
 ]
+from keras_classics.visualize.methods_features import (  # noqa: E402
+    COLOUR_CORRELATION,
+    FeatureVisualization,
+    feature_visualization,
+    fourier_scale,
+    image_to_spectrum,
+    robustness_transform,
+    spectrum_to_image,
+)
+
+__all__ += [
+    "COLOUR_CORRELATION",
+    "fourier_scale",
+    "spectrum_to_image",
+    "image_to_spectrum",
+    "robustness_transform",
+    "FeatureVisualization",
+    "feature_visualization",
+]
