@@ -381,3 +381,54 @@ def test_feature_visualization_refuses_bad_settings(small_cnn):
         vis.feature_visualization(small_cnn, "cam", 0, max_norm=1.0)
     with pytest.raises(VisualizeError, match="parameterization must be 'fourier' or 'pixels'"):
         vis.feature_visualization(small_cnn, "cam", 0, parameterization="fft")
+
+
+# -- The command line --------------------------------------------------------------
+@pytest.fixture(scope="module")
+def lenet_file(tmp_path_factory):
+    import keras_classics
+
+    path = tmp_path_factory.mktemp("model") / "lenet.keras"
+    keras_classics.build("lenet5_modern").save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    "method, options",
+    [
+        ("smoothgrad", ["--samples", "4", "--noise", "0.1"]),
+        ("integrated-gradients", ["--steps", "8", "--baseline", "0"]),
+        ("guided-grad-cam", ["--class", "3"]),
+        ("feature-visualization", ["--steps", "6", "--channel", "1"]),
+        ("sanity-check", ["--map", "saliency"]),
+    ],
+)
+def test_each_new_method_writes_a_png(lenet_file, tmp_path, method, options, capsys):
+    import matplotlib
+
+    from keras_classics.cli import main
+
+    backend = matplotlib.rcParams._get_backend_or_none()
+    out = tmp_path / f"{method}.png"
+    assert main(["visualize", str(lenet_file), "--method", method, *options, "-o", str(out)]) == 0
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"wrote {out}: {method}" in capsys.readouterr().out
+    assert matplotlib.rcParams._get_backend_or_none() == backend  # the user's matplotlib is left alone
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["--samples", "0"], "--samples: must be a whole number of at least 1"),
+        (["--noise", "-1"], "--noise: must be a number of at least 0"),
+    ],
+)
+def test_bad_options_are_one_line_before_any_work(lenet_file, tmp_path, options, message, capsys):
+    from keras_classics.cli import main
+
+    out = tmp_path / "x.png"
+    with pytest.raises(SystemExit) as stop:
+        main(["visualize", str(lenet_file), "--method", "smoothgrad", *options, "-o", str(out)])
+    assert stop.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
