@@ -276,9 +276,11 @@ def feature_visualization(
     positions) or one unit of a flat layer, found by gradient ascent.
 
     Args:
-        layer, channel: the unit to excite.
-        steps, learning_rate: the ascent (Adam's step, or the gradient's
-            multiplier for ``optimizer="sgd"``).
+        layer: the layer of the unit to excite.
+        channel: its channel (a map's mean over positions) or unit.
+        steps: steps of the ascent.
+        learning_rate: Adam's step, or the gradient's multiplier for
+            ``optimizer="sgd"``.
         parameterization: "fourier" (Olah et al.'s decorrelated spectrum,
             see `spectrum_to_image`) or "pixels" (the image itself).
         decorrelate: the Fourier parameterisation's colour decorrelation
@@ -286,6 +288,9 @@ def feature_visualization(
         transforms: transformation robustness: each step a random shift of
             up to ``jitter`` pixels, a scale in ``scale`` (low, high) and a
             rotation in +-``rotate`` degrees (`robustness_transform`).
+        jitter: the largest shift, in pixels.
+        scale: (low, high) of the random scale factor.
+        rotate: the largest rotation, in degrees.
         value_range: (low, high) of the model's input values (the range
             preprocessing gives real images): the Fourier image goes through
             a sigmoid into it; pixels are clipped to it. None: unbounded.
