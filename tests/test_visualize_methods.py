@@ -381,6 +381,10 @@ def test_feature_visualization_refuses_bad_settings(small_cnn):
         vis.feature_visualization(small_cnn, "cam", 0, max_norm=1.0)
     with pytest.raises(VisualizeError, match="parameterization must be 'fourier' or 'pixels'"):
         vis.feature_visualization(small_cnn, "cam", 0, parameterization="fft")
+    with pytest.raises(VisualizeError, match=r"size \(16, 16\) differs from the model's fixed input \(8, 8\)"):
+        vis.feature_visualization(small_cnn, "cam", 0, size=(16, 16))
+    with pytest.raises(VisualizeError, match="jitter must be a whole number of pixels"):
+        vis.feature_visualization(small_cnn, "cam", 0, jitter=-1)
 
 
 # -- The command line --------------------------------------------------------------

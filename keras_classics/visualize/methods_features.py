@@ -321,6 +321,10 @@ def feature_visualization(
             raise VisualizeError("max_norm bounds an unbounded image: give value_range=None with it")
         if not (np.isfinite(max_norm) and max_norm > 0):
             raise VisualizeError(f"max_norm must be a positive number, got {max_norm!r}")
+    if isinstance(jitter, bool) or not isinstance(jitter, (int, np.integer)) or jitter < 0:
+        raise VisualizeError(f"jitter must be a whole number of pixels of at least 0, got {jitter!r}")
+    if not (np.isfinite(rotate) and rotate >= 0):
+        raise VisualizeError(f"rotate must be a number of degrees of at least 0, got {rotate!r}")
     low_scale, high_scale = (float(s) for s in scale)
     if not 0 < low_scale <= high_scale:
         raise VisualizeError(f"scale must be (low, high) with 0 < low <= high, got {scale!r}")
@@ -329,7 +333,12 @@ def feature_visualization(
         raise VisualizeError(f"feature visualisation needs an image input (height, width, channels), got {shape}")
     height, width, channels = shape
     if size is not None:
-        height, width = (int(s) for s in size)
+        wanted = tuple(int(s) for s in size)
+        if (height is not None and height != wanted[0]) or (width is not None and width != wanted[1]):
+            raise VisualizeError(
+                f"size {wanted} differs from the model's fixed input {shape[:2]}: leave size out for this model"
+            )
+        height, width = wanted
     if height is None or width is None or channels is None:
         raise VisualizeError(
             f"the model's input {shape} has no fixed size: give size=(height, width) for the image to optimise"
