@@ -30,6 +30,11 @@ METHODS = (
     "saliency",
     "grad-cam",
 )
+# SmoothGrad, Integrated Gradients, Guided Grad-CAM, feature visualisation
+# and the sanity check: options and drawing in `_add_method_options` and
+# `_draw_method` at the end of this file.
+NEW_METHODS = ("smoothgrad", "integrated-gradients", "guided-grad-cam", "feature-visualization", "sanity-check")
+METHODS = METHODS + NEW_METHODS
 # How many data-set images top-patches scans at most.
 TOP_PATCH_IMAGES = 2000
 # The seed of a registered name's random weights, unless --seed says otherwise.
@@ -98,6 +103,7 @@ def register(subparsers) -> None:
         metavar="N",
         help=f"refuse --input images of more pixels than this, before decoding (default {images.DEFAULT_MAX_PIXELS:,})",
     )
+    _add_method_options(parser)
     parser.set_defaults(handler=_visualize)
 
 
@@ -367,9 +373,146 @@ def _visualize(args) -> int:
                 empty=f"Grad-CAM is zero everywhere: no positive evidence for {_class_label(class_index, names)} "
                 f"at {layer}",
             )
+        elif method in NEW_METHODS:
+            return _draw_method(args, model, image, shown[0], described)
     except vis.VisualizeError as error:
         raise CommandError(str(error)) from None
     figures.save(figure, args.output)
     at = f" at layer {layer}" if layer and method not in ("occlusion", "saliency") else ""
     print(f"wrote {args.output}: {method} of {described}{at}")
+    return 0
+
+
+# -- SmoothGrad, Integrated Gradients, Guided Grad-CAM, feature visualisation, sanity check
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        import argparse
+
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    import argparse
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of at least 0, got {text!r}") from None
+    if not np.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be a number of at least 0, got {text!r}")
+    return value
+
+
+def _add_method_options(parser) -> None:
+    parser.add_argument("--samples", type=_count, default=50, help="smoothgrad: noisy copies averaged (default 50)")
+    parser.add_argument(
+        "--noise",
+        type=_fraction,
+        default=0.15,
+        help="smoothgrad: the noise's standard deviation as a fraction of the image's range (default 0.15)",
+    )
+    parser.add_argument(
+        "--steps",
+        type=_count,
+        default=None,
+        help="integrated-gradients: points of the integral (default 64); "
+        "feature-visualization: optimisation steps (default 256)",
+    )
+    parser.add_argument(
+        "--baseline",
+        type=float,
+        default=0.0,
+        help="integrated-gradients: the baseline image's value, in the model's input scale (default 0)",
+    )
+    parser.add_argument(
+        "--parameterization",
+        choices=("fourier", "pixels"),
+        default="fourier",
+        help="feature-visualization: optimise the decorrelated Fourier spectrum (default) or the pixels",
+    )
+    parser.add_argument(
+        "--map",
+        dest="sanity_map",
+        choices=("saliency", "smoothgrad", "integrated-gradients", "grad-cam", "guided-grad-cam"),
+        default="saliency",
+        help="sanity-check: the map drawn on trained and on randomised weights (default saliency)",
+    )
+
+
+def _draw_method(args, model, image, shown, described) -> int:
+    """One of NEW_METHODS on ``image``, written to ``args.output``."""
+    from keras_classics import visualize as vis
+    from keras_classics.visualize import methods_figures
+
+    method = args.method
+    name = model.name
+    if method == "feature-visualization":
+        layer = args.layer or vis.default_cam_layer(model)
+        channel = args.channel
+        if channel is None:
+            maps = vis.feature_maps(model, image, layer)
+            channel = int(np.argmax(maps.reshape(-1, maps.shape[-1]).mean(axis=0)))
+        # The range real inputs take after preprocessing, from the example image.
+        value_range = (float(image.min()), float(image.max()))
+        if value_range[1] <= value_range[0]:
+            value_range = (0.0, 1.0)
+        result = vis.feature_visualization(
+            model,
+            layer,
+            channel,
+            steps=args.steps or 256,
+            parameterization=args.parameterization,
+            value_range=value_range,
+        )
+        figure = methods_figures.feature_visualization_figure(
+            result,
+            f"{name}: the input that excites {layer}[{channel}] ({args.parameterization}, {len(result.objective)} steps)",
+            value_range,
+        )
+    else:
+        class_index = vis.predicted_class(model, image) if args.class_index is None else args.class_index
+        if method == "smoothgrad":
+            values = vis.smoothgrad(model, image, class_index, samples=args.samples, noise=args.noise)
+            figure = methods_figures.attribution_figure(
+                shown,
+                values,
+                f"{name}: SmoothGrad of class {class_index} ({args.samples} copies, noise {args.noise:g} of the range)",
+                "mean d score / d pixel",
+            )
+        elif method == "integrated-gradients":
+            result = vis.integrated_gradients(
+                model, image, args.baseline, steps=args.steps or 64, class_index=class_index
+            )
+            figure = methods_figures.attribution_figure(
+                shown,
+                result.attributions,
+                f"{name}: integrated gradients of class {class_index} from baseline {args.baseline:g}, "
+                f"{result.steps} steps\nsum {result.attributions.sum():.4g}, score change "
+                f"{result.score - result.baseline_score:.4g}",
+                "attribution",
+            )
+        elif method == "guided-grad-cam":
+            result = vis.guided_grad_cam(model, image, args.layer, class_index)
+            figure = methods_figures.guided_grad_cam_figure(
+                shown, result, f"{name}: guided Grad-CAM of class {class_index} at {result.layer}"
+            )
+        else:  # sanity-check
+            maps = {
+                "saliency": vis.saliency,
+                "smoothgrad": vis.smoothgrad,
+                "integrated-gradients": vis.integrated_gradients,
+                "grad-cam": vis.grad_cam,
+                "guided-grad-cam": vis.guided_grad_cam,
+            }
+            check = vis.sanity_check(model, image, maps[args.sanity_map], class_index=class_index)
+            figure = methods_figures.sanity_check_figure(
+                shown, check, f"{name}: {args.sanity_map} of class {class_index}, trained and random weights"
+            )
+    figure.savefig(args.output, dpi=110, bbox_inches="tight")
+    print(f"wrote {args.output}: {method} of {described}")
     return 0

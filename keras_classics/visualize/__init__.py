@@ -64,3 +64,52 @@ __all__ = [
     "predicted_class",
     "default_cam_layer",
 ]
+
+# SmoothGrad, Integrated Gradients, Guided Grad-CAM, the sanity check and
+# feature visualisation by optimisation.
+from keras_classics.visualize.methods_attribution import (  # noqa: E402
+    GuidedGradCam,
+    IntegratedGradients,
+    SanityCheck,
+    class_score,
+    guided_grad_cam,
+    guided_gradient,
+    integrated_gradients,
+    rank_correlation,
+    sanity_check,
+    smoothgrad,
+    upsample_map,
+)
+
+__all__ += [
+    "smoothgrad",
+    "IntegratedGradients",
+    "integrated_gradients",
+    "class_score",
+    "guided_gradient",
+    "GuidedGradCam",
+    "guided_grad_cam",
+    "upsample_map",
+    "SanityCheck",
+    "sanity_check",
+    "rank_correlation",
+]
+from keras_classics.visualize.methods_features import (  # noqa: E402
+    COLOUR_CORRELATION,
+    FeatureVisualization,
+    feature_visualization,
+    fourier_scale,
+    image_to_spectrum,
+    robustness_transform,
+    spectrum_to_image,
+)
+
+__all__ += [
+    "COLOUR_CORRELATION",
+    "fourier_scale",
+    "spectrum_to_image",
+    "image_to_spectrum",
+    "robustness_transform",
+    "FeatureVisualization",
+    "feature_visualization",
+]
