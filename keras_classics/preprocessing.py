@@ -90,10 +90,23 @@ def apply_transforms(transforms, images, *, display: bool = False):
 
 # -- the source -----------------------------------------------------------------
 def _is_converted_file(source) -> bool:
+    """A weights file that `keras_classics.convert` wrote (it records its
+    source's input convention)."""
     if not isinstance(source, (str, os.PathLike)):
         return False
     path = os.fspath(source)
-    return os.path.isfile(path) and path.endswith(".h5") and not path.endswith(".weights.h5")
+    if not (os.path.isfile(path) and path.endswith(".h5")):
+        return False
+    from keras_classics import convert
+
+    try:
+        convert.conversion_info(path)
+    except (ValueError, OSError):
+        raise PreprocessError(
+            f"{path!r} was not written by keras-classics convert, so its input convention is unknown; "
+            "give the run folder it was trained in, or the model for plain [0, 1] pixels"
+        ) from None
+    return True
 
 
 def _transforms(source):

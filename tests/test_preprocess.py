@@ -109,5 +109,9 @@ def test_bad_input_says_what_would_be_right(tmp_path, run):
         kc.preprocess(np.zeros((5, 8, 8)), run)
     with pytest.raises(PreprocessError, match="values from -1 to 300; give pixels 0 to 255"):
         kc.preprocess(np.array([[-1.0, 300.0]]), run)
+    plain = tmp_path / "plain.weights.h5"
+    keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)]).save_weights(plain)
+    with pytest.raises(PreprocessError, match="was not written by keras-classics convert"):
+        kc.preprocess(np.zeros((8, 8)), str(plain))
     with pytest.warns(UserWarning, match=r"all lie in \[0, 1\]"):
         kc.preprocess(np.full((8, 8), 0.5), run)
