@@ -98,10 +98,8 @@ def page_for(name: str) -> Tuple[str, str]:
         return key, PAGES[key]
     from keras_classics import registry
 
-    try:
-        family = registry.get_entry(key).family
-    except registry.UnknownModelError:
-        family = None
+    # The registry's names by family, read without importing Keras.
+    family = next((f for f, names in registry.NAMES.items() if key in names), None)
     if family in PAGES:
         return family, PAGES[family]
     raise ExercisesError(

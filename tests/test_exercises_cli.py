@@ -91,3 +91,12 @@ def test_a_name_without_exercises_is_refused_with_the_names(capsys):
     assert main(["exercises", "inception"]) == 2
     error = capsys.readouterr().err
     assert "no exercises for 'inception'" in error and "lenet, alexnet" in error
+
+
+def test_every_registered_model_has_its_family_s_page():
+    from keras_classics import registry
+
+    for family, names in registry.NAMES.items():
+        for name in names:
+            if family in exercises.PAGES:
+                assert exercises.page_for(name) == (family, exercises.PAGES[family])
