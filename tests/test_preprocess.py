@@ -62,7 +62,7 @@ def test_grad_cam_from_python_with_nothing_private(run, digits):
     from keras_classics.visualize import grad_cam
 
     model = kc.load_model(f"{run}/best.keras")
-    cam = grad_cam(model, kc.preprocess(digits.test.items[0], run)[0])
+    cam = grad_cam(model, kc.preprocess(digits.test.items[0], run))
     # The default layer is the last convolution with more than one position:
     # C3, 10x10 on LeNet-5's 32x32 input (conv 5 -> 28, pool 2 -> 14, conv 5 -> 10).
     assert cam.shape == (10, 10) and np.all(cam >= 0)

@@ -109,7 +109,7 @@ image, label = digits.test.items[0], digits.test.labels[0]
 trained = kc.load_model(f"{run}/best.keras")
 x, shown = kc.preprocess(image, run, display=True)
 predicted = int(np.argmax(trained.predict(x, verbose=0)[0]))
-cam = grad_cam(trained, x[0])
+cam = grad_cam(trained, x)
 
 figure = new_figure(6, 3, layout="constrained")
 left, right = figure.subplots(1, 2)
