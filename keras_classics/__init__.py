@@ -25,6 +25,8 @@ _LAZY = {
     "load_model": "keras_classics.saving",
     # A model's layer table, shown richly in a notebook (keras_classics.display).
     "summary": "keras_classics.display.model_summary",
+    # Images made into a model's input as in training (a run folder, a converted file).
+    "preprocess": "keras_classics.preprocessing",
     # The conv-arithmetic explorer as a notebook widget (anywidget).
     "explore": "keras_classics.explorer.widget",
 }

@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "keras_classics.convert_cli",
     "keras_classics.visualize_cli",
     "keras_classics.lab.cli",
+    "keras_classics.exercises_cli",
 )
 
 

@@ -204,15 +204,11 @@ def _run_preprocessing(run_dir: str) -> str:
 
 
 def prepare_images(transforms, uint8_images) -> Tuple[np.ndarray, np.ndarray]:
-    """uint8 images -> (model inputs, the same images resized for display)."""
-    loaded = [transforms.load(image, training=False) for image in uint8_images]
-    inputs = np.stack([np.asarray(transforms.test(image)) for image in loaded]).astype("float32")
-    shown = np.stack([np.asarray(image) for image in loaded])
-    if shown.shape[1:3] != inputs.shape[1:3]:  # a central crop after resizing
-        import tensorflow as tf
+    """uint8 images -> (model inputs, the same images resized for display):
+    `keras_classics.preprocessing.apply_transforms`."""
+    from keras_classics.preprocessing import apply_transforms
 
-        shown = np.stack([np.asarray(tf.image.resize_with_crop_or_pad(s, *inputs.shape[1:3])) for s in shown])
-    return inputs, shown
+    return apply_transforms(transforms, list(uint8_images), display=True)
 
 
 def _read_image(path: str, channels: int) -> np.ndarray:

@@ -417,19 +417,30 @@ def exercises(*items, page=None) -> str:
     computed by the package when the page is built and folded away. On a
     network's page they end with a link to the explorer, that network's
     layers loaded."""
-    if not 3 <= len(items) <= 5:
-        raise ValueError(f"a page sets 3 to 5 exercises, got {len(items)}")
     out = ["## Exercises {: #exercises }", ""]
-    for number, (question, answer) in enumerate(items, 1):
-        out.append(f"**{number}.** {' '.join(str(question).split())}")
+    for number, (question, answer) in enumerate(exercise_items(*items), 1):
+        out.append(f"**{number}.** {question}")
         out.append("")
         out.append('??? success "Answer"')
         out.append("")
-        for line in str(answer).strip().splitlines():
-            out.append(f"    {line.strip()}" if line.strip() else "")
+        for line in answer.splitlines():
+            out.append(f"    {line}" if line else "")
         out.append("")
     out += _explorer_invitation(page)
     return "\n".join(out) + "\n"
+
+
+def exercise_items(*items) -> List[tuple]:
+    """A page's exercises as (question, answer) text: the question on one
+    line, the answer's lines stripped. `exercises` lays them out on the
+    site, ``keras-classics exercises`` as a handout (the same items)."""
+    if not 3 <= len(items) <= 5:
+        raise ValueError(f"a page sets 3 to 5 exercises, got {len(items)}")
+    out = []
+    for question, answer in items:
+        lines = [line.strip() for line in str(answer).strip().splitlines()]
+        out.append((" ".join(str(question).split()), "\n".join(lines)))
+    return out
 
 
 def _explorer_invitation(page) -> List[str]:
