@@ -104,6 +104,26 @@ def test_integrated_gradients_of_a_linear_model_is_difference_times_weight():
     np.testing.assert_allclose(result.attributions, (image - 0.5) * w[:, 0].reshape(3, 3, 2), rtol=1e-4, atol=1e-5)
 
 
+def test_class_score_is_before_the_softmax_fused_or_a_layer_of_its_own():
+    rng = np.random.default_rng(16)
+    w = rng.normal(size=(18, 4)).astype("float32")
+    image = rng.normal(size=(3, 3, 2)).astype("float32")
+    expected = image.reshape(-1) @ w + 0.25
+    for tail in ("fused", "layer", "activation"):
+        inputs = keras.Input((3, 3, 2))
+        x = keras.layers.Flatten()(inputs)
+        dense = keras.layers.Dense(4, activation="softmax" if tail == "fused" else None)
+        x = dense(x)
+        if tail == "layer":
+            x = keras.layers.Softmax()(x)
+        elif tail == "activation":
+            x = keras.layers.Activation("softmax")(x)
+        model = keras.Model(inputs, x)
+        dense.set_weights([w, np.full(4, 0.25, "float32")])
+        for k in range(4):
+            assert vis.class_score(model, image, k) == pytest.approx(float(expected[k]), rel=1e-5, abs=1e-5)
+
+
 @pytest.fixture(scope="module")
 def small_cnn():
     """Conv 3x3 (4, ReLU, same) - max pool 2 - conv 3x3 (6, ReLU, same,
