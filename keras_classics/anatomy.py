@@ -257,6 +257,10 @@ def anatomy(model) -> Anatomy:
     if not model_inputs or not hasattr(model, "layers"):
         raise ValueError(f"anatomy() needs a functional keras.Model built on keras.Input, got {type(model).__name__}")
     fields: Dict[str, Optional[ReceptiveField]] = {}
+    # A Sequential model does not list its InputLayer among its layers:
+    # seed the field where each input comes from.
+    for tensor in model_inputs:
+        fields[tensor._keras_history.operation.name] = ReceptiveField()
     rows: List[LayerRow] = []
     for layer in model.layers:
         if type(layer).__name__ == "InputLayer":

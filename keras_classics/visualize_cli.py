@@ -1,10 +1,10 @@
 """``keras-classics visualize``: one method of `keras_classics.visualize`
 on one model, written as a PNG figure.
 
-SOURCE is a registered name (built with fresh, untrained weights), a
-``.keras`` file, or a run folder of ``keras-classics train`` (its
-``best.keras``, and the preprocessing recorded in its ``config.json`` and
-``stats.npz`` for the input images). The input image is ``--input`` or,
+SOURCE is a registered name (built with untrained random weights drawn
+from ``--seed``), a ``.keras`` file, or a run folder of ``keras-classics
+train`` (its ``best.keras``, and the preprocessing recorded in its
+``config.json`` and ``stats.npz`` for the input images). The input image is ``--input`` or,
 by default, the first test digit of scikit-learn's digits; ``top-patches``
 scans ``--data`` (a folder of class sub-folders, default the digits).
 """
@@ -37,12 +37,17 @@ NEW_METHODS = ("smoothgrad", "integrated-gradients", "guided-grad-cam", "feature
 METHODS = METHODS + NEW_METHODS
 # How many data-set images top-patches scans at most.
 TOP_PATCH_IMAGES = 2000
+# The seed of a registered name's random weights, unless --seed says otherwise.
+DEFAULT_SEED = 0
+# The input side of a model without a fixed one (a (None, None, c) input)
+# when no --input image gives one: the digits, scaled up.
+FLEXIBLE_SIDE = 32
 
 
 def register(subparsers) -> None:
     help_text = "show what a network learned: filters, feature maps, deconvnet, occlusion, Grad-CAM ... as a PNG"
     description = (
-        help_text + ". SOURCE is a registered name (fresh, untrained weights), a .keras file, or a run "
+        help_text + ". SOURCE is a registered name (untrained random weights from --seed), a .keras file, or a run "
         "folder of `keras-classics train` (its best.keras, and the preprocessing the run recorded, "
         "applied to the input image). Without --input the command looks at a test digit of "
         "scikit-learn's digits; top-patches scans --data (default: the digits' test images)."
@@ -76,6 +81,20 @@ def register(subparsers) -> None:
         default="mean",
         help="occlusion: the square's value in the model's input scale, or 'mean' (the image's mean; default)",
     )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        help=f"a registered name's random weights come from this seed (default {DEFAULT_SEED}), so the same "
+        "command shows the same network",
+    )
+    parser.add_argument(
+        "--side",
+        type=int,
+        default=None,
+        help="input side for a model that accepts any size (default: the --input image's shorter side, else "
+        f"{FLEXIBLE_SIDE})",
+    )
     parser.add_argument("-o", "--output", required=True, metavar="FILE.png", help="where to write the figure")
     parser.add_argument(
         "--max-pixels",
@@ -89,8 +108,9 @@ def register(subparsers) -> None:
 
 
 # -- the model and its preprocessing ---------------------------------------------
-def load_source(source: str):
-    """(model, run folder or None, description) for SOURCE."""
+def load_source(source: str, seed: int = DEFAULT_SEED):
+    """(model, run folder or None, description) for SOURCE; a registered
+    name is built with random weights drawn from ``seed``."""
     from keras_classics import registry
     from keras_classics.saving import load_model
 
@@ -98,31 +118,83 @@ def load_source(source: str):
         for name in ("best.keras", "last.keras"):
             path = os.path.join(source, name)
             if os.path.exists(path):
-                return load_model(path), source, f"{path}"
+                return _checked_graph(load_model(path), path), source, f"{path}"
         raise CommandError(
             f"{source!r} is a folder without best.keras or last.keras; give a run folder of `keras-classics train`"
         )
     if source.endswith(".keras"):
         if not os.path.exists(source):
             raise CommandError(f"model file {source!r} does not exist")
-        return load_model(source), None, source
+        return _checked_graph(load_model(source), source), None, source
     try:
         entry = registry.get_entry(source)
     except registry.UnknownModelError as error:
         raise CommandError(f"{error} (or give a .keras file or a run folder)") from None
-    return entry.build(), None, f"{source} (untrained weights)"
+    return seeded_build(entry, seed), None, f"{source}, untrained (random weights, seed {seed})"
 
 
-def run_transforms(model, run_dir: Optional[str]):
-    """The run's test-time preprocessing, or plain [0, 1] pixels."""
+def seeded_build(entry, seed: int):
+    """``entry.build()`` with its initial weights drawn from ``seed``.
+
+    Keras draws each initialiser's seed from Python's ``random`` when the
+    layer is made; that generator is seeded for the build and put back as
+    it was afterwards, so the caller's random state is left alone.
+    """
+    import random
+
+    state = random.getstate()
+    try:
+        random.seed(seed)
+        return entry.build()
+    finally:
+        random.setstate(state)
+
+
+def _checked_graph(model, path: str):
+    """The model, if the methods can read its graph: a functional or
+    Sequential model built on an input."""
+    from keras_classics.visualize import VisualizeError
+    from keras_classics.visualize._graph import check_graph
+
+    try:
+        check_graph(model)
+    except VisualizeError as error:
+        raise CommandError(f"{path}: {error}") from None
+    return model
+
+
+def run_transforms(model, run_dir: Optional[str], side: Optional[int] = None):
+    """The run's test-time preprocessing, or plain [0, 1] pixels. ``side``:
+    the input side where the model accepts any (its input is (None, None, c))."""
     from keras_classics.training.augment import Stats, Transforms, get_scheme
 
-    size, channels = int(model.inputs[0].shape[1]), int(model.inputs[0].shape[-1])
+    height, channels = model.inputs[0].shape[1], int(model.inputs[0].shape[-1])
+    size = int(height) if height is not None else int(side or FLEXIBLE_SIDE)
     scheme, stats = "unit", Stats()
     if run_dir is not None:
         scheme = _run_preprocessing(run_dir)
         stats = run_folder.read_stats(run_dir)
     return Transforms(get_scheme(scheme), size, channels, augment=False, stats=stats)
+
+
+def class_names(model, run_dir: Optional[str], digits: bool) -> Optional[list]:
+    """The names of the model's classes where the source says them: a run
+    folder's record of its data set, or the digits 0 to 9."""
+    import json
+
+    classes = int(model.outputs[0].shape[-1]) if len(model.outputs[0].shape) == 2 else None
+    names = None
+    if run_dir is not None:
+        try:
+            with open(os.path.join(run_dir, "results.json"), encoding="utf-8") as handle:
+                names = (json.load(handle).get("data") or {}).get("class_names")
+        except (OSError, ValueError, AttributeError):
+            names = None
+    elif digits:
+        names = [str(i) for i in range(10)]
+    if isinstance(names, list) and len(names) == classes:
+        return [str(n) for n in names]
+    return None
 
 
 def _run_preprocessing(run_dir: str) -> str:
@@ -197,89 +269,117 @@ def _fill(text: str):
 
 
 # -- the command ---------------------------------------------------------------
+def _check_arguments(args) -> None:
+    """Everything that can be refused before the model is loaded."""
+    from keras_classics.display.files import check_destination
+
+    if not args.output.lower().endswith(".png"):
+        raise CommandError(f"the figure is a PNG: give -o a name ending in .png, not {args.output!r}")
+    try:
+        check_destination(args.output)
+    except OSError as error:
+        raise CommandError(str(error)) from None
+    if args.data and args.method != "top-patches":
+        raise CommandError(f"--data is for --method top-patches; {args.method} looks at one image: give --input IMAGE")
+    if args.stride is not None and args.stride < 1:
+        raise CommandError(f"--stride must be at least 1 pixel, got {args.stride}")
+    if args.size is not None and args.size < 1:
+        raise CommandError(f"--size must be at least 1 pixel, got {args.size}")
+    if args.side is not None and args.side < 1:
+        raise CommandError(f"--side must be at least 1 pixel, got {args.side}")
+
+
+def _class_label(index: int, names: Optional[list]) -> str:
+    return f"class {index} ({names[index]})" if names else f"class {index}"
+
+
 def _visualize(args) -> int:
     from keras_classics import visualize as vis
     from keras_classics.visualize import figures
 
-    if not args.output.lower().endswith(".png"):
-        raise CommandError(f"the figure is a PNG: give -o a name ending in .png, not {args.output!r}")
-    if args.data and args.method != "top-patches":
-        raise CommandError(f"--data is for --method top-patches; {args.method} looks at one image: give --input IMAGE")
+    _check_arguments(args)
     fill = _fill(args.fill)  # checked before the slow part
-    model, run_dir, described = load_source(args.source)
+    model, run_dir, described = load_source(args.source, args.seed)
     channels = int(model.inputs[0].shape[-1])
-    transforms = run_transforms(model, run_dir)
+    side = args.side
     if args.input:
         raw = [images.read_image(args.input, channels, max_pixels=args.max_pixels)]
+        side = side or min(raw[0].shape[:2])
     else:
         raw = data_images(
             None if args.method != "top-patches" else args.data,
             channels,
             TOP_PATCH_IMAGES if args.method == "top-patches" else 1,
         )
+    transforms = run_transforms(model, run_dir, side)
     inputs, shown = prepare_images(transforms, raw)
+    names = class_names(model, run_dir, digits=not args.input and not args.data)
     image = inputs[0]
     method = args.method
     layer = args.layer
+    who = described if run_dir is None and not described.endswith(".keras") else f"{model.name} ({described})"
     figure = None
     try:
         if method == "filters":
             first = vis.first_conv_layer(model)
             if layer is None or layer == first:
+                layer = first
                 figure = figures.filters_figure(
                     vis.filter_tiles(model, layer),
-                    f"{model.name}: {first} filters (grey = 0; each scaled to its largest |weight|)",
+                    f"{who}: {first} filters (grey = 0; each scaled to its largest |weight|)",
                 )
             else:
-                figure = figures.norms_figure(vis.filter_norms(model, layer), layer)
+                figure = figures.norms_figure(vis.filter_norms(model, layer), layer, title=who)
         elif method == "feature-maps":
             layer = layer or vis.first_conv_layer(model)
-            figure = figures.feature_maps_figure(vis.feature_maps(model, image, layer), layer, shown[0])
+            figure = figures.feature_maps_figure(vis.feature_maps(model, image, layer), layer, shown[0], title=who)
         elif method == "top-patches":
-            layer = layer or vis.default_cam_layer(model)
-            channel = 0 if args.channel is None else args.channel
-            patches = vis.top_patches(model, inputs, layer, channel, display=shown)
-            figure = figures.top_patches_figure(patches, layer, channel)
+            patches = vis.top_patches(model, inputs, layer, args.channel, display=shown)
+            layer, channel = patches[0].layer, patches[0].channel
+            figure = figures.top_patches_figure(patches, layer, channel, title=who, image_shape=inputs.shape[1:3])
         elif method in ("deconvnet", "guided-backprop"):
-            layer = layer or vis.conv_layer_names(model)[-1]
-            channel = args.channel
-            if channel is None:
-                maps = vis.feature_maps(model, image, layer)
-                channel = int(np.argmax(maps.reshape(-1, maps.shape[-1]).max(axis=0)))
             project = vis.deconvnet if method == "deconvnet" else vis.guided_backprop
-            figure = figures.projection_figure(shown[0], [project(model, image, layer, channel)], [method])
+            projection = project(model, image, layer, args.channel)
+            layer = projection.layer
+            figure = figures.projection_figure(shown[0], [projection], [method], title=who)
         elif method == "occlusion":
-            side = image.shape[0]
-            stride = args.stride or max(1, side // 16)
+            stride = args.stride or max(1, image.shape[0] // 16)
             result = vis.occlusion_sensitivity(model, image, args.class_index, size=args.size, stride=stride, fill=fill)
+            quantity = "p" if vis.ends_in_softmax(model) else "score"
             figure = figures.occlusion_figure(
                 shown[0],
                 result,
-                f"{model.name}: occlusion, class {result.class_index} (p = {result.baseline:.3f}), "
+                f"{who}: occlusion, {_class_label(result.class_index, names)} ({quantity} = {result.baseline:.3f}), "
                 f"{result.size}px square every {result.stride}px",
+                probability=vis.ends_in_softmax(model),
             )
         elif method == "saliency":
             class_index = vis.predicted_class(model, image) if args.class_index is None else args.class_index
             gradient = vis.saliency(model, image, class_index)
-            figure = figures.saliency_figure(shown[0], gradient, f"{model.name}: saliency of class {class_index}")
+            figure = figures.saliency_figure(
+                shown[0], gradient, f"{who}: saliency of {_class_label(class_index, names)}"
+            )
         elif method == "grad-cam":
             class_index = vis.predicted_class(model, image) if args.class_index is None else args.class_index
-            layer = layer or vis.default_cam_layer(model)
+            layer = layer or vis.default_layer(model)
             cam = vis.grad_cam(model, image, layer, class_index)
             figure = figures.heatmap_figure(
                 shown[0],
                 cam,
-                f"{model.name}: Grad-CAM of class {class_index} at {layer}",
+                f"{who}: Grad-CAM of {_class_label(class_index, names)} at {layer}",
                 "Grad-CAM",
-                vis.map_geometry(model, layer),
+                vis.map_geometry(model, layer, image.shape[:2]),
                 floor=0.0,
+                empty=f"Grad-CAM is zero everywhere: no positive evidence for {_class_label(class_index, names)} "
+                f"at {layer}",
             )
         elif method in NEW_METHODS:
             return _draw_method(args, model, image, shown[0], described)
     except vis.VisualizeError as error:
         raise CommandError(str(error)) from None
     figures.save(figure, args.output)
-    print(f"wrote {args.output}: {method} of {described}")
+    at = f" at layer {layer}" if layer and method not in ("occlusion", "saliency") else ""
+    print(f"wrote {args.output}: {method} of {described}{at}")
     return 0
 
 

@@ -583,14 +583,6 @@ def test_both_languages_carry_the_same_numbers(built_site):
 # The Chinese pages are Chinese; no page prints a Python value
 # --------------------------------------------------------------------------
 
-# Pages that other engineers are writing or translating while this test
-# was written (issue 23: what the networks learn; issue 24: the lab and the
-# data set page; issue 27: the explorer): owned elsewhere, not yet
-# checked. The integrator empties this list as their translations land.
-OWNED_ELSEWHERE = {
-    f"{CHINESE}/visualize/": "owned elsewhere (issue 23), not yet checked",
-    f"{CHINESE}/lab/": "owned elsewhere (issue 24), not yet checked",
-}
 # The API reference is generated from the docstrings, in English.
 API_REFERENCE = f"{CHINESE}/reference/"
 
@@ -611,8 +603,6 @@ def test_chinese_pages_have_no_english_prose(built_site):
     found, checked = [], 0
     for page in _pages(site):
         if not page.startswith(f"{CHINESE}/") or page.startswith(API_REFERENCE):
-            continue
-        if any(page.startswith(prefix) for prefix in OWNED_ELSEWHERE):
             continue
         checked += 1
         for run in runs.english_runs((site / page / "index.html").read_text(encoding="utf-8")):

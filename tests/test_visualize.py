@@ -295,3 +295,134 @@ def test_deconvnet_passes_lrn_unchanged_and_restores_the_model():
     np.testing.assert_allclose(a.pixels / a.value, b.pixels / b.value, rtol=1e-5, atol=1e-7)
     assert "call" not in with_lrn.get_layer("lrn").__dict__
     assert with_lrn.get_layer("c").activation is keras.activations.relu
+
+
+# -- ReLU as a layer, soft-max as a layer ----------------------------------------
+def _twin_relu_models():
+    """The same network twice: ReLU fused into the convolutions, and ReLU
+    as layers of its own (``keras.layers.ReLU`` and ``Activation``), with
+    the same weights."""
+    rng = np.random.default_rng(11)
+    weights = [
+        rng.normal(size=(3, 3, 2, 4)),
+        rng.normal(scale=0.3, size=4),
+        rng.normal(size=(3, 3, 4, 4)),
+        rng.normal(scale=0.3, size=4),
+        rng.normal(size=(2, 2, 4, 3)),
+        rng.normal(scale=0.3, size=3),
+    ]
+    models = []
+    for fused in (True, False):
+        inputs = keras.Input((11, 11, 2))
+        x = keras.layers.Conv2D(4, 3, activation="relu" if fused else None, name="c1")(inputs)
+        if not fused:
+            x = keras.layers.ReLU(name="r1")(x)
+        x = keras.layers.Conv2D(4, 3, activation="relu" if fused else None, name="c2")(x)
+        if not fused:
+            x = keras.layers.Activation("relu", name="r2")(x)
+        x = keras.layers.MaxPooling2D(2, name="pool")(x)
+        outputs = keras.layers.Conv2D(3, 2, name="c3")(x)
+        model = keras.Model(inputs, outputs)
+        for name, pair in zip(("c1", "c2", "c3"), (weights[0:2], weights[2:4], weights[4:6])):
+            model.get_layer(name).set_weights(pair)
+        models.append(model)
+    return models
+
+
+def test_relu_layers_follow_the_deconvnet_and_guided_rules_like_fused_relu():
+    fused, separate = _twin_relu_models()
+    image = np.random.default_rng(12).normal(size=(11, 11, 2)).astype("float32")
+    results = {}
+    for method in (vis.deconvnet, vis.guided_backprop):
+        a = method(fused, image, "c3", 1, position=(0, 1))
+        b = method(separate, image, "c3", 1, position=(0, 1))
+        assert a.value == pytest.approx(b.value, rel=1e-6)
+        np.testing.assert_allclose(b.pixels, a.pixels, rtol=1e-5, atol=1e-6)
+        results[method.__name__] = a.pixels
+    # The rules matter here: the two methods differ, so equality above is
+    # not the plain gradient agreeing with itself.
+    assert np.max(np.abs(results["deconvnet"] - results["guided_backprop"])) > 1e-3
+    # And the layers are themselves again.
+    assert "call" not in separate.get_layer("r1").__dict__
+    assert separate.get_layer("r2").activation is keras.activations.relu
+
+
+def test_a_relu_with_a_ceiling_is_refused_by_name():
+    inputs = keras.Input((5, 5, 1))
+    x = keras.layers.Conv2D(2, 3, name="c")(inputs)
+    x = keras.layers.ReLU(max_value=6.0, name="relu6")(x)
+    model = keras.Model(inputs, keras.layers.Conv2D(1, 1, name="d")(x))
+    with pytest.raises(VisualizeError, match=r"cannot pass layer 'relu6': a ReLU with a maximum"):
+        vis.deconvnet(model, np.zeros((5, 5, 1)), "d", 0)
+
+
+def _twin_softmax_models():
+    """Four heads on the same convolution and weights: soft-max fused in
+    the dense layer, a Softmax layer, an Activation("softmax") layer, and
+    no soft-max (the scores themselves)."""
+    rng = np.random.default_rng(13)
+    conv = [rng.normal(size=(3, 3, 1, 3)), rng.normal(scale=0.2, size=3)]
+    dense = [rng.normal(size=(3, 4)), rng.normal(scale=0.2, size=4)]
+    models = {}
+    for kind in ("fused", "layer", "activation", "none"):
+        inputs = keras.Input((6, 6, 1))
+        x = keras.layers.Conv2D(3, 3, activation="relu", name="conv")(inputs)
+        x = keras.layers.GlobalAveragePooling2D(name="gap")(x)
+        x = keras.layers.Dense(4, activation="softmax" if kind == "fused" else None, name="dense")(x)
+        if kind == "layer":
+            x = keras.layers.Softmax(name="probabilities")(x)
+        elif kind == "activation":
+            x = keras.layers.Activation("softmax", name="probabilities")(x)
+        model = keras.Model(inputs, x, name=f"head_{kind}")
+        model.get_layer("conv").set_weights(conv)
+        model.get_layer("dense").set_weights(dense)
+        models[kind] = model
+    return models
+
+
+def test_saliency_and_grad_cam_use_the_score_before_any_softmax_occlusion_the_probability():
+    models = _twin_softmax_models()
+    image = np.random.default_rng(14).uniform(size=(6, 6, 1)).astype("float32")
+    scores = models["none"]
+    for kind in ("fused", "layer", "activation"):
+        model = models[kind]
+        for k in (0, 2):
+            np.testing.assert_allclose(
+                vis.saliency(model, image, class_index=k), vis.saliency(scores, image, class_index=k), rtol=1e-5
+            )
+            np.testing.assert_allclose(
+                vis.grad_cam(model, image, "conv", class_index=k),
+                vis.grad_cam(scores, image, "conv", class_index=k),
+                rtol=1e-5,
+                atol=1e-7,
+            )
+        # Occlusion keeps the probability: the soft-max of the scores.
+        occluded = vis.occlusion_sensitivity(model, image, class_index=1, size=2, stride=2)
+        logits = vis.occlusion_sensitivity(scores, image, class_index=1, size=2, stride=2)
+        assert occluded.baseline == pytest.approx(
+            float(np.exp(logits.baseline) / np.sum(np.exp(scores.predict_on_batch(image[None])[0]))), rel=1e-5
+        )
+        assert np.all((occluded.probability > 0) & (occluded.probability < 1))
+        # The model still outputs probabilities afterwards.
+        assert float(np.sum(model.predict_on_batch(image[None]))) == pytest.approx(1.0, rel=1e-5)
+    # The default class is the predicted one.
+    predicted = vis.predicted_class(models["layer"], image)
+    np.testing.assert_array_equal(
+        vis.saliency(models["layer"], image), vis.saliency(models["layer"], image, class_index=predicted)
+    )
+
+
+def test_compiled_gradients_see_new_weights(quadrant_model):
+    """The gradient functions are compiled once per model and kept; weights
+    set afterwards must still be the ones used."""
+    image = np.ones((SIDE, SIDE, 1), "float32")
+    before = vis.saliency(quadrant_model, image, class_index=0)
+    dense = quadrant_model.get_layer("predictions")
+    kept = dense.get_weights()
+    try:
+        dense.set_weights([2 * kept[0], kept[1]])
+        after = vis.saliency(quadrant_model, image, class_index=0)
+    finally:
+        dense.set_weights(kept)
+    np.testing.assert_allclose(after, 2 * before, rtol=1e-5)
+    np.testing.assert_allclose(before[:HALF, :HALF, 0], WEIGHT / SIDE**2, rtol=1e-5)

@@ -22,7 +22,15 @@ Gradients are taken in `keras_classics.visualize._gradients` (TensorFlow or JAX)
 everything else uses ``keras.ops`` and the models' own layers.
 """
 
-from keras_classics.visualize._graph import VisualizeError, conv_layer_names, first_conv_layer, spatial_layer_names
+from keras_classics.visualize._graph import (
+    VisualizeError,
+    block_outputs,
+    conv_layer_names,
+    default_layer,
+    ends_in_softmax,
+    first_conv_layer,
+    spatial_layer_names,
+)
 from keras_classics.visualize.activations import TopPatch, feature_maps, map_geometry, receptive_box, top_patches
 from keras_classics.visualize.attribution import default_cam_layer, grad_cam, predicted_class, saliency
 from keras_classics.visualize.deconvnet import Projection, check_invertible, deconvnet, guided_backprop
@@ -34,6 +42,9 @@ __all__ = [
     "conv_layer_names",
     "first_conv_layer",
     "spatial_layer_names",
+    "block_outputs",
+    "default_layer",
+    "ends_in_softmax",
     "filter_tiles",
     "filter_norms",
     "feature_maps",

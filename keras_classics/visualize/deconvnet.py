@@ -28,19 +28,21 @@ import contextlib
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
-import keras
 import numpy as np
 from keras import ops
 
-from keras_classics.visualize._gradients import gradients
+from keras_classics.visualize._gradients import compiled_gradients
 from keras_classics.visualize._graph import (
     VisualizeError,
     activation_model,
     activation_name,
     as_batch,
+    cached,
     check_channel,
+    conv_layer_names,
+    default_layer,
     get_layer,
-    replaced_activations,
+    is_plain_relu_layer,
     spatial_layer_names,
 )
 
@@ -100,8 +102,19 @@ class Projection:
 def check_invertible(model, layer: str) -> None:
     """Raise `VisualizeError` naming the first layer between the input and
     ``layer`` that the deconvnet cannot pass, and why."""
-    for item in activation_model(model, layer).layers:
+    items = activation_model(model, layer).layers
+    if not any(item.name in conv_layer_names(model) for item in items):
+        raise VisualizeError(
+            f"the deconvnet and guided backpropagation project through convolutions, and model {model.name!r} "
+            f"has none up to layer {layer!r}; use saliency, which needs none"
+        )
+    for item in items:
         kind = type(item).__name__
+        if kind == "ReLU" and not is_plain_relu_layer(item):
+            raise VisualizeError(
+                f"the deconvnet cannot pass layer {item.name!r}: a ReLU with a maximum, slope or threshold "
+                f"({item.get_config()}) is not the plain max(x, 0) whose rule the deconvnet knows"
+            )
         function = activation_name(item)
         if function not in _PASSABLE_ACTIVATIONS:
             raise VisualizeError(
@@ -136,6 +149,29 @@ def _relu_rule(kind: str):
 
 
 @contextlib.contextmanager
+def _relu_rules(model, kind: str):
+    """Within the block every ReLU of ``model`` follows the method's rule:
+    a layer's own ``activation="relu"``, an ``Activation("relu")`` layer and
+    a ``keras.layers.ReLU`` layer alike; restored on exit."""
+    rule = _relu_rule(kind)
+    swapped, called = [], []
+    try:
+        for layer in model.layers:
+            if activation_name(layer) == "relu":
+                swapped.append((layer, layer.activation))
+                layer.activation = rule
+            elif is_plain_relu_layer(layer):
+                called.append(layer)
+                layer.call = lambda inputs, *args, **kwargs: rule(inputs)
+        yield
+    finally:
+        for layer, function in swapped:
+            layer.activation = function
+        for layer in called:
+            del layer.call  # the class's own method shows through again
+
+
+@contextlib.contextmanager
 def _straight_through(model):
     """Within the block the layers of ``_STRAIGHT_THROUGH`` pass gradients unchanged."""
     saved = []
@@ -163,13 +199,22 @@ def _straight_through(model):
             del layer.call  # the class's own method shows through again
 
 
-def _project(kind: str, model, image, layer: str, channel: int, position: Optional[tuple]) -> Projection:
+def _project(
+    kind: str, model, image, layer: Optional[str], channel: Optional[int], position: Optional[tuple]
+) -> Projection:
+    if layer is None:
+        layer = default_layer(model)
     target = get_layer(model, layer, spatial_layer_names(model), what="spatial layer")
-    channel = check_channel(target, channel)
+    if channel is not None:
+        channel = check_channel(target, channel)
     check_invertible(model, layer)
     batch = as_batch(model, image)
-    sub_model = activation_model(model, layer)
-    maps = keras.ops.convert_to_numpy(sub_model(batch, training=False))[0, ..., channel]
+    sub_model = cached(model, ("to", layer), lambda: activation_model(model, layer))
+    all_maps = np.asarray(sub_model.predict_on_batch(batch))[0]
+    if channel is None:
+        # The channel with the strongest activation anywhere in the map.
+        channel = int(np.argmax(all_maps.reshape(-1, all_maps.shape[-1]).max(axis=0)))
+    maps = all_maps[..., channel]
     if position is None:
         row, col = np.unravel_index(int(np.argmax(maps)), maps.shape)
     else:
@@ -177,15 +222,18 @@ def _project(kind: str, model, image, layer: str, channel: int, position: Option
         if not (0 <= row < maps.shape[0] and 0 <= col < maps.shape[1]):
             raise VisualizeError(f"position {(row, col)} is outside layer {layer!r}'s {maps.shape} map")
     value = float(maps[row, col])
+    mask = np.zeros((1, *all_maps.shape), "float32")
+    mask[0, row, col, channel] = 1.0
 
-    def forward(x):
-        activation = sub_model(x, training=False)[0, row, col, channel]
+    def forward(x, unit):
+        activation = ops.sum(sub_model(x, training=False) * unit)
         # The backward pass starts from the activation's own value, all
         # others zero (Sec. 2.1).
-        return activation * ops.stop_gradient(activation), []
+        return activation * ops.stop_gradient(activation), [], []
 
-    with replaced_activations(sub_model, {"relu": _relu_rule(kind)}), _straight_through(sub_model):
-        _, pixels, _, _ = gradients(forward, batch)
+    with _relu_rules(sub_model, kind), _straight_through(sub_model):
+        step = compiled_gradients(model, (kind, layer), forward)
+        _, pixels, _, _, _ = step(batch, mask)
     from keras_classics.visualize.activations import receptive_box
 
     return Projection(
@@ -195,25 +243,31 @@ def _project(kind: str, model, image, layer: str, channel: int, position: Option
         row=int(row),
         col=int(col),
         value=value,
-        box=receptive_box(model, layer, int(row), int(col)),
+        box=receptive_box(model, layer, int(row), int(col), input_shape=batch.shape[1:3]),
     )
 
 
-def deconvnet(model, image, layer: str, channel: int, position: Optional[tuple] = None) -> Projection:
+def deconvnet(
+    model, image, layer: Optional[str] = None, channel: Optional[int] = None, position: Optional[tuple] = None
+) -> Projection:
     """ZFNet's deconvnet projection of one activation to pixel space.
 
     Args:
         model: a functional Keras model of ReLU, pooling and linear layers.
         image: one model input (h, w, c).
-        layer: a layer with a spatial output.
-        channel: the feature map.
+        layer: a layer with a spatial output; None: the last spatial
+            block output (`keras_classics.visualize.default_layer`).
+        channel: the feature map; None: the one with the strongest
+            activation for this image.
         position: (row, col) in that map; None: its strongest activation
             for this image, as in the paper's figures.
     """
     return _project("deconvnet", model, image, layer, channel, position)
 
 
-def guided_backprop(model, image, layer: str, channel: int, position: Optional[tuple] = None) -> Projection:
+def guided_backprop(
+    model, image, layer: Optional[str] = None, channel: Optional[int] = None, position: Optional[tuple] = None
+) -> Projection:
     """Guided backpropagation (Springenberg et al. 2015) of one activation:
     the deconvnet's rectification and the forward ReLU's mask together.
     Arguments as for `deconvnet`."""

@@ -3,8 +3,13 @@
 Each function takes what a method returned (and the image it looked at)
 and returns a matplotlib Figure; `save` writes it. Nothing here computes
 anything about the model: a figure shows the array it is given, with the
-scale it used in a colour bar or the title, so a figure cannot claim more
-than the method found.
+scale it used in a colour bar, so a figure cannot claim more than the
+method found. Where the array is degenerate (all zero, a channel that
+never fires) the figure says so in words instead of drawing a blank panel.
+
+The figures are made with matplotlib's object API
+(`keras_classics.display.figure.new_figure`): no pyplot, no backend
+chosen, nothing of the user's matplotlib state changed.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ import math
 from typing import Optional, Sequence, Tuple
 
 import numpy as np
+
+from keras_classics.display.figure import new_figure
 
 __all__ = [
     "save",
@@ -24,27 +31,31 @@ __all__ = [
     "heatmap_figure",
     "occlusion_figure",
     "saliency_figure",
+    "PADDING_COLOUR",
 ]
 
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")  # files only: no display needed
-    import matplotlib.pyplot as plt
-
-    return plt
+# The smallest font of any figure, in points.
+SMALL = 9
+TITLE = 10
+# Where a top patch's receptive field leaves the image: the padding the
+# layer saw, drawn in a colour no photograph or digit has at that place.
+PADDING_COLOUR = (0.55, 0.75, 0.95)
+# The norm chart's width stays readable for wide layers (384 filters).
+NORMS_MAX_WIDTH = 9.0
 
 
 def save(figure, path: str, dpi: int = 110) -> str:
     figure.savefig(path, dpi=dpi, bbox_inches="tight")
-    _pyplot().close(figure)
     return path
 
 
 def _grid(count: int, columns: Optional[int] = None):
     columns = columns or max(1, math.ceil(math.sqrt(count)))
-    return math.ceil(count / columns), columns
+    return max(1, math.ceil(count / columns)), columns
+
+
+def _axes_grid(figure, rows: int, columns: int):
+    return np.asarray(figure.subplots(rows, columns, squeeze=False))
 
 
 def _show(axis, picture, **kwargs):
@@ -54,9 +65,10 @@ def _show(axis, picture, **kwargs):
         picture = picture[..., 0]
     if picture.ndim == 2:
         kwargs.setdefault("cmap", "gray")
-    axis.imshow(picture, interpolation="nearest", **kwargs)
+    shown = axis.imshow(picture, interpolation="nearest", **kwargs)
     axis.set_xticks([])
     axis.set_yticks([])
+    return shown
 
 
 def _to_unit(image: np.ndarray) -> np.ndarray:
@@ -66,111 +78,220 @@ def _to_unit(image: np.ndarray) -> np.ndarray:
     return np.zeros_like(image) if high == low else (image - low) / (high - low)
 
 
+def _title(figure, text: str) -> None:
+    """The figure's title, broken after the source's name when long."""
+    if len(text) > 72 and ": " in text:
+        head, tail = text.split(": ", 1)
+        text = f"{head}:\n{tail}"
+    figure.suptitle(text, fontsize=TITLE)
+
+
+def _say(axis, text: str) -> None:
+    """Words in place of a picture: what the method found, and why there is
+    nothing to draw."""
+    axis.set_xticks([])
+    axis.set_yticks([])
+    for spine in axis.spines.values():
+        spine.set_visible(False)
+    axis.text(0.5, 0.5, text, ha="center", va="center", wrap=True, fontsize=SMALL, transform=axis.transAxes)
+
+
+def _colorbar(figure, shown, axes, label: str):
+    """A colour bar whose tick labels carry their own magnitude (no offset
+    or exponent above the bar, where it would run into the title)."""
+    from matplotlib.ticker import FormatStrFormatter
+
+    bar = figure.colorbar(shown, ax=axes, shrink=0.8, format=FormatStrFormatter("%.3g"))
+    bar.set_label(label, fontsize=SMALL)
+    bar.ax.tick_params(labelsize=SMALL)
+    return bar
+
+
+def _prefixed(title: str, text: str) -> str:
+    return f"{title}: {text}" if title else text
+
+
 def filters_figure(tiles: np.ndarray, title: str = "", columns: Optional[int] = None):
     """The first layer's kernels from `filter_tiles` (values in [0, 1],
     0.5 = zero weight), one tile each."""
-    plt = _pyplot()
     rows, columns = _grid(len(tiles), columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(columns * 0.9, rows * 0.9 + 0.4), squeeze=False)
+    figure = new_figure(columns * 1.0, rows * 1.05 + 0.6)
+    axes = _axes_grid(figure, rows, columns)
     for index, axis in enumerate(axes.flat):
         if index < len(tiles):
             _show(axis, tiles[index], vmin=0.0, vmax=1.0)
-            axis.set_title(str(index), fontsize=6, pad=1)
+            axis.set_title(str(index), fontsize=SMALL, pad=1)
         else:
             axis.axis("off")
-    figure.suptitle(
-        title or "first-layer filters (grey = 0, each filter scaled to its own largest |weight|)", fontsize=8
-    )
+    _title(figure, title or "first-layer filters (grey = 0, each filter scaled to its own largest |weight|)")
     return figure
 
 
-def norms_figure(norms: np.ndarray, layer: str):
-    """A bar per filter of `filter_norms`."""
-    plt = _pyplot()
-    figure, axis = plt.subplots(figsize=(max(4.0, len(norms) * 0.06), 2.4))
+def norms_figure(norms: np.ndarray, layer: str, title: str = ""):
+    """A bar per filter of `filter_norms`, at whole-number filter indices."""
+    from matplotlib.ticker import MaxNLocator
+
+    figure = new_figure(min(NORMS_MAX_WIDTH, max(4.0, len(norms) * 0.06)), 2.8)
+    axis = figure.subplots()
     axis.bar(np.arange(len(norms)), norms, width=0.8, color="#3f51b5")
-    axis.set_xlabel("filter")
-    axis.set_ylabel("L2 norm of the kernel")
-    axis.set_title(f"{layer}: per-filter weight norms", fontsize=9)
+    axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_xlim(-0.5, len(norms) - 0.5)
+    axis.set_xlabel("filter", fontsize=SMALL)
+    axis.set_ylabel("L2 norm of the kernel", fontsize=SMALL)
+    axis.tick_params(labelsize=SMALL)
+    axis.set_title(_prefixed(title, f"{layer}: per-filter weight norms ({len(norms)} filters)"), fontsize=TITLE)
     return figure
 
 
 def feature_maps_figure(
-    maps: np.ndarray, layer: str, image: Optional[np.ndarray] = None, limit: int = 64, columns: Optional[int] = None
+    maps: np.ndarray,
+    layer: str,
+    image: Optional[np.ndarray] = None,
+    limit: int = 64,
+    columns: Optional[int] = None,
+    title: str = "",
 ):
     """The channels of `feature_maps`, all on one colour scale (the bar)."""
-    plt = _pyplot()
     channels = min(limit, maps.shape[-1])
     panels = channels + (image is not None)
     rows, columns = _grid(panels, columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(columns * 1.1, rows * 1.1 + 0.4), squeeze=False)
+    figure = new_figure(columns * 1.2, rows * 1.25 + 0.7)
+    axes = _axes_grid(figure, rows, columns)
     low, high = float(maps[..., :channels].min()), float(maps[..., :channels].max())
     flat = list(axes.flat)
     if image is not None:
         _show(flat[0], _to_unit(image))
-        flat[0].set_title("input", fontsize=6, pad=1)
+        flat[0].set_title("input", fontsize=SMALL, pad=1)
         flat = flat[1:]
+    more = f", first {channels} of {maps.shape[-1]}" if channels < maps.shape[-1] else ""
+    _title(figure, _prefixed(title, f"{layer}: feature maps ({maps.shape[0]}x{maps.shape[1]}{more})"))
+    if high == low:
+        for axis in flat:
+            axis.axis("off")
+        _say(flat[0] if flat else axes.flat[0], f"every map of {layer} is {low:.3g} everywhere on this image")
+        return figure
     shown = None
     for index, axis in enumerate(flat):
         if index < channels:
             shown = axis.imshow(maps[..., index], cmap="viridis", vmin=low, vmax=high, interpolation="nearest")
             axis.set_xticks([])
             axis.set_yticks([])
-            axis.set_title(str(index), fontsize=6, pad=1)
+            axis.set_title(str(index), fontsize=SMALL, pad=1)
         else:
             axis.axis("off")
-    more = f", first {channels} of {maps.shape[-1]}" if channels < maps.shape[-1] else ""
-    figure.suptitle(f"{layer}: feature maps ({maps.shape[0]}x{maps.shape[1]}{more})", fontsize=8)
     if shown is not None:
-        figure.colorbar(shown, ax=list(axes.flat), shrink=0.6, label="activation")
+        _colorbar(figure, shown, list(axes.flat), "activation")
     return figure
 
 
-def top_patches_figure(patches: Sequence, layer: str, channel: int, columns: int = 3):
-    """The crops of `top_patches`, strongest first, with their activations."""
-    plt = _pyplot()
+def _padded_rgb(crop: np.ndarray, box, image_shape, low: float, high: float) -> np.ndarray:
+    """A crop scaled to [0, 1] as RGB, its padding (outside the image) in
+    `PADDING_COLOUR`."""
+    picture = (np.asarray(crop, dtype="float64") - low) / (high - low)
+    if picture.ndim == 2:
+        picture = picture[..., None]
+    if picture.shape[-1] == 1:
+        picture = np.repeat(picture, 3, axis=-1)
+    picture = np.clip(picture, 0.0, 1.0)
+    if image_shape is not None:
+        top, left, bottom, right = box
+        rows = np.arange(top, bottom)
+        cols = np.arange(left, right)
+        outside = ((rows < 0) | (rows >= image_shape[0]))[:, None] | ((cols < 0) | (cols >= image_shape[1]))[None, :]
+        picture[outside] = PADDING_COLOUR
+    return picture
+
+
+def top_patches_figure(
+    patches: Sequence,
+    layer: str,
+    channel: int,
+    columns: int = 3,
+    title: str = "",
+    image_shape: Optional[Tuple[int, int]] = None,
+):
+    """The crops of `top_patches`, strongest first, with their activations.
+
+    ``image_shape``: (height, width) of the images; given, the parts of a
+    receptive field that lie outside the image (the padding the layer
+    saw) are drawn in `PADDING_COLOUR`, not mistaken for black background.
+    """
     rows, columns = _grid(len(patches), columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(columns * 1.3, rows * 1.4 + 0.4), squeeze=False)
+    figure = new_figure(columns * 1.5, rows * 1.6 + 0.9)
+    axes = _axes_grid(figure, rows, columns)
+    size = patches[0].box[2] - patches[0].box[0] if patches else 0
+    heading = f"{layer}, channel {channel}: top {len(patches)} patches ({size}x{size} receptive field)"
+    best = max((p.value for p in patches), default=0.0)
+    if not patches or best <= 0:
+        for axis in axes.flat:
+            axis.axis("off")
+        _title(figure, _prefixed(title, f"{layer}, channel {channel}"))
+        _say(
+            axes.flat[0],
+            f"channel {channel} of {layer} is never positive on these images (largest activation {best:.3g}): "
+            "a dead or silent channel has no top patches to show",
+        )
+        return figure
     # One scale for every crop, so a faint region is not stretched to look
     # like a strong one.
-    low = min(float(np.min(p.crop)) for p in patches) if patches else 0.0
-    high = max(float(np.max(p.crop)) for p in patches) if patches else 1.0
+    low = min(float(np.min(p.crop)) for p in patches)
+    high = max(float(np.max(p.crop)) for p in patches)
     high = high if high > low else low + 1.0
+    padded = False
     for index, axis in enumerate(axes.flat):
         if index < len(patches):
             patch = patches[index]
-            _show(axis, (np.asarray(patch.crop, dtype="float64") - low) / (high - low), vmin=0.0, vmax=1.0)
-            axis.set_title(f"#{patch.image_index}: {patch.value:.2f}", fontsize=6, pad=1)
+            _show(axis, _padded_rgb(patch.crop, patch.box, image_shape, low, high), vmin=0.0, vmax=1.0)
+            top, left, bottom, right = patch.box
+            if image_shape is not None:
+                padded |= top < 0 or left < 0 or bottom > image_shape[0] or right > image_shape[1]
+            axis.set_title(f"#{patch.image_index}: {patch.value:.2f}", fontsize=SMALL, pad=1)
         else:
             axis.axis("off")
-    size = patches[0].box[2] - patches[0].box[0] if patches else 0
-    figure.suptitle(
-        f"{layer}, channel {channel}: top {len(patches)} patches ({size}x{size} receptive field)", fontsize=8
-    )
+    if padded:
+        heading += "\nblue: padding, where the receptive field leaves the image"
+    _title(figure, _prefixed(title, heading))
     return figure
 
 
-def projection_figure(image: np.ndarray, projections: Sequence, titles: Sequence[str]):
+def projection_figure(image: np.ndarray, projections: Sequence, titles: Sequence[str], title: str = ""):
     """The input beside each `Projection` (deconvnet, guided backprop),
-    each stretched to its own range, with the projected unit's field."""
-    plt = _pyplot()
-    figure, axes = plt.subplots(1, 1 + len(projections), figsize=(2.2 * (1 + len(projections)), 2.5), squeeze=False)
+    each on its own scale, symmetric about zero (grey or white = 0), with
+    a colour bar, and the projected unit's field outlined on the input."""
+    from matplotlib.colors import Normalize
+
+    figure = new_figure(2.6 * (1 + len(projections)) + 0.8, 3.2)
+    axes = _axes_grid(figure, 1, 1 + len(projections))
     _show(axes[0, 0], _to_unit(image))
-    axes[0, 0].set_title("input, unit's receptive field", fontsize=8)
+    axes[0, 0].set_title("input, unit's receptive field", fontsize=SMALL)
     if projections:
         _box(axes[0, 0], projections[0].box)
-    for axis, projection, title in zip(axes[0, 1:], projections, titles):
-        pixels = projection.pixels
-        extent = float(np.max(np.abs(pixels))) or 1.0
+    for axis, projection, name in zip(axes[0, 1:], projections, titles):
+        pixels = np.asarray(projection.pixels, dtype="float64")
+        where = f"{projection.layer}[{projection.channel}] at ({projection.row}, {projection.col})"
+        axis.set_title(f"{name}\n{where}", fontsize=SMALL)
+        extent = float(np.max(np.abs(pixels)))
+        if extent == 0:
+            _say(
+                axis,
+                f"the projection is zero everywhere: the unit's value is {projection.value:.3g}, and nothing "
+                "reaches the pixels",
+            )
+            continue
         if pixels.shape[-1] == 1:
-            axis.imshow(pixels[..., 0], cmap="RdBu_r", vmin=-extent, vmax=extent, interpolation="nearest")
+            shown = axis.imshow(pixels[..., 0], cmap="RdBu_r", vmin=-extent, vmax=extent, interpolation="nearest")
             axis.set_xticks([])
             axis.set_yticks([])
+            _colorbar(figure, shown, axis, "signal at the pixel")
         else:
+            # Colour: each channel's signal about mid-grey; the bar gives the
+            # signal a grey level stands for.
             _show(axis, 0.5 + 0.5 * pixels / extent)
-        axis.set_title(
-            f"{title}\n{projection.layer}[{projection.channel}] at ({projection.row}, {projection.col})", fontsize=7
-        )
+            from matplotlib.cm import ScalarMappable
+
+            scale = ScalarMappable(norm=Normalize(-extent, extent), cmap="gray")
+            _colorbar(figure, scale, axis, "signal per channel (grey = 0)")
+    _title(figure, title or "projection to pixels")
     return figure
 
 
@@ -202,6 +323,7 @@ def heatmap_figure(
     symmetric: bool = False,
     floor: Optional[float] = None,
     smooth: bool = True,
+    empty: Optional[str] = None,
 ):
     """The input, the map at its own resolution, and the map over the input.
 
@@ -213,10 +335,21 @@ def heatmap_figure(
     ``symmetric``: the colour scale is centred on zero (signed maps);
     ``floor``: the scale starts there (0 for Grad-CAM, whose map is never
     negative), so a flat map is not stretched into contrast; ``smooth``:
-    bilinear between cell centres, else one flat block per cell.
+    bilinear between cell centres, else one flat block per cell;
+    ``empty``: what to say instead of the map where it is zero everywhere.
     """
-    plt = _pyplot()
     heat = np.asarray(heat, dtype="float64")
+    figure = new_figure(8.0, 3.2)
+    axes = _axes_grid(figure, 1, 3)[0]
+    _show(axes[0], _to_unit(image))
+    axes[0].set_title("input", fontsize=SMALL)
+    _title(figure, title)
+    if not np.any(heat):
+        rows, cols = heat.shape
+        axes[1].set_title(f"map ({rows}x{cols})", fontsize=SMALL)
+        _say(axes[1], empty or "the map is zero everywhere")
+        axes[2].axis("off")
+        return figure
     if symmetric:
         extent = float(np.max(np.abs(heat))) or 1.0
         low, high = -extent, extent
@@ -230,13 +363,10 @@ def heatmap_figure(
     # Cell edges in pixel coordinates (pixel centres at 0, 1, 2, ...).
     left, top = first - jump / 2.0, first - jump / 2.0
     right, bottom = left + cols * jump, top + rows * jump
-    figure, axes = plt.subplots(1, 3, figsize=(7.2, 2.6))
-    _show(axes[0], _to_unit(image))
-    axes[0].set_title("input", fontsize=8)
     shown = axes[1].imshow(heat, cmap=cmap, vmin=low, vmax=high, interpolation="nearest")
     axes[1].set_xticks([])
     axes[1].set_yticks([])
-    axes[1].set_title(f"map ({rows}x{cols})", fontsize=8)
+    axes[1].set_title(f"map ({rows}x{cols})", fontsize=SMALL)
     _show(axes[2], _to_unit(image))
     height, width = image.shape[:2]
     axes[2].imshow(
@@ -255,39 +385,47 @@ def heatmap_figure(
         (int(round(top + 0.5)), int(round(left + 0.5)), int(round(bottom + 0.5)), int(round(right + 0.5))),
         color="white",
     )
-    axes[2].set_title("over the pixels it covers", fontsize=8)
-    figure.colorbar(shown, ax=list(axes), shrink=0.8, label=label)
-    figure.suptitle(title, fontsize=9)
+    axes[2].set_title("over the pixels it covers", fontsize=SMALL)
+    _colorbar(figure, shown, list(axes), label)
     return figure
 
 
-def occlusion_figure(image: np.ndarray, occlusion, title: str):
-    """`heatmap_figure` of an `Occlusion`'s drop in probability: one flat
-    block per position of the square, on a colour scale centred on zero
-    (a square can also raise the probability)."""
+def occlusion_figure(image: np.ndarray, occlusion, title: str, probability: bool = True):
+    """`heatmap_figure` of an `Occlusion`'s drop in probability (or score,
+    for a model without a soft-max): one flat block per position of the
+    square, on a colour scale centred on zero (a square can also raise it)."""
+    quantity = "probability" if probability else "score"
+    value = f"{occlusion.baseline:.3g}"
     return heatmap_figure(
         image,
         occlusion.drop,
         title,
-        "drop in class probability",
+        f"drop in class {quantity}",
         ((occlusion.stride - 1) / 2.0, occlusion.stride),
         cmap="RdBu_r",
         symmetric=True,
         smooth=False,
+        empty=(
+            f"occlusion changes nothing: the class {quantity} stays {value} wherever the square is"
+            + (" (a saturated soft-max leaves no room to drop)" if probability and occlusion.baseline > 0.999 else "")
+        ),
     )
 
 
 def saliency_figure(image: np.ndarray, gradient: np.ndarray, title: str):
     """Simonyan et al.'s map: max over channels of |d score / d pixel|."""
-    plt = _pyplot()
     magnitude = np.max(np.abs(gradient), axis=-1)
-    figure, axes = plt.subplots(1, 2, figsize=(5.0, 2.6))
+    figure = new_figure(5.8, 3.2)
+    axes = _axes_grid(figure, 1, 2)[0]
     _show(axes[0], _to_unit(image))
-    axes[0].set_title("input", fontsize=8)
+    axes[0].set_title("input", fontsize=SMALL)
+    axes[1].set_title("|gradient|, max over channels", fontsize=SMALL)
+    _title(figure, title)
+    if not np.any(magnitude):
+        _say(axes[1], "the gradient is zero at every pixel: the class score does not depend on the input here")
+        return figure
     shown = axes[1].imshow(magnitude, cmap="hot", vmin=0.0, interpolation="nearest")
     axes[1].set_xticks([])
     axes[1].set_yticks([])
-    axes[1].set_title("|gradient|, max over channels", fontsize=8)
-    figure.colorbar(shown, ax=list(axes), shrink=0.8, label="|d score / d pixel|")
-    figure.suptitle(title, fontsize=9)
+    _colorbar(figure, shown, list(axes), "|d score / d pixel|")
     return figure
