@@ -171,6 +171,30 @@ def test_integrated_gradients_add_up_to_the_change_in_score(small_cnn):
         assert abs(float(result.attributions.sum()) - change) <= 0.01 * abs(change)
 
 
+def test_integrated_gradients_add_up_when_the_softmax_is_a_layer_of_its_own():
+    """ReLU and soft-max as layers: the gradients and the scores are both
+    taken before the Softmax layer, so completeness still holds."""
+    rng = np.random.default_rng(17)
+    inputs = keras.Input((6, 6, 3))
+    x = keras.layers.Conv2D(4, 3, name="conv")(inputs)
+    x = keras.layers.ReLU()(x)
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    dense = keras.layers.Dense(3)
+    outputs = keras.layers.Softmax()(dense(x))
+    model = keras.Model(inputs, outputs)
+    for layer in (model.get_layer("conv"), dense):
+        layer.set_weights([rng.normal(0, 0.7, w.shape).astype("float32") for w in layer.get_weights()])
+    image = rng.uniform(0, 1, (6, 6, 3)).astype("float32")
+    w, b = model.get_layer("conv").get_weights()
+    features = tf.reduce_mean(tf.nn.relu(tf.nn.conv2d(image[None], w, 1, "VALID") + b), axis=(1, 2))
+    features_at_zero = tf.reduce_mean(tf.nn.relu(tf.zeros((1, 4, 4, 4)) + b), axis=(1, 2))
+    change = ((features - features_at_zero) @ dense.get_weights()[0]).numpy()[0]
+    for k in range(3):
+        result = vis.integrated_gradients(model, image, steps=128, class_index=k)
+        assert result.score - result.baseline_score == pytest.approx(float(change[k]), rel=1e-4, abs=1e-5)
+        assert abs(float(result.attributions.sum()) - change[k]) <= 0.01 * abs(change[k])
+
+
 def test_integrated_gradients_checks_baseline_and_steps(small_cnn):
     image = np.zeros((8, 8, 3), "float32")
     with pytest.raises(VisualizeError, match=r"baseline must be a number or an image of the input's shape \(8, 8, 3\)"):

@@ -333,7 +333,7 @@ def guided_grad_cam(model, image, layer: Optional[str] = None, class_index: Opti
         layer = default_cam_layer(model)
     cell_map = grad_cam(model, batch, layer, class_index)
     height, width = batch.shape[1:3]
-    cam = upsample_map(cell_map, map_geometry(model, layer), height, width)
+    cam = upsample_map(cell_map, map_geometry(model, layer, (height, width)), height, width)
     guided = guided_gradient(model, batch, class_index)
     return GuidedGradCam(
         pixels=(guided * cam[..., None]).astype("float32"),
