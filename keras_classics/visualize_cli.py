@@ -370,7 +370,7 @@ def _visualize(args) -> int:
                 f"at {layer}",
             )
         elif method in NEW_METHODS:
-            return _draw_method(args, model, image, shown[0], described)
+            return _draw_method(args, model, image, shown[0], described, who, names)
     except vis.VisualizeError as error:
         raise CommandError(str(error)) from None
     figures.save(figure, args.output)
@@ -440,15 +440,17 @@ def _add_method_options(parser) -> None:
     )
 
 
-def _draw_method(args, model, image, shown, described) -> int:
-    """One of NEW_METHODS on ``image``, written to ``args.output``."""
+def _draw_method(args, model, image, shown, described, who=None, names=None) -> int:
+    """One of NEW_METHODS on ``image``, written to ``args.output``; ``who``
+    names the model in titles, ``names`` the classes where known."""
     from keras_classics import visualize as vis
     from keras_classics.visualize import methods_figures
 
     method = args.method
-    name = model.name
+    name = who or model.name
+    layer = None
     if method == "feature-visualization":
-        layer = args.layer or vis.default_cam_layer(model)
+        layer = args.layer or vis.default_layer(model)
         channel = args.channel
         if channel is None:
             maps = vis.feature_maps(model, image, layer)
@@ -472,12 +474,13 @@ def _draw_method(args, model, image, shown, described) -> int:
         )
     else:
         class_index = vis.predicted_class(model, image) if args.class_index is None else args.class_index
+        label = _class_label(class_index, names)
         if method == "smoothgrad":
             values = vis.smoothgrad(model, image, class_index, samples=args.samples, noise=args.noise)
             figure = methods_figures.attribution_figure(
                 shown,
                 values,
-                f"{name}: SmoothGrad of class {class_index} ({args.samples} copies, noise {args.noise:g} of the range)",
+                f"{name}: SmoothGrad of {label} ({args.samples} copies, noise {args.noise:g} of the range)",
                 "mean d score / d pixel",
             )
         elif method == "integrated-gradients":
@@ -487,15 +490,16 @@ def _draw_method(args, model, image, shown, described) -> int:
             figure = methods_figures.attribution_figure(
                 shown,
                 result.attributions,
-                f"{name}: integrated gradients of class {class_index} from baseline {args.baseline:g}, "
+                f"{name}: integrated gradients of {label} from baseline {args.baseline:g}, "
                 f"{result.steps} steps\nsum {result.attributions.sum():.4g}, score change "
                 f"{result.score - result.baseline_score:.4g}",
                 "attribution",
             )
         elif method == "guided-grad-cam":
             result = vis.guided_grad_cam(model, image, args.layer, class_index)
+            layer = result.layer
             figure = methods_figures.guided_grad_cam_figure(
-                shown, result, f"{name}: guided Grad-CAM of class {class_index} at {result.layer}"
+                shown, result, f"{name}: guided Grad-CAM of {label} at {result.layer}"
             )
         else:  # sanity-check
             maps = {
@@ -507,8 +511,9 @@ def _draw_method(args, model, image, shown, described) -> int:
             }
             check = vis.sanity_check(model, image, maps[args.sanity_map], class_index=class_index)
             figure = methods_figures.sanity_check_figure(
-                shown, check, f"{name}: {args.sanity_map} of class {class_index}, trained and random weights"
+                shown, check, f"{name}: {args.sanity_map} of {label}, trained and random weights"
             )
     figure.savefig(args.output, dpi=110, bbox_inches="tight")
-    print(f"wrote {args.output}: {method} of {described}")
+    at = f" at layer {layer}" if layer else ""
+    print(f"wrote {args.output}: {method} of {described}{at}")
     return 0

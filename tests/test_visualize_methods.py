@@ -104,6 +104,26 @@ def test_integrated_gradients_of_a_linear_model_is_difference_times_weight():
     np.testing.assert_allclose(result.attributions, (image - 0.5) * w[:, 0].reshape(3, 3, 2), rtol=1e-4, atol=1e-5)
 
 
+def test_class_score_is_before_the_softmax_fused_or_a_layer_of_its_own():
+    rng = np.random.default_rng(16)
+    w = rng.normal(size=(18, 4)).astype("float32")
+    image = rng.normal(size=(3, 3, 2)).astype("float32")
+    expected = image.reshape(-1) @ w + 0.25
+    for tail in ("fused", "layer", "activation"):
+        inputs = keras.Input((3, 3, 2))
+        x = keras.layers.Flatten()(inputs)
+        dense = keras.layers.Dense(4, activation="softmax" if tail == "fused" else None)
+        x = dense(x)
+        if tail == "layer":
+            x = keras.layers.Softmax()(x)
+        elif tail == "activation":
+            x = keras.layers.Activation("softmax")(x)
+        model = keras.Model(inputs, x)
+        dense.set_weights([w, np.full(4, 0.25, "float32")])
+        for k in range(4):
+            assert vis.class_score(model, image, k) == pytest.approx(float(expected[k]), rel=1e-5, abs=1e-5)
+
+
 @pytest.fixture(scope="module")
 def small_cnn():
     """Conv 3x3 (4, ReLU, same) - max pool 2 - conv 3x3 (6, ReLU, same,
@@ -149,6 +169,30 @@ def test_integrated_gradients_add_up_to_the_change_in_score(small_cnn):
         assert result.score - result.baseline_score == pytest.approx(change, rel=1e-4, abs=1e-5)
         assert abs(change) > 0.05  # a change worth distributing
         assert abs(float(result.attributions.sum()) - change) <= 0.01 * abs(change)
+
+
+def test_integrated_gradients_add_up_when_the_softmax_is_a_layer_of_its_own():
+    """ReLU and soft-max as layers: the gradients and the scores are both
+    taken before the Softmax layer, so completeness still holds."""
+    rng = np.random.default_rng(17)
+    inputs = keras.Input((6, 6, 3))
+    x = keras.layers.Conv2D(4, 3, name="conv")(inputs)
+    x = keras.layers.ReLU()(x)
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    dense = keras.layers.Dense(3)
+    outputs = keras.layers.Softmax()(dense(x))
+    model = keras.Model(inputs, outputs)
+    for layer in (model.get_layer("conv"), dense):
+        layer.set_weights([rng.normal(0, 0.7, w.shape).astype("float32") for w in layer.get_weights()])
+    image = rng.uniform(0, 1, (6, 6, 3)).astype("float32")
+    w, b = model.get_layer("conv").get_weights()
+    features = tf.reduce_mean(tf.nn.relu(tf.nn.conv2d(image[None], w, 1, "VALID") + b), axis=(1, 2))
+    features_at_zero = tf.reduce_mean(tf.nn.relu(tf.zeros((1, 4, 4, 4)) + b), axis=(1, 2))
+    change = ((features - features_at_zero) @ dense.get_weights()[0]).numpy()[0]
+    for k in range(3):
+        result = vis.integrated_gradients(model, image, steps=128, class_index=k)
+        assert result.score - result.baseline_score == pytest.approx(float(change[k]), rel=1e-4, abs=1e-5)
+        assert abs(float(result.attributions.sum()) - change[k]) <= 0.01 * abs(change[k])
 
 
 def test_integrated_gradients_checks_baseline_and_steps(small_cnn):

@@ -36,6 +36,7 @@ import numpy as np
 from keras_classics.visualize._gradients import gradients
 from keras_classics.visualize._graph import (
     VisualizeError,
+    activation_name,
     as_batch,
     check_class,
     linear_output,
@@ -73,11 +74,19 @@ def _check_count(name: str, value, least: int = 1) -> int:
 def class_score(model, image, class_index: int) -> float:
     """The class score before the soft-max for one image: the quantity whose
     gradient `saliency` takes, and whose change `integrated_gradients`
-    distributes over the pixels."""
+    distributes over the pixels. The soft-max may be the output layer's
+    own activation or a ``Softmax`` (or ``Activation("softmax")``) layer."""
     batch = as_batch(model, image)
     class_index = check_class(model, class_index)
-    with linear_output(model):
-        scores = main_output(model(batch, training=False))
+    last = model.outputs[0]._keras_history.operation
+    kind = type(last).__name__
+    if kind == "Softmax" or (kind == "Activation" and activation_name(last) == "softmax"):
+        # The soft-max is a layer of its own: the scores are its input.
+        inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
+        scores = keras.Model(inputs, last.input)(batch, training=False)
+    else:
+        with linear_output(model):
+            scores = main_output(model(batch, training=False))
     return float(keras.ops.convert_to_numpy(scores)[0, class_index])
 
 
@@ -324,7 +333,7 @@ def guided_grad_cam(model, image, layer: Optional[str] = None, class_index: Opti
         layer = default_cam_layer(model)
     cell_map = grad_cam(model, batch, layer, class_index)
     height, width = batch.shape[1:3]
-    cam = upsample_map(cell_map, map_geometry(model, layer), height, width)
+    cam = upsample_map(cell_map, map_geometry(model, layer, (height, width)), height, width)
     guided = guided_gradient(model, batch, class_index)
     return GuidedGradCam(
         pixels=(guided * cam[..., None]).astype("float32"),

@@ -17,9 +17,11 @@ look like noise; two things from Olah et al. make the pictures readable:
   their range. A gradient step then changes the image in the way natural
   images vary, not pixel by pixel (`spectrum_to_image`).
 
-Gradients come from `keras_classics.visualize._gradients` (TensorFlow or
-JAX); the optimiser (Adam, or plain gradient ascent) runs in NumPy with a
-seeded generator of its own.
+Gradients come from `keras_classics.visualize._gradients`, compiled once
+per model, layer and parameterisation (TensorFlow or JAX): the channel and
+each step's transform are arguments of the compiled function. The optimiser
+(Adam, or plain gradient ascent) runs in NumPy with a seeded generator of
+its own.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 from keras import ops
 
-from keras_classics.visualize._gradients import gradients
+from keras_classics.visualize._gradients import compiled_gradients
 from keras_classics.visualize._graph import VisualizeError, activation_model, get_layer
 
 __all__ = [
@@ -218,7 +220,11 @@ def robustness_transform(image, shift=(0.0, 0.0), scale: float = 1.0, angle: flo
     ``shift`` = (rows down, columns right) pixels; bilinear, the border
     reflected. Works on tensors, so gradients flow through it."""
     height, width = int(image.shape[1]), int(image.shape[2])
-    transform = ops.convert_to_tensor(_affine(height, width, shift, scale, angle)[None])
+    return _apply_affine(image, ops.convert_to_tensor(_affine(height, width, shift, scale, angle)[None]))
+
+
+def _apply_affine(image, transform):
+    """``image`` (1, h, w, c) resampled by a (1, 8) transform tensor."""
     return ops.image.affine_transform(
         image, transform, interpolation="bilinear", fill_mode="reflect", data_format="channels_last"
     )
@@ -242,12 +248,13 @@ class FeatureVisualization:
     parameterization: str
 
 
-def _objective(output, channel: int):
-    """A channel's mean over positions (spatial maps) or a unit's value."""
+def _objective(output, mask):
+    """A channel's mean over positions (spatial maps) or a unit's value; the
+    channel is the one-hot ``mask``."""
     if len(output.shape) == 4:
-        return ops.mean(output[0, :, :, channel])
+        return ops.sum(ops.mean(output[0], axis=(0, 1)) * mask)
     if len(output.shape) == 2:
-        return output[0, channel]
+        return ops.sum(output[0] * mask)
     raise VisualizeError(
         f"the layer's output has shape {tuple(output.shape)}: a feature visualisation needs a map "
         "(batch, height, width, channels) or units (batch, units)"
@@ -346,29 +353,40 @@ def feature_visualization(
     parameterisation = _Parameterisation(
         parameterization, int(height), int(width), int(channels), decorrelate, value_range, 1.0
     )
+    if len(target.output.shape) not in (2, 4):
+        _objective(target.output, None)  # the error that says which shapes work
     sub_model = activation_model(model, layer)
+
+    def forward(x, transform, mask):
+        image = _apply_affine(parameterisation.image(x), transform)
+        objective = _objective(sub_model(image, training=False), mask)
+        return objective, [], []
+
+    key = (
+        "feature_visualization",
+        layer,
+        parameterization,
+        parameterisation.shape,
+        decorrelate,
+        parameterisation.value_range,
+    )
+    step_function = compiled_gradients(model, key, forward)
+    mask = np.zeros(channels_out, dtype="float32")
+    mask[channel] = 1.0
+    identity = _affine(int(height), int(width))[None]
     rng = np.random.default_rng(seed)
     parameters = parameterisation.project(parameterisation.initial(rng), max_norm)
     first_moment = np.zeros_like(parameters)
     second_moment = np.zeros_like(parameters)
     history: List[float] = []
     for step in range(1, steps + 1):
+        transform = identity
         if transforms:
-            draw = {
-                "shift": tuple(float(v) for v in rng.integers(-jitter, jitter + 1, 2)),
-                "scale": float(rng.uniform(low_scale, high_scale)),
-                "angle": float(rng.uniform(-rotate, rotate)),
-            }
-        else:
-            draw = None
-
-        def forward(x, draw=draw):
-            image = parameterisation.image(x)
-            if draw is not None:
-                image = robustness_transform(image, **draw)
-            return _objective(sub_model(image, training=False), channel), []
-
-        value, gradient, _, _ = gradients(forward, parameters)
+            shift = tuple(float(v) for v in rng.integers(-jitter, jitter + 1, 2))
+            factor = float(rng.uniform(low_scale, high_scale))
+            angle = float(rng.uniform(-rotate, rotate))
+            transform = _affine(int(height), int(width), shift, factor, angle)[None]
+        value, gradient, _, _, _ = step_function(parameters, transform, mask)
         history.append(float(value))
         if optimizer == "adam":
             beta1, beta2 = 0.9, 0.999
@@ -379,7 +397,7 @@ def feature_visualization(
             update = gradient
         parameters = parameterisation.project(parameters + np.float32(learning_rate) * update, max_norm)
     image = parameterisation.image(ops.convert_to_tensor(parameters))
-    final = float(ops.convert_to_numpy(_objective(sub_model(image, training=False), channel)))
+    final = float(ops.convert_to_numpy(_objective(sub_model(image, training=False), mask)))
     return FeatureVisualization(
         image=ops.convert_to_numpy(image)[0],
         layer=layer,
