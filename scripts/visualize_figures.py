@@ -39,7 +39,9 @@ OCCLUDER_FILL = -0.1
 OTHER_CLASS = 8
 SMOOTH_SAMPLES, SMOOTH_NOISE = 50, 0.15
 IG_STEPS = 64
-FEATURE_LAYER, FEATURE_CHANNEL = "c3", 4
+# Feature visualisation of the channel the command line picks by default:
+# the one with the largest mean activation on the digit shown.
+FEATURE_LAYER = "c3"
 LANGUAGES = ("en", "zh")
 # The titles the script gives its figures (the figure functions draw
 # their own labels in the language they are asked for).
@@ -137,7 +139,8 @@ def main(argv=None) -> int:
     integrated = vis.integrated_gradients(model, image, OCCLUDER_FILL, steps=IG_STEPS, class_index=DIGIT_CLASS)
     guided_cam = vis.guided_grad_cam(model, image, "c3", DIGIT_CLASS)
     value_range = (float(image.min()), float(image.max()))
-    feature = vis.feature_visualization(model, FEATURE_LAYER, FEATURE_CHANNEL, value_range=value_range)
+    feature_channel = int(np.argmax(results["c3"].reshape(-1, results["c3"].shape[-1]).mean(axis=0)))
+    feature = vis.feature_visualization(model, FEATURE_LAYER, feature_channel, value_range=value_range)
     sanity = vis.sanity_check(model, image, vis.saliency, class_index=DIGIT_CLASS)
     written = []
 
@@ -185,9 +188,9 @@ def main(argv=None) -> int:
         title = words["guided grad-cam"].format(digit=DIGIT_CLASS)
         figure = methods_figures.guided_grad_cam_figure(picture, guided_cam, title, language=language)
         save(figure, "guided-grad-cam.png", language)
-        title = words["feature"].format(layer=FEATURE_LAYER, channel=FEATURE_CHANNEL, steps=len(feature.objective))
+        title = words["feature"].format(layer=FEATURE_LAYER, channel=feature_channel, steps=len(feature.objective))
         figure = methods_figures.feature_visualization_figure(feature, title, value_range, language=language)
-        save(figure, f"feature-visualization-{FEATURE_LAYER}-{FEATURE_CHANNEL}.png", language)
+        save(figure, f"feature-visualization-{FEATURE_LAYER}.png", language)
         title = words["sanity"].format(digit=DIGIT_CLASS)
         figure = methods_figures.sanity_check_figure(picture, sanity, title, language=language)
         save(figure, "sanity-check.png", language)
@@ -219,8 +222,10 @@ def main(argv=None) -> int:
         },
         "feature_visualization": {
             "layer": FEATURE_LAYER,
-            "channel": FEATURE_CHANNEL,
+            "channel": feature_channel,
+            "value_range": list(value_range),
             "steps": len(feature.objective),
+            "first_objective": float(feature.objective[0]),
             "final_activation": float(feature.activation),
         },
         "sanity_check": {"map": "saliency", "spearman": float(sanity.correlation)},

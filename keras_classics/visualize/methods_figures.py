@@ -136,7 +136,21 @@ def feature_visualization_figure(result, title: str, value_range=None, language:
     )
     axes[1].set_xlabel(say("step", language))
     axes[1].set_ylabel(say("mean activation", language))
-    axes[1].legend(fontsize=7)
+    axes[1].legend(fontsize=8)
+    if not np.any(np.asarray(result.objective)) and not result.activation:
+        # Nothing climbed: say so, rather than show a flat line and a grey
+        # square as if they were the channel's favourite input.
+        axes[1].text(
+            0.5,
+            0.5,
+            say("never climbed", language),
+            ha="center",
+            va="center",
+            wrap=True,
+            fontsize=9,
+            transform=axes[1].transAxes,
+            bbox={"facecolor": "white", "edgecolor": "#e65100"},
+        )
     figure.suptitle(title, fontsize=10)
     return figure
 

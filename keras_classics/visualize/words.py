@@ -90,9 +90,13 @@ WORDS = {
     "final image": ("final image", "最终图像"),
     "step": ("step", "步数"),
     "mean activation": ("mean activation", "平均激活值"),
+    "never climbed": (
+        "the objective is 0 at every step: the channel is zero on the starting image, so there is no gradient to climb",
+        "目标在每一步都为 0：该通道在起始图像上为零，没有梯度可供上升",
+    ),
     "trained weights": ("trained weights", "训练后的权重"),
     "random weights": ("random weights", "随机权重"),
-    "map magnitude": ("|map|", "|图|"),
+    "map magnitude": ("magnitude of the map", "图的幅值"),
     "spearman": (
         "Spearman rank correlation {correlation} (near 1: the map ignores the training)",
         "斯皮尔曼秩相关 {correlation}（接近 1：该图与训练无关）",
