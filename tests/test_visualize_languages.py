@@ -101,7 +101,7 @@ def test_the_english_figures_have_no_chinese_and_say_their_words(drawn):
     for case, _, words in drawn["en"]:
         text = " ".join(words)
         assert not HAN.search(text), f"{case}: Chinese in the English figure: {text!r}"
-    every = " ".join(" ".join(words) for _, _, words in drawn["en"])
+    every = " ".join(" ".join(" ".join(words).split()) for _, _, words in drawn["en"])
     for sentence in ("dead or silent channel", "zero everywhere", "saturated soft-max", "no gradient to climb"):
         assert sentence in every
 
@@ -112,7 +112,8 @@ def test_the_chinese_figures_write_their_own_words_in_chinese(drawn):
         assert HAN.search(text), f"{case}: no Chinese in the Chinese figure: {text!r}"
         runs = [m.group(0) for m in ENGLISH_RUN.finditer(text)]
         assert runs == [], f"{case}: English words in the Chinese figure: {runs}"
-    every = " ".join(" ".join(words) for _, _, words in drawn["zh"])
+    # The notes are wrapped between any two characters: read them unbroken.
+    every = " ".join(" ".join(words).replace("\n", "") for _, _, words in drawn["zh"])
     # The degenerate results are said in Chinese too, with the site's terms.
     for sentence in ("死通道", "处处为零", "饱和", "没有梯度", "填充", "感受野", "特征图", "卷积核", "遮挡"):
         assert sentence in every, sentence
@@ -124,6 +125,21 @@ def test_every_word_has_both_languages_with_the_same_fields():
         assert HAN.search(chinese) or not re.search("[A-Za-z]{3}", chinese), key
         assert not HAN.search(english), key
         assert sorted(fields.findall(english)) == sorted(fields.findall(chinese)), key
+
+
+def test_notes_are_wrapped_to_the_width_in_either_language():
+    from keras_classics.visualize.words import wrap
+
+    chinese = wrap(say("dead channel", "zh", layer="c3", channel=1, best="0"), 30)
+    english = wrap(say("dead channel", "en", layer="c3", channel=1, best="0"), 30)
+    for text in (chinese, english):
+        lines = text.split("\n")
+        assert len(lines) >= 3
+        # A Han character is as wide as two Latin letters.
+        assert max(sum(2 if HAN.match(c) else 1 for c in line) for line in lines) <= 32
+    assert chinese.replace("\n", "") == say("dead channel", "zh", layer="c3", channel=1, best="0")
+    assert " ".join(english.split()) == say("dead channel", "en", layer="c3", channel=1, best="0")
+    assert not any(line.startswith(("，", "：", "）")) for line in chinese.split("\n"))
 
 
 def test_an_unknown_language_is_refused_with_the_choices():

@@ -20,7 +20,7 @@ from typing import Optional, Sequence, Tuple
 import numpy as np
 
 from keras_classics.display.figure import new_figure
-from keras_classics.visualize.words import in_language, say
+from keras_classics.visualize.words import in_language, say, wrap
 
 __all__ = [
     "save",
@@ -87,14 +87,27 @@ def _title(figure, text: str) -> None:
     figure.suptitle(text, fontsize=TITLE)
 
 
-def _say(axis, text: str) -> None:
+def _columns(figure, fraction: float, fontsize: float = SMALL) -> int:
+    """About how many Latin characters fit across ``fraction`` of the
+    figure's width."""
+    return int(fraction * figure.get_figwidth() * 72 / (0.6 * fontsize))
+
+
+def _say(axis, text: str, whole: bool = False) -> None:
     """Words in place of a picture: what the method found, and why there is
-    nothing to draw."""
+    nothing to draw, wrapped to the panel's width (to the figure's when
+    ``whole``: every panel is empty), in either language."""
     axis.set_xticks([])
     axis.set_yticks([])
     for spine in axis.spines.values():
         spine.set_visible(False)
-    axis.text(0.5, 0.5, text, ha="center", va="center", wrap=True, fontsize=SMALL, transform=axis.transAxes)
+    figure = axis.get_figure()
+    if whole:
+        text = wrap(text, _columns(figure, 0.9))
+        figure.text(0.5, 0.5, text, ha="center", va="center", fontsize=SMALL)
+        return
+    text = wrap(text, _columns(figure, axis.get_position().width))
+    axis.text(0.5, 0.5, text, ha="center", va="center", fontsize=SMALL, transform=axis.transAxes)
 
 
 def _colorbar(figure, shown, axes, label: str):
@@ -174,7 +187,7 @@ def feature_maps_figure(
     if high == low:
         for axis in flat:
             axis.axis("off")
-        _say(flat[0] if flat else axes.flat[0], say("flat maps", language, layer=layer, value=f"{low:.3g}"))
+        _say(flat[0] if flat else axes.flat[0], say("flat maps", language, layer=layer, value=f"{low:.3g}"), True)
         return figure
     shown = None
     for index, axis in enumerate(flat):
@@ -234,7 +247,7 @@ def top_patches_figure(
         for axis in axes.flat:
             axis.axis("off")
         _title(figure, _prefixed(title, say("layer channel", language, layer=layer, channel=channel)))
-        _say(axes.flat[0], say("dead channel", language, layer=layer, channel=channel, best=f"{best:.3g}"))
+        _say(axes.flat[0], say("dead channel", language, layer=layer, channel=channel, best=f"{best:.3g}"), True)
         return figure
     # One scale for every crop, so a faint region is not stretched to look
     # like a strong one.
@@ -359,6 +372,7 @@ def heatmap_figure(
     if not np.any(heat):
         rows, cols = heat.shape
         axes[1].set_title(say("map size", language, rows=rows, cols=cols), fontsize=SMALL)
+        axes[1].set_box_aspect(rows / cols)  # where the map would be, under its title
         _say(axes[1], empty or say("zero map", language))
         axes[2].axis("off")
         return figure
@@ -438,6 +452,7 @@ def saliency_figure(image: np.ndarray, gradient: np.ndarray, title: str, languag
     axes[1].set_title(say("gradient max", language), fontsize=SMALL)
     _title(figure, title)
     if not np.any(magnitude):
+        axes[1].set_box_aspect(magnitude.shape[0] / magnitude.shape[1])  # where the map would be
         _say(axes[1], say("zero gradient", language))
         return figure
     shown = axes[1].imshow(magnitude, cmap="hot", vmin=0.0, interpolation="nearest")

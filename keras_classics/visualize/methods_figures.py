@@ -14,7 +14,7 @@ from typing import Optional
 import numpy as np
 
 from keras_classics.display.figure import new_figure
-from keras_classics.visualize.words import in_language, say
+from keras_classics.visualize.words import in_language, say, wrap
 
 __all__ = [
     "attribution_figure",
@@ -143,10 +143,9 @@ def feature_visualization_figure(result, title: str, value_range=None, language:
         axes[1].text(
             0.5,
             0.5,
-            say("never climbed", language),
+            wrap(say("never climbed", language), 40),
             ha="center",
             va="center",
-            wrap=True,
             fontsize=9,
             transform=axes[1].transAxes,
             bbox={"facecolor": "white", "edgecolor": "#e65100"},

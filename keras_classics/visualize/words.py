@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 
 LANGUAGES = ("en", "zh")
 
@@ -141,3 +142,38 @@ def in_language(function):
             return function(*args, language=language, **kwargs)
 
     return drawn
+
+
+# Characters that take a full em: Han, CJK punctuation, full-width forms.
+_WIDE = re.compile(r"[\u2e80-\u9fff\uff00-\uffef]")
+# Punctuation that must not begin a line.
+_NO_BREAK_BEFORE = set("，。、：；）！？」』】")
+
+
+def _width(text: str) -> int:
+    return sum(2 if _WIDE.match(c) else 1 for c in text)
+
+
+def wrap(text: str, columns: int) -> str:
+    """``text`` broken into lines of at most ``columns`` (a Latin letter
+    counts one, a Han character two): English between words, Chinese
+    between any two characters but not before closing punctuation.
+    (matplotlib's own wrapping breaks only at spaces, which Chinese lacks.)"""
+    columns = max(8, int(columns))
+    lines = []
+    for paragraph in text.split("\n"):
+        tokens = re.findall(r"[\u2e80-\u9fff\uff00-\uffef]|[^\s\u2e80-\u9fff\uff00-\uffef]+|\s+", paragraph)
+        line = ""
+        for token in tokens:
+            if (
+                line.strip()
+                and _width(line.rstrip() + token.rstrip()) > columns
+                and token[0] not in _NO_BREAK_BEFORE
+                and not token.isspace()
+            ):
+                lines.append(line.rstrip())
+                line = ""
+            if line or not token.isspace():
+                line += token
+        lines.append(line.rstrip())
+    return "\n".join(lines)
