@@ -23,7 +23,8 @@ def _texts(figure):
 
 
 def _all_text(figure) -> str:
-    return " ".join(t.get_text() for t in _texts(figure))
+    """Every visible text, line breaks (the figures wrap their notes) as spaces."""
+    return " ".join(" ".join(t.get_text().split()) for t in _texts(figure))
 
 
 def _images(figure):

@@ -20,6 +20,7 @@ from typing import Optional, Sequence, Tuple
 import numpy as np
 
 from keras_classics.display.figure import new_figure
+from keras_classics.visualize.words import in_language, say, wrap
 
 __all__ = [
     "save",
@@ -86,14 +87,27 @@ def _title(figure, text: str) -> None:
     figure.suptitle(text, fontsize=TITLE)
 
 
-def _say(axis, text: str) -> None:
+def _columns(figure, fraction: float, fontsize: float = SMALL) -> int:
+    """About how many Latin characters fit across ``fraction`` of the
+    figure's width."""
+    return int(fraction * figure.get_figwidth() * 72 / (0.6 * fontsize))
+
+
+def _say(axis, text: str, whole: bool = False) -> None:
     """Words in place of a picture: what the method found, and why there is
-    nothing to draw."""
+    nothing to draw, wrapped to the panel's width (to the figure's when
+    ``whole``: every panel is empty), in either language."""
     axis.set_xticks([])
     axis.set_yticks([])
     for spine in axis.spines.values():
         spine.set_visible(False)
-    axis.text(0.5, 0.5, text, ha="center", va="center", wrap=True, fontsize=SMALL, transform=axis.transAxes)
+    figure = axis.get_figure()
+    if whole:
+        text = wrap(text, _columns(figure, 0.9))
+        figure.text(0.5, 0.5, text, ha="center", va="center", fontsize=SMALL)
+        return
+    text = wrap(text, _columns(figure, axis.get_position().width))
+    axis.text(0.5, 0.5, text, ha="center", va="center", fontsize=SMALL, transform=axis.transAxes)
 
 
 def _colorbar(figure, shown, axes, label: str):
@@ -111,7 +125,8 @@ def _prefixed(title: str, text: str) -> str:
     return f"{title}: {text}" if title else text
 
 
-def filters_figure(tiles: np.ndarray, title: str = "", columns: Optional[int] = None):
+@in_language
+def filters_figure(tiles: np.ndarray, title: str = "", columns: Optional[int] = None, language: str = "en"):
     """The first layer's kernels from `filter_tiles` (values in [0, 1],
     0.5 = zero weight), one tile each."""
     rows, columns = _grid(len(tiles), columns)
@@ -123,11 +138,12 @@ def filters_figure(tiles: np.ndarray, title: str = "", columns: Optional[int] = 
             axis.set_title(str(index), fontsize=SMALL, pad=1)
         else:
             axis.axis("off")
-    _title(figure, title or "first-layer filters (grey = 0, each filter scaled to its own largest |weight|)")
+    _title(figure, title or say("filters title", language))
     return figure
 
 
-def norms_figure(norms: np.ndarray, layer: str, title: str = ""):
+@in_language
+def norms_figure(norms: np.ndarray, layer: str, title: str = "", language: str = "en"):
     """A bar per filter of `filter_norms`, at whole-number filter indices."""
     from matplotlib.ticker import MaxNLocator
 
@@ -136,13 +152,14 @@ def norms_figure(norms: np.ndarray, layer: str, title: str = ""):
     axis.bar(np.arange(len(norms)), norms, width=0.8, color="#3f51b5")
     axis.xaxis.set_major_locator(MaxNLocator(integer=True))
     axis.set_xlim(-0.5, len(norms) - 0.5)
-    axis.set_xlabel("filter", fontsize=SMALL)
-    axis.set_ylabel("L2 norm of the kernel", fontsize=SMALL)
+    axis.set_xlabel(say("filter", language), fontsize=SMALL)
+    axis.set_ylabel(say("kernel norm", language), fontsize=SMALL)
     axis.tick_params(labelsize=SMALL)
-    axis.set_title(_prefixed(title, f"{layer}: per-filter weight norms ({len(norms)} filters)"), fontsize=TITLE)
+    axis.set_title(_prefixed(title, say("norms title", language, layer=layer, count=len(norms))), fontsize=TITLE)
     return figure
 
 
+@in_language
 def feature_maps_figure(
     maps: np.ndarray,
     layer: str,
@@ -150,6 +167,7 @@ def feature_maps_figure(
     limit: int = 64,
     columns: Optional[int] = None,
     title: str = "",
+    language: str = "en",
 ):
     """The channels of `feature_maps`, all on one colour scale (the bar)."""
     channels = min(limit, maps.shape[-1])
@@ -161,14 +179,15 @@ def feature_maps_figure(
     flat = list(axes.flat)
     if image is not None:
         _show(flat[0], _to_unit(image))
-        flat[0].set_title("input", fontsize=SMALL, pad=1)
+        flat[0].set_title(say("input", language), fontsize=SMALL, pad=1)
         flat = flat[1:]
-    more = f", first {channels} of {maps.shape[-1]}" if channels < maps.shape[-1] else ""
-    _title(figure, _prefixed(title, f"{layer}: feature maps ({maps.shape[0]}x{maps.shape[1]}{more})"))
+    more = say("first of", language, shown=channels, total=maps.shape[-1]) if channels < maps.shape[-1] else ""
+    heading = say("feature maps title", language, layer=layer, rows=maps.shape[0], cols=maps.shape[1], more=more)
+    _title(figure, _prefixed(title, heading))
     if high == low:
         for axis in flat:
             axis.axis("off")
-        _say(flat[0] if flat else axes.flat[0], f"every map of {layer} is {low:.3g} everywhere on this image")
+        _say(flat[0] if flat else axes.flat[0], say("flat maps", language, layer=layer, value=f"{low:.3g}"), True)
         return figure
     shown = None
     for index, axis in enumerate(flat):
@@ -180,7 +199,7 @@ def feature_maps_figure(
         else:
             axis.axis("off")
     if shown is not None:
-        _colorbar(figure, shown, list(axes.flat), "activation")
+        _colorbar(figure, shown, list(axes.flat), say("activation", language))
     return figure
 
 
@@ -202,6 +221,7 @@ def _padded_rgb(crop: np.ndarray, box, image_shape, low: float, high: float) -> 
     return picture
 
 
+@in_language
 def top_patches_figure(
     patches: Sequence,
     layer: str,
@@ -209,6 +229,7 @@ def top_patches_figure(
     columns: int = 3,
     title: str = "",
     image_shape: Optional[Tuple[int, int]] = None,
+    language: str = "en",
 ):
     """The crops of `top_patches`, strongest first, with their activations.
 
@@ -220,17 +241,13 @@ def top_patches_figure(
     figure = new_figure(columns * 1.5, rows * 1.6 + 0.9)
     axes = _axes_grid(figure, rows, columns)
     size = patches[0].box[2] - patches[0].box[0] if patches else 0
-    heading = f"{layer}, channel {channel}: top {len(patches)} patches ({size}x{size} receptive field)"
+    heading = say("top patches title", language, layer=layer, channel=channel, count=len(patches), size=size)
     best = max((p.value for p in patches), default=0.0)
     if not patches or best <= 0:
         for axis in axes.flat:
             axis.axis("off")
-        _title(figure, _prefixed(title, f"{layer}, channel {channel}"))
-        _say(
-            axes.flat[0],
-            f"channel {channel} of {layer} is never positive on these images (largest activation {best:.3g}): "
-            "a dead or silent channel has no top patches to show",
-        )
+        _title(figure, _prefixed(title, say("layer channel", language, layer=layer, channel=channel)))
+        _say(axes.flat[0], say("dead channel", language, layer=layer, channel=channel, best=f"{best:.3g}"), True)
         return figure
     # One scale for every crop, so a faint region is not stretched to look
     # like a strong one.
@@ -249,12 +266,15 @@ def top_patches_figure(
         else:
             axis.axis("off")
     if padded:
-        heading += "\nblue: padding, where the receptive field leaves the image"
+        heading += "\n" + say("padding legend", language)
     _title(figure, _prefixed(title, heading))
     return figure
 
 
-def projection_figure(image: np.ndarray, projections: Sequence, titles: Sequence[str], title: str = ""):
+@in_language
+def projection_figure(
+    image: np.ndarray, projections: Sequence, titles: Sequence[str], title: str = "", language: str = "en"
+):
     """The input beside each `Projection` (deconvnet, guided backprop),
     each on its own scale, symmetric about zero (grey or white = 0), with
     a colour bar, and the projected unit's field outlined on the input."""
@@ -263,26 +283,29 @@ def projection_figure(image: np.ndarray, projections: Sequence, titles: Sequence
     figure = new_figure(2.6 * (1 + len(projections)) + 0.8, 3.2)
     axes = _axes_grid(figure, 1, 1 + len(projections))
     _show(axes[0, 0], _to_unit(image))
-    axes[0, 0].set_title("input, unit's receptive field", fontsize=SMALL)
+    axes[0, 0].set_title(say("unit field", language), fontsize=SMALL)
     if projections:
         _box(axes[0, 0], projections[0].box)
     for axis, projection, name in zip(axes[0, 1:], projections, titles):
         pixels = np.asarray(projection.pixels, dtype="float64")
-        where = f"{projection.layer}[{projection.channel}] at ({projection.row}, {projection.col})"
+        where = say(
+            "unit at",
+            language,
+            layer=projection.layer,
+            channel=projection.channel,
+            row=projection.row,
+            col=projection.col,
+        )
         axis.set_title(f"{name}\n{where}", fontsize=SMALL)
         extent = float(np.max(np.abs(pixels)))
         if extent == 0:
-            _say(
-                axis,
-                f"the projection is zero everywhere: the unit's value is {projection.value:.3g}, and nothing "
-                "reaches the pixels",
-            )
+            _say(axis, say("zero projection", language, value=f"{projection.value:.3g}"))
             continue
         if pixels.shape[-1] == 1:
             shown = axis.imshow(pixels[..., 0], cmap="RdBu_r", vmin=-extent, vmax=extent, interpolation="nearest")
             axis.set_xticks([])
             axis.set_yticks([])
-            _colorbar(figure, shown, axis, "signal at the pixel")
+            _colorbar(figure, shown, axis, say("signal at pixel", language))
         else:
             # Colour: each channel's signal about mid-grey; the bar gives the
             # signal a grey level stands for.
@@ -290,8 +313,8 @@ def projection_figure(image: np.ndarray, projections: Sequence, titles: Sequence
             from matplotlib.cm import ScalarMappable
 
             scale = ScalarMappable(norm=Normalize(-extent, extent), cmap="gray")
-            _colorbar(figure, scale, axis, "signal per channel (grey = 0)")
-    _title(figure, title or "projection to pixels")
+            _colorbar(figure, scale, axis, say("signal per channel", language))
+    _title(figure, title or say("projection title", language))
     return figure
 
 
@@ -313,6 +336,7 @@ def _box(axis, box, color="#ffb300"):
     )
 
 
+@in_language
 def heatmap_figure(
     image: np.ndarray,
     heat: np.ndarray,
@@ -324,6 +348,7 @@ def heatmap_figure(
     floor: Optional[float] = None,
     smooth: bool = True,
     empty: Optional[str] = None,
+    language: str = "en",
 ):
     """The input, the map at its own resolution, and the map over the input.
 
@@ -342,12 +367,13 @@ def heatmap_figure(
     figure = new_figure(8.0, 3.2)
     axes = _axes_grid(figure, 1, 3)[0]
     _show(axes[0], _to_unit(image))
-    axes[0].set_title("input", fontsize=SMALL)
+    axes[0].set_title(say("input", language), fontsize=SMALL)
     _title(figure, title)
     if not np.any(heat):
         rows, cols = heat.shape
-        axes[1].set_title(f"map ({rows}x{cols})", fontsize=SMALL)
-        _say(axes[1], empty or "the map is zero everywhere")
+        axes[1].set_title(say("map size", language, rows=rows, cols=cols), fontsize=SMALL)
+        axes[1].set_box_aspect(rows / cols)  # where the map would be, under its title
+        _say(axes[1], empty or say("zero map", language))
         axes[2].axis("off")
         return figure
     if symmetric:
@@ -366,7 +392,7 @@ def heatmap_figure(
     shown = axes[1].imshow(heat, cmap=cmap, vmin=low, vmax=high, interpolation="nearest")
     axes[1].set_xticks([])
     axes[1].set_yticks([])
-    axes[1].set_title(f"map ({rows}x{cols})", fontsize=SMALL)
+    axes[1].set_title(say("map size", language, rows=rows, cols=cols), fontsize=SMALL)
     _show(axes[2], _to_unit(image))
     height, width = image.shape[:2]
     axes[2].imshow(
@@ -385,47 +411,52 @@ def heatmap_figure(
         (int(round(top + 0.5)), int(round(left + 0.5)), int(round(bottom + 0.5)), int(round(right + 0.5))),
         color="white",
     )
-    axes[2].set_title("over the pixels it covers", fontsize=SMALL)
+    axes[2].set_title(say("over pixels", language), fontsize=SMALL)
     _colorbar(figure, shown, list(axes), label)
     return figure
 
 
-def occlusion_figure(image: np.ndarray, occlusion, title: str, probability: bool = True):
+@in_language
+def occlusion_figure(image: np.ndarray, occlusion, title: str, probability: bool = True, language: str = "en"):
     """`heatmap_figure` of an `Occlusion`'s drop in probability (or score,
     for a model without a soft-max): one flat block per position of the
     square, on a colour scale centred on zero (a square can also raise it)."""
-    quantity = "probability" if probability else "score"
+    quantity = say("probability" if probability else "score", language)
     value = f"{occlusion.baseline:.3g}"
+    saturated = probability and occlusion.baseline > 0.999
     return heatmap_figure(
         image,
         occlusion.drop,
         title,
-        f"drop in class {quantity}",
+        say("drop in class", language, quantity=quantity),
         ((occlusion.stride - 1) / 2.0, occlusion.stride),
         cmap="RdBu_r",
         symmetric=True,
         smooth=False,
         empty=(
-            f"occlusion changes nothing: the class {quantity} stays {value} wherever the square is"
-            + (" (a saturated soft-max leaves no room to drop)" if probability and occlusion.baseline > 0.999 else "")
+            say("occlusion nothing", language, quantity=quantity, value=value)
+            + (say("saturated", language) if saturated else "")
         ),
+        language=language,
     )
 
 
-def saliency_figure(image: np.ndarray, gradient: np.ndarray, title: str):
+@in_language
+def saliency_figure(image: np.ndarray, gradient: np.ndarray, title: str, language: str = "en"):
     """Simonyan et al.'s map: max over channels of |d score / d pixel|."""
     magnitude = np.max(np.abs(gradient), axis=-1)
     figure = new_figure(5.8, 3.2)
     axes = _axes_grid(figure, 1, 2)[0]
     _show(axes[0], _to_unit(image))
-    axes[0].set_title("input", fontsize=SMALL)
-    axes[1].set_title("|gradient|, max over channels", fontsize=SMALL)
+    axes[0].set_title(say("input", language), fontsize=SMALL)
+    axes[1].set_title(say("gradient max", language), fontsize=SMALL)
     _title(figure, title)
     if not np.any(magnitude):
-        _say(axes[1], "the gradient is zero at every pixel: the class score does not depend on the input here")
+        axes[1].set_box_aspect(magnitude.shape[0] / magnitude.shape[1])  # where the map would be
+        _say(axes[1], say("zero gradient", language))
         return figure
     shown = axes[1].imshow(magnitude, cmap="hot", vmin=0.0, interpolation="nearest")
     axes[1].set_xticks([])
     axes[1].set_yticks([])
-    _colorbar(figure, shown, list(axes), "|d score / d pixel|")
+    _colorbar(figure, shown, list(axes), say("d score d pixel", language))
     return figure
