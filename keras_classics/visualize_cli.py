@@ -51,7 +51,12 @@ def register(subparsers) -> None:
     )
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--input", metavar="IMAGE", help="image file to look at (default: a test digit)")
-    source.add_argument("--data", metavar="DIR", help="top-patches: folder of class sub-folders (default: the digits)")
+    source.add_argument(
+        "--data",
+        metavar="NAME|DIR",
+        help="top-patches: a named data set (shapes, digits, mnist, fashion_mnist, cifar10, cifar100; its test "
+        "images) or a folder of class sub-folders (default: the digits)",
+    )
     parser.add_argument(
         "--class",
         dest="class_index",
@@ -158,12 +163,13 @@ def _read_image(path: str, channels: int) -> np.ndarray:
 
 
 def data_images(data: Optional[str], channels: int, limit: int):
-    """uint8 images of a data set: the digits' test split, or a folder's."""
+    """uint8 images of a data set: a named one's test split (the digits,
+    shapes, mnist, ...), or a folder's."""
     from keras_classics.training import data as data_lib
 
     source = data_lib.load_source(data, 0.10, 0.15, 1337)
     if source.in_memory:
-        # The digits: the test split, the images no training run has seen.
+        # A named data set: the test split, the images no training run has seen.
         items = list(source.test.items)
     else:
         items = list(source.train.items) + list(source.val.items) + list(source.test.items)

@@ -197,3 +197,145 @@ def test_logistic_regression_on_the_pixels_stays_far_below_a_cnn_free_ceiling():
     accuracy = model.score(xt.reshape(len(xt), -1) * scale, yt)
     # 60% is the data card's ceiling for a linear read of the pixels.
     assert accuracy < 0.60, accuracy
+
+
+# -- --data names --------------------------------------------------------------------
+def test_names_parse_and_bad_shapes_names_say_what_is_right():
+    from keras_classics.datasets import named
+
+    assert named.parse("shapes") == named.Named("shapes", None, 32)
+    assert named.parse("shapes:5000") == named.Named("shapes", 5000, 32)
+    assert named.parse("shapes-64:300") == named.Named("shapes", 300, 64)
+    assert str(named.parse("shapes-64:300")) == "shapes-64:300"
+    assert named.parse("cifar100") == named.Named("cifar100")
+    # Anything else is a folder.
+    assert named.parse("runs/my_images") is None and named.parse("shapes_folder") is None
+    with pytest.raises(ValueError, match="32 or 64 pixels"):
+        named.parse("shapes-48")
+    with pytest.raises(ValueError, match="at least 1"):
+        named.parse("shapes:0")
+
+
+def test_train_source_from_shapes(cache, monkeypatch):
+    from keras_classics.training import data as data_lib
+
+    monkeypatch.setattr(shapes, "DEFAULT_TEST", 30)
+    source = data_lib.load_source("shapes:100", val_fraction=0.2, test_fraction=0.15, seed=1)
+    assert source.in_memory and source.image_channels == 3
+    assert source.class_names == list(shapes.CLASS_NAMES)
+    # Ten images of each class; 20% of each class to validation.
+    assert len(source.train) == 80 and len(source.val) == 20 and len(source.test) == 30
+    assert np.bincount(source.val.labels, minlength=10).tolist() == [2] * 10
+    x, y = shapes.load_data(train_size=100, test_size=30)[1]
+    assert np.array_equal(source.test.items, x) and np.array_equal(source.test.labels, y)
+
+
+_KERAS_SETS = r"""
+import gzip, io, json, os, pickle, sys, tarfile, urllib.error
+import numpy as np
+
+home = os.environ["KERAS_HOME"]
+datasets = os.path.join(home, "datasets")
+os.makedirs(os.path.join(datasets, "fashion-mnist"), exist_ok=True)
+rng = np.random.default_rng(0)
+
+# MNIST: one .npz of four arrays.
+mnist = {"x_train": rng.integers(0, 256, (30, 28, 28), dtype=np.uint8), "y_train": np.arange(30, dtype=np.uint8) % 10,
+         "x_test": rng.integers(0, 256, (12, 28, 28), dtype=np.uint8), "y_test": np.arange(12, dtype=np.uint8) % 10}
+np.savez(os.path.join(datasets, "mnist.npz"), **mnist)
+
+# Fashion-MNIST: gzipped IDX files (magic 2049 for labels, 2051 for images, big-endian).
+def idx(path, array):
+    header = np.array([2049 if array.ndim == 1 else 2051, *array.shape], dtype=">i4").tobytes()
+    with gzip.open(path, "wb") as out:
+        out.write(header + array.tobytes())
+fashion = {k: v[::-1].copy() for k, v in mnist.items()}
+for name, key in [("train-images-idx3-ubyte.gz", "x_train"), ("train-labels-idx1-ubyte.gz", "y_train"),
+                  ("t10k-images-idx3-ubyte.gz", "x_test"), ("t10k-labels-idx1-ubyte.gz", "y_test")]:
+    idx(os.path.join(datasets, "fashion-mnist", name), fashion[key])
+
+# CIFAR: pickled dicts of bytes keys; each row is 1024 red, 1024 green, 1024 blue values.
+def cifar_rows(n, offset):
+    rows = np.zeros((n, 3, 32, 32), dtype=np.uint8)
+    rows[:, 0] = (np.arange(n) + offset)[:, None, None] % 251
+    rows[:, 1] = 100
+    rows[:, 2, 0, 1] = 7  # blue, row 0, column 1
+    return rows.reshape(n, 3072)
+
+def tar(path, folder, members):
+    with tarfile.open(path, "w:gz", compresslevel=1) as archive:
+        for name, payload in members.items():
+            # Protocol 3: the published files are Python 2 pickles, whose byte
+            # strings Python 3 cannot write; keras's unpickler reads both.
+            data = pickle.dumps(payload, protocol=3)
+            info = tarfile.TarInfo(f"{folder}/{name}")
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+
+members = {f"data_batch_{i}": {b"data": cifar_rows(10000, 10000 * (i - 1)), b"labels": [j % 10 for j in range(10000)]}
+           for i in range(1, 6)}
+members["test_batch"] = {b"data": cifar_rows(20, 0), b"labels": [j % 10 for j in range(20)]}
+tar(os.path.join(datasets, "cifar-10-batches-py-target_archive"), "cifar-10-batches-py", members)
+tar(os.path.join(datasets, "cifar-100-python-target_archive"), "cifar-100-python", {
+    "train": {b"data": cifar_rows(40, 0), b"fine_labels": [j % 100 for j in range(40)], b"coarse_labels": [0] * 40},
+    "test": {b"data": cifar_rows(10, 3), b"fine_labels": [99 - j for j in range(10)], b"coarse_labels": [1] * 10},
+})
+
+# The stand-ins do not have the published files' hashes, which keras checks
+# before reading; nothing may be downloaded either.
+import keras.src.utils.file_utils as file_utils
+file_utils.validate_file = lambda *args, **kwargs: True
+def offline(*args, **kwargs):
+    raise urllib.error.URLError("no network in the tests")
+file_utils.urlretrieve = offline
+
+from keras_classics.datasets import named
+out = {}
+for name in ("mnist", "fashion_mnist", "cifar10", "cifar100"):
+    (x, y), (xt, yt) = named.load(name, timeout_s=60)
+    out[name] = {"shape": list(x.shape), "test_shape": list(xt.shape), "dtype": str(x.dtype), "y_dtype": str(y.dtype),
+                 "y": y[:12].tolist(), "yt": yt[:10].tolist(), "sum0": int(x[0].astype(int).sum())}
+    if name.startswith("cifar"):
+        out[name]["pixel"] = x[5, 0, 0].tolist(), int(x[0, 0, 1, 2]), int(x[0, 1, 0, 2])
+out["mnist_sum0"] = int(mnist["x_train"][0].astype(int).sum())
+out["fashion_sum0"] = int(fashion["x_train"][0].astype(int).sum())
+os.remove(os.path.join(datasets, "mnist.npz"))
+try:
+    named.load("mnist", timeout_s=30)
+except OSError as error:
+    out["missing"] = str(error)
+print(json.dumps(out))
+"""
+
+
+def test_keras_datasets_are_read_by_keras_own_code_from_files_in_their_formats(tmp_path):
+    import json
+
+    env = dict(
+        os.environ,
+        KERAS_HOME=str(tmp_path / "keras_home"),
+        PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        TF_CPP_MIN_LOG_LEVEL="3",
+    )
+    result = subprocess.run([sys.executable, "-c", _KERAS_SETS], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    mnist, fashion = out["mnist"], out["fashion_mnist"]
+    assert mnist["shape"] == [30, 28, 28, 1] and mnist["test_shape"] == [12, 28, 28, 1]
+    assert mnist["dtype"] == "uint8" and mnist["y_dtype"] == "int32"
+    assert mnist["y"] == [i % 10 for i in range(12)] and mnist["sum0"] == out["mnist_sum0"]
+    # Fashion-MNIST's stand-in is MNIST's reversed.
+    assert fashion["shape"] == [30, 28, 28, 1] and fashion["y"] == [(29 - i) % 10 for i in range(12)]
+    assert fashion["sum0"] == out["fashion_sum0"]
+    cifar10, cifar100 = out["cifar10"], out["cifar100"]
+    # CIFAR-10's loader always reads 5 x 10,000 training images.
+    assert cifar10["shape"] == [50000, 32, 32, 3] and cifar10["test_shape"] == [20, 32, 32, 3]
+    # Rows become (height, width, channel): image 5 is red 5, green 100;
+    # the blue 7 sits at row 0, column 1, not row 1, column 0.
+    assert cifar10["pixel"] == [[5, 100, 0], 7, 0]
+    assert cifar10["y"] == [i % 10 for i in range(12)] and cifar10["y_dtype"] == "int32"
+    assert cifar100["shape"] == [40, 32, 32, 3] and cifar100["yt"] == [99 - i for i in range(10)]
+    # Nothing cached and no internet: a message that says where the file goes.
+    missing = out["missing"]
+    assert missing.startswith("MNIST could not be downloaded"), missing
+    assert os.path.join("keras_home", "datasets", "mnist.npz") in missing and "--data shapes" in missing
