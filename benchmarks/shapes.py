@@ -11,12 +11,16 @@ Usage::
     python benchmarks/shapes.py                 # 60,000 images at 32x32
     python benchmarks/shapes.py --size 64
     python benchmarks/shapes.py --quick         # 1,000 images, a smoke run
+    python benchmarks/shapes.py --out docs/figures/datasets/generation.json   # the data card's numbers
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
 import os
+import platform
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -49,6 +53,7 @@ def main(argv=None) -> int:
     parser.add_argument("--size", type=int, default=32, choices=shapes.SIZES)
     parser.add_argument("--workers", type=int, default=2, help="processes of the parallel run (default 2)")
     parser.add_argument("--quick", action="store_true", help="1,000 images")
+    parser.add_argument("--out", metavar="JSON", help="also write the numbers to this JSON file (one entry per size)")
     args = parser.parse_args(argv)
     images = 1_000 if args.quick else args.images
     jobs = [(split, block, args.size) for split, block in _blocks(images)]
@@ -69,6 +74,24 @@ def main(argv=None) -> int:
     print(f"{'one process':<22}{one_cpu:>10.1f}{one_wall:>10.1f}{1000 * one_cpu / drawn:>17.3f}")
     print(f"{f'{args.workers} processes':<22}{many_cpu:>10.1f}{many_wall:>10.1f}{1000 * many_cpu / drawn:>17.3f}")
     print("budget: 120 s of wall time for 60,000 images on two cores")
+    if args.out:
+        report = {}
+        if os.path.exists(args.out):
+            with open(args.out) as handle:
+                report = json.load(handle)
+        report[str(args.size)] = {
+            "images": drawn,
+            "one_process": {"cpu_s": round(one_cpu, 1), "wall_s": round(one_wall, 1)},
+            "workers": args.workers,
+            "parallel": {"cpu_s": round(many_cpu, 1), "wall_s": round(many_wall, 1)},
+            "command": "python benchmarks/shapes.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+            "date": datetime.date.today().isoformat(),
+            "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+            "shapes_version": shapes.VERSION,
+        }
+        with open(args.out, "w") as handle:
+            json.dump(report, handle, indent=2)
+            handle.write("\n")
     return 0
 
 
