@@ -7,14 +7,15 @@ model is measured once on the test images. The same is done on the
 "clean" renders (random pose, but no background, clutter, occluder,
 colour or noise) to show how much of the difficulty the nuisances add.
 
-``--lenet RUN_DIR`` adds the test accuracy recorded by a finished
-``keras-classics train lenet5 --data shapes`` run (its results.json).
+``--run NAME=RUN_DIR`` (repeatable) adds what a finished ``keras-classics
+train NAME --data shapes...`` run recorded in its results.json, and
+``--skip-lr`` keeps the file's logistic regression numbers.
 
 Usage::
 
     python scripts/shapes_baselines.py                       # 5,000 training images (minutes)
     python scripts/shapes_baselines.py --train 2000 --test 1000 --out /tmp/b.json
-    python scripts/shapes_baselines.py --lenet runs/lenet5-shapes
+    python scripts/shapes_baselines.py --skip-lr --run lenet5=runs/lenet5-shapes
 """
 
 from __future__ import annotations
@@ -77,13 +78,13 @@ def logistic_regression(train: int, val: int, test: int, options: shapes.Options
     }
 
 
-def lenet(run_dir: str, command: str) -> dict:
+def network(run_dir: str) -> dict:
     """The parts of a finished run's results.json that the data card quotes."""
     with open(os.path.join(run_dir, "results.json")) as handle:
         results = json.load(handle)
     data = results["data"]
     return {
-        "command": command,
+        "command": _command(results),
         "model": results["model"],
         "data": {key: data[key] for key in ("name", "train", "val", "test", "input_shape") if key in data},
         "test": results["test"],
@@ -96,14 +97,28 @@ def lenet(run_dir: str, command: str) -> dict:
     }
 
 
+def _command(results: dict) -> str:
+    """The shortest command that repeats a run: the settings that differ from the defaults."""
+    from keras_classics.training.config import TrainConfig
+
+    defaults = TrainConfig().to_dict()
+    words = ["keras-classics", "train", results["model"]]
+    for key, value in results["settings"].items():
+        if key in ("model", "run_dir", "verbose") or value == defaults.get(key):
+            continue
+        words += [f"--{key.replace('_', '-')}", str(value)]
+    return " ".join(words)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--train", type=int, default=5_000, help="training images (default 5,000)")
     parser.add_argument("--val", type=int, default=2_000, help="validation images that choose C (default 2,000)")
     parser.add_argument("--test", type=int, default=10_000, help="test images (default 10,000)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--lenet", metavar="RUN_DIR", help="a finished `train lenet5 --data shapes` run to include")
-    parser.add_argument("--lenet-command", default="", help="the command that made the --lenet run, for the record")
+    parser.add_argument(
+        "--run", action="append", default=[], metavar="NAME=RUN_DIR", help="a finished training run to include"
+    )
     parser.add_argument("--skip-lr", action="store_true", help="keep the file's logistic regression numbers")
     parser.add_argument("--out", default=OUT, help="the JSON file to write")
     args = parser.parse_args(argv)
@@ -119,9 +134,12 @@ def main(argv=None) -> int:
             args.train, args.val, args.test, options, args.seed
         )
         print(f"  test accuracy {report['logistic_regression'][name]['test_accuracy']:.3f}")
-    if args.lenet:
-        report["lenet5"] = lenet(args.lenet, args.lenet_command)
-    report["provenance" if not args.skip_lr else "provenance_lenet5"] = {
+    for item in args.run:
+        name, _, run_dir = item.partition("=")
+        if not run_dir:
+            parser.error(f"--run takes NAME=RUN_DIR, got {item!r}")
+        report.setdefault("networks", {})[name] = network(run_dir)
+    report["provenance" if not args.skip_lr else "provenance_networks"] = {
         "command": "python scripts/shapes_baselines.py " + " ".join(argv if argv is not None else sys.argv[1:]),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d"),
         "python": platform.python_version(),

@@ -339,3 +339,20 @@ def test_keras_datasets_are_read_by_keras_own_code_from_files_in_their_formats(t
     missing = out["missing"]
     assert missing.startswith("MNIST could not be downloaded"), missing
     assert os.path.join("keras_home", "datasets", "mnist.npz") in missing and "--data shapes" in missing
+
+
+def test_lab_data_from_shapes_keeps_validation_apart_from_training(cache, monkeypatch):
+    from keras_classics.lab import data as lab_data
+
+    monkeypatch.setattr(lab_data, "SHAPES_VAL_IMAGES", 20)
+    monkeypatch.setattr(lab_data, "SHAPES_TEST_IMAGES", 30)
+    lab = lab_data.load("shapes:50", 32)
+    assert lab.x_train.shape == (50, 32, 32, 3) and lab.x_val.shape == (20, 32, 32, 3)
+    assert lab.x_test.shape == (30, 32, 32, 3) and lab.classes == 10
+    (x, y), (_, y_test) = shapes.load_data(train_size=70, test_size=30)
+    # Training is the stream's first 50 images, validation the next 20.
+    assert np.array_equal(lab.y_train, y[:50]) and np.array_equal(lab.y_val, y[50:])
+    assert np.array_equal(lab.y_test, y_test)
+    # One mean and one spread, from the training pixels, for every split.
+    assert abs(float(lab.x_train.mean())) < 1e-4 and abs(float(lab.x_train.std()) - 1) < 1e-3
+    assert "shapes:50" in lab.description() and "shapes:50" in lab.description("zh")
