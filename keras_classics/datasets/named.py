@@ -41,15 +41,25 @@ TITLES = {
     "cifar100": "CIFAR-100",
 }
 
-# Where keras.datasets looks (under $KERAS_HOME/datasets) and what to put there.
-CACHED_AS = {
-    "mnist": "mnist.npz (the file mnist.npz)",
+# What keras.datasets reads, under $KERAS_HOME/datasets: the published
+# files (what to download by hand) and where they go.
+SOURCE_FILES = {
+    "mnist": ("mnist.npz",),
     "fashion_mnist": (
-        "fashion-mnist/ (the four files train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, "
-        "t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz)"
+        "train-images-idx3-ubyte.gz",
+        "train-labels-idx1-ubyte.gz",
+        "t10k-images-idx3-ubyte.gz",
+        "t10k-labels-idx1-ubyte.gz",
     ),
-    "cifar10": "cifar-10-batches-py-target_archive (the file cifar-10-python.tar.gz, renamed)",
-    "cifar100": "cifar-100-python-target_archive (the file cifar-100-python.tar.gz, renamed)",
+    "cifar10": ("cifar-10-python.tar.gz",),
+    "cifar100": ("cifar-100-python.tar.gz",),
+}
+CACHE_PATH = {
+    "mnist": "mnist.npz",
+    "fashion_mnist": "fashion-mnist/",
+    # keras.datasets keeps the archive under this name and extracts it on every load.
+    "cifar10": "cifar-10-batches-py-target_archive",
+    "cifar100": "cifar-100-python-target_archive",
 }
 
 _CLASSES = {
@@ -149,7 +159,12 @@ def keras_home() -> str:
 
 
 def _where(name: str) -> str:
-    return os.path.join(keras_home(), "datasets", CACHED_AS[name])
+    """Which files to put where, in words."""
+    files = ", ".join(SOURCE_FILES[name])
+    path = os.path.join(keras_home(), "datasets", CACHE_PATH[name])
+    if name.startswith("cifar"):
+        return f"save {files} as {path}"
+    return f"put {files} {'in' if path.endswith(os.sep) or path.endswith('/') else 'at'} {path}"
 
 
 def _keras_load(name: str, timeout_s: Optional[float]):
@@ -176,7 +191,7 @@ def _keras_load(name: str, timeout_s: Optional[float]):
     worker.join(timeout_s)
     title = TITLES[name]
     hint = (
-        f"put it at {_where(name)}, or use --data shapes (bundled: drawn on this machine, nothing to "
+        f"{_where(name)}, or use --data shapes (bundled: drawn on this machine, nothing to "
         "download), or pass --data with a folder of class sub-folders"
     )
     if worker.is_alive():
