@@ -183,6 +183,13 @@ def data_images(data: Optional[str], channels: int, limit: int):
         images = [np.asarray(image) for image in items]
         if channels == 3:
             images = [np.repeat(image, 3, axis=-1) if image.shape[-1] == 1 else image for image in images]
+        elif any(image.shape[-1] == 3 for image in images):
+            # Colour images (shapes, CIFAR) for a greyscale network, converted
+            # as the training pipeline converts them.
+            import tensorflow as tf
+
+            grey = tf.round(tf.image.rgb_to_grayscale(tf.cast(np.stack(images), tf.float32)))
+            images = list(np.asarray(tf.cast(grey, tf.uint8)))
         return images
     return [_read_image(path, channels) for path in items]
 

@@ -356,3 +356,17 @@ def test_lab_data_from_shapes_keeps_validation_apart_from_training(cache, monkey
     # One mean and one spread, from the training pixels, for every split.
     assert abs(float(lab.x_train.mean())) < 1e-4 and abs(float(lab.x_train.std()) - 1) < 1e-3
     assert "shapes:50" in lab.description() and "shapes:50" in lab.description("zh")
+
+
+def test_visualize_reads_shapes_test_images_in_the_network_channels(cache, monkeypatch):
+    from keras_classics import visualize_cli
+
+    monkeypatch.setattr(shapes, "DEFAULT_TEST", 12)
+    colour = visualize_cli.data_images("shapes:100", 3, 5)
+    grey = visualize_cli.data_images("shapes:100", 1, 5)
+    (_, _), (x_test, _) = shapes.load_data(train_size=100, test_size=12)
+    assert len(colour) == 5 and np.array_equal(np.stack(colour), x_test[:5])
+    assert np.stack(grey).shape == (5, 32, 32, 1)
+    # ITU-R 601 luma, as the training pipeline converts colour to grey.
+    luma = x_test[:5].astype(float) @ np.array([0.2989, 0.5870, 0.1140])
+    assert np.max(np.abs(np.stack(grey)[..., 0] - luma)) <= 1.0
