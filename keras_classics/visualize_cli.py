@@ -61,7 +61,12 @@ def register(subparsers) -> None:
     )
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--input", metavar="IMAGE", help="image file to look at (default: a test digit)")
-    source.add_argument("--data", metavar="DIR", help="top-patches: folder of class sub-folders (default: the digits)")
+    source.add_argument(
+        "--data",
+        metavar="NAME|DIR",
+        help="top-patches: a named data set (shapes, digits, mnist, fashion_mnist, cifar10, cifar100; its test "
+        "images) or a folder of class sub-folders (default: the digits)",
+    )
     parser.add_argument(
         "--class",
         dest="class_index",
@@ -232,12 +237,13 @@ def _read_image(path: str, channels: int) -> np.ndarray:
 
 
 def data_images(data: Optional[str], channels: int, limit: int):
-    """uint8 images of a data set: the digits' test split, or a folder's."""
+    """uint8 images of a data set: a named one's test split (the digits,
+    shapes, mnist, ...), or a folder's."""
     from keras_classics.training import data as data_lib
 
     source = data_lib.load_source(data, 0.10, 0.15, 1337)
     if source.in_memory:
-        # The digits: the test split, the images no training run has seen.
+        # A named data set: the test split, the images no training run has seen.
         items = list(source.test.items)
     else:
         items = list(source.train.items) + list(source.val.items) + list(source.test.items)
@@ -251,6 +257,13 @@ def data_images(data: Optional[str], channels: int, limit: int):
         images = [np.asarray(image) for image in items]
         if channels == 3:
             images = [np.repeat(image, 3, axis=-1) if image.shape[-1] == 1 else image for image in images]
+        elif any(image.shape[-1] == 3 for image in images):
+            # Colour images (shapes, CIFAR) for a greyscale network, converted
+            # as the training pipeline converts them.
+            import tensorflow as tf
+
+            grey = tf.round(tf.image.rgb_to_grayscale(tf.cast(np.stack(images), tf.float32)))
+            images = list(np.asarray(tf.cast(grey, tf.uint8)))
         return images
     return [_read_image(path, channels) for path in items]
 

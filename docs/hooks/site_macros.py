@@ -209,7 +209,16 @@ def _context(page, config, files) -> dict:
         "mib": mib,
         "english_page": english_page,
         "lab_result": lambda name: i18n_lab.lab_result(name, page),
+        "data_file": data_file,
     }
+
+
+def data_file(path: str):
+    """A JSON file under docs/ (a script's measurements), for a page to quote."""
+    import json
+
+    with open(os.path.join(_DOCS, path), encoding="utf-8") as source:
+        return json.load(source)
 
 
 def english_page(src_uri: str) -> str:

@@ -26,7 +26,8 @@ def register(subparsers) -> None:
     run.add_argument(
         "--data",
         default=None,
-        help="'digits' (default, bundled with scikit-learn), 'cifar10' (downloaded by keras.datasets; "
+        help="'digits' (default, bundled with scikit-learn), 'shapes' (bundled, drawn on first use; 'shapes:N' "
+        "for N training images), 'mnist', 'fashion_mnist', 'cifar10', 'cifar100' (downloaded by keras.datasets; "
         "fails within seconds where there is no internet) or a folder of class sub-folders",
     )
     run.add_argument("--quick", action="store_true", help="one seed, 2 epochs of 3 steps on a few images: a smoke test")

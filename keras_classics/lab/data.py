@@ -13,9 +13,14 @@ held-out test images (measured once per run, never chosen on).
   loader's seeded split: 75% training, 10% validation, 15% test.
 * a folder of class sub-folders (any layout `scan_folder` accepts): every
   image decoded and resized into memory, with the same split.
-* ``cifar10``: `keras.datasets.cifar10`, which downloads it once into
-  ~/.keras/datasets. Where it cannot be downloaded the loader gives up
-  after a short timeout with a clear error instead of waiting.
+* ``shapes`` (`keras_classics.datasets.shapes`): drawn on this machine on
+  first use and cached; 10,000 training images (``shapes:N``: N), the
+  next 2,000 of its training stream for validation, 10,000 test images.
+* ``cifar10``, ``cifar100``, ``mnist``, ``fashion_mnist``: keras.datasets,
+  which downloads each once into ~/.keras/datasets; a CPU-sized subset
+  (10,000 training, 2,000 validation, 2,000 test images). Where a set
+  cannot be downloaded the loader gives up after a short timeout with a
+  clear error instead of waiting.
 
 An experiment's ``train_size`` keeps that many training images
 (`LabData.with_train_size`): a seeded draw with every class in proportion,
@@ -25,7 +30,6 @@ the same for every arm and seed.
 from __future__ import annotations
 
 import os
-import threading
 from dataclasses import dataclass
 from typing import Optional
 
@@ -37,6 +41,11 @@ CIFAR10_CACHE = os.path.join(os.path.expanduser("~"), ".keras", "datasets", "cif
 CIFAR10_TRAIN_IMAGES = 10_000
 CIFAR10_VAL_IMAGES = 2_000
 CIFAR10_TEST_IMAGES = 2_000
+# The bundled shapes: training images (``shapes:N`` chooses), the
+# validation split (the next images of the training stream) and test images.
+SHAPES_TRAIN_IMAGES = 10_000
+SHAPES_VAL_IMAGES = 2_000
+SHAPES_TEST_IMAGES = 10_000
 DOWNLOAD_TIMEOUT_S = float(os.environ.get("KERAS_CLASSICS_DOWNLOAD_TIMEOUT", "20"))
 SPLIT_SEED = 1337
 
@@ -204,69 +213,97 @@ def _folder(path: str, size: int) -> LabData:
 
 
 def fetch_cifar10(timeout_s: Optional[float] = None):
-    """`keras.datasets.cifar10.load_data()`, or OSError within ``timeout_s``.
+    """`keras.datasets.cifar10.load_data()`, or OSError within ``timeout_s``
+    (`keras_classics.datasets.named`: the download runs in a daemon thread,
+    since a machine without internet may block in name resolution, which no
+    socket timeout covers)."""
+    from keras_classics.datasets import named
 
-    The download runs in a daemon thread: a machine without internet may
-    block in name resolution, which no socket timeout covers, so the wait
-    is bounded from outside.
-    """
-    timeout_s = DOWNLOAD_TIMEOUT_S if timeout_s is None else timeout_s
-    result = {}
-
-    def load():
-        import socket
-
-        socket.setdefaulttimeout(timeout_s)
-        try:
-            import keras
-
-            result["data"] = keras.datasets.cifar10.load_data()
-        except BaseException as error:  # reported below, in the caller's thread
-            result["error"] = error
-
-    worker = threading.Thread(target=load, name="cifar10-download", daemon=True)
-    worker.start()
-    worker.join(timeout_s)
-    hint = (
-        f"put the extracted cifar-10-batches-py folder at {CIFAR10_CACHE}, or pass --data with a folder "
-        "of class sub-folders, or leave --data out for the bundled digits"
-    )
-    if worker.is_alive():
-        raise OSError(f"CIFAR-10 could not be downloaded within {timeout_s:g} s (no internet here?): {hint}")
-    if "error" in result:
-        error = result["error"]
-        raise OSError(f"CIFAR-10 could not be downloaded ({type(error).__name__}: {error}): {hint}")
-    return result["data"]
+    return named._keras_load("cifar10", DOWNLOAD_TIMEOUT_S if timeout_s is None else timeout_s)
 
 
-def _cifar10(size: int) -> LabData:
-    (x_all, y_all), (x_test, y_test) = fetch_cifar10()
-    # Fixed prefixes (CIFAR-10's files are shuffled): training images, then
-    # the next ones of its training set as the validation split.
+def _keras_set(name: str, size: int) -> LabData:
+    """MNIST, Fashion-MNIST, CIFAR-10 or CIFAR-100 through keras.datasets,
+    cut to a CPU-sized subset."""
+    from keras_classics.datasets import named
+
+    if name == "cifar10":
+        (x_all, y_all), (x_test, y_test) = fetch_cifar10()
+    else:
+        (x_all, y_all), (x_test, y_test) = named._keras_load(name, DOWNLOAD_TIMEOUT_S)
+    y_all, y_test = np.asarray(y_all).reshape(-1), np.asarray(y_test).reshape(-1)
+    if x_all.ndim == 3:
+        x_all, x_test = x_all[..., None], x_test[..., None]
+    # Fixed prefixes (the files are shuffled): training images, then the
+    # next ones of its training set as the validation split.
     end = CIFAR10_TRAIN_IMAGES + CIFAR10_VAL_IMAGES
-    x_train, y_train = x_all[:CIFAR10_TRAIN_IMAGES], y_all[:CIFAR10_TRAIN_IMAGES, 0]
-    x_val, y_val = x_all[CIFAR10_TRAIN_IMAGES:end], y_all[CIFAR10_TRAIN_IMAGES:end, 0]
-    x_test, y_test = x_test[:CIFAR10_TEST_IMAGES], y_test[:CIFAR10_TEST_IMAGES, 0]
+    x_train, y_train = x_all[:CIFAR10_TRAIN_IMAGES], y_all[:CIFAR10_TRAIN_IMAGES]
+    x_val, y_val = x_all[CIFAR10_TRAIN_IMAGES:end], y_all[CIFAR10_TRAIN_IMAGES:end]
+    x_test, y_test = x_test[:CIFAR10_TEST_IMAGES], y_test[:CIFAR10_TEST_IMAGES]
     x_train, x_val, x_test = _standardise(*(_resize(x, size) for x in (x_train, x_val, x_test)))
     return LabData(
-        "cifar10",
-        {"data": "cifar10", "size": size, "train": len(x_train), "val": len(x_val), "test": len(x_test)},
+        name,
+        {"data": name, "size": size, "train": len(x_train), "val": len(x_val), "test": len(x_test)},
         x_train,
         y_train.astype(np.int32),
         x_val,
         y_val.astype(np.int32),
         x_test,
         y_test.astype(np.int32),
-        10,
+        len(named.class_names(name)),
+    )
+
+
+def _shapes(named, size: int) -> LabData:
+    """The bundled shapes: ``SHAPES_TRAIN_IMAGES`` training images (or the
+    name's ``:N``), the next ``SHAPES_VAL_IMAGES`` of the training stream as
+    the validation split, and ``SHAPES_TEST_IMAGES`` test images."""
+    from keras_classics.datasets import shapes
+
+    train = SHAPES_TRAIN_IMAGES if named.train_size is None else named.train_size
+    (x_all, y_all), (x_test, y_test) = shapes.load_data(
+        train_size=train + SHAPES_VAL_IMAGES, test_size=SHAPES_TEST_IMAGES, image_size=named.image_size
+    )
+    x_train, x_val, x_test = _standardise(*(_resize(x, size) for x in (x_all[:train], x_all[train:], x_test)))
+    return LabData(
+        "shapes",
+        {
+            "data": "shapes",
+            "name": str(named),
+            "drawn": named.image_size,
+            "size": size,
+            "train": len(x_train),
+            "val": len(x_val),
+            "test": len(x_test),
+            "seed": 0,
+            "version": shapes.VERSION,
+        },
+        x_train,
+        y_all[:train].astype(np.int32),
+        x_val,
+        y_all[train:].astype(np.int32),
+        x_test,
+        y_test.astype(np.int32),
+        len(shapes.CLASS_NAMES),
     )
 
 
 def load(data: Optional[str], size: int) -> LabData:
-    """The lab data named by ``--data``: None or "digits", "cifar10", or a folder."""
+    """The lab data named by ``--data``: None or "digits", "shapes" (and
+    "shapes:N", "shapes-64"), "mnist", "fashion_mnist", "cifar10",
+    "cifar100", or a folder."""
+    from keras_classics.datasets import named as named_lib
+
     if data in (None, "digits"):
         return _digits(size)
-    if data == "cifar10":
-        return _cifar10(size)
+    named = named_lib.parse(data)
+    if named is not None and named.name == "shapes":
+        return _shapes(named, size)
+    if named is not None:
+        return _keras_set(named.name, size)
     if not os.path.isdir(data):
-        raise ValueError(f"--data {data!r} is neither 'digits', 'cifar10' nor an existing folder of class sub-folders")
+        raise ValueError(
+            f"--data {data!r} is neither 'digits', 'cifar10' nor an existing folder of class sub-folders; "
+            f"the named data sets are {', '.join(named_lib.NAMES)} (shapes:N for N training images)"
+        )
     return _folder(data, size)

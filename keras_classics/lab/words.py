@@ -516,6 +516,15 @@ DATA = {
         "and {test} test images (split seed {seed})",
         "cifar10": "CIFAR-10 (keras.datasets) at {size}x{size}: the first {train} training images, the next {val} "
         "as the validation split, and the first {test} test images",
+        "cifar100": "CIFAR-100 (keras.datasets) at {size}x{size}: the first {train} training images, the next {val} "
+        "as the validation split, and the first {test} test images",
+        "mnist": "MNIST (keras.datasets) at {size}x{size}: the first {train} training images, the next {val} "
+        "as the validation split, and the first {test} test images",
+        "fashion_mnist": "Fashion-MNIST (keras.datasets) at {size}x{size}: the first {train} training images, the "
+        "next {val} as the validation split, and the first {test} test images",
+        "shapes": "the bundled shapes ({name}, version {version}, seed {seed}), drawn at {drawn}x{drawn} and used at "
+        "{size}x{size}: {train} training images, the next {val} of its training stream as the validation split, and "
+        "{test} test images",
         "folder": "image folder {path} ({layout}), resized to {size}x{size}, {train} training, {val} validation and "
         "{test} test images (split seed {seed})",
         "train_size": "; {train_size} of its training images, each class in proportion (seed {seed})",
@@ -526,6 +535,14 @@ DATA = {
         "{val} 张验证图像和 {test} 张测试图像（划分种子 {seed}）",
         "cifar10": "CIFAR-10（keras.datasets），{size}x{size}：前 {train} 张训练图像，接下来的 {val} 张作验证集，"
         "以及前 {test} 张测试图像",
+        "cifar100": "CIFAR-100（keras.datasets），{size}x{size}：前 {train} 张训练图像，接下来的 {val} 张作验证集，"
+        "以及前 {test} 张测试图像",
+        "mnist": "MNIST（keras.datasets），{size}x{size}：前 {train} 张训练图像，接下来的 {val} 张作验证集，"
+        "以及前 {test} 张测试图像",
+        "fashion_mnist": "Fashion-MNIST（keras.datasets），{size}x{size}：前 {train} 张训练图像，接下来的 {val} 张"
+        "作验证集，以及前 {test} 张测试图像",
+        "shapes": "随包附带的形状图像集（{name}，版本 {version}，种子 {seed}），以 {drawn}x{drawn} 绘制、以 "
+        "{size}x{size} 使用：{train} 张训练图像，训练流中接下来的 {val} 张作验证集，以及 {test} 张测试图像",
         "folder": "图像文件夹 {path}（{layout}），缩放到 {size}x{size}，{train} 张训练图像、{val} 张验证图像和 "
         "{test} 张测试图像（划分种子 {seed}）",
         "train_size": "；从中取 {train_size} 张训练图像，各类比例不变（种子 {seed}）",

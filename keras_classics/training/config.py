@@ -59,9 +59,11 @@ class TrainConfig:
 
     Args:
         model: registered model name (`keras_classics.list_models()`).
-        data: None for scikit-learn's bundled digits, else a folder of class
-            sub-folders of images, or one holding ``train/`` and ``val/`` such
-            folders (the ImageNet / Imagenette layout).
+        data: None for scikit-learn's bundled digits; a named data set
+            ("shapes", "shapes:N", "shapes-64", "mnist", "fashion_mnist",
+            "cifar10", "cifar100": `keras_classics.datasets.named`); else a
+            folder of class sub-folders of images, or one holding ``train/``
+            and ``val/`` such folders (the ImageNet / Imagenette layout).
         run_dir: the run folder; None: ``runs/<model>``. The same command
             finds the same folder, which is how a killed run resumes.
         epochs, batch_size, learning_rate, optimizer, momentum, weight_decay,
@@ -99,11 +101,13 @@ class TrainConfig:
     data: Optional[str] = _setting(
         None,
         (
-            "folder of class sub-folders of images, or one with train/ and val/ (ImageNet layout); "
-            "default: scikit-learn's digits"
+            "a named data set: shapes (bundled, drawn on first use; shapes:N for N training images, "
+            "shapes-64 for 64x64), digits, or mnist, fashion_mnist, cifar10, cifar100 (keras.datasets, "
+            "downloaded once); or a folder of class sub-folders of images, or one with train/ and val/ "
+            "(ImageNet layout); default: scikit-learn's digits"
         ),
         group="data",
-        metavar="DIR",
+        metavar="NAME|DIR",
     )
     run_dir: Optional[str] = _setting(None, "run folder (default: runs/NAME)", group="run", metavar="DIR")
     epochs: Optional[int] = _setting(None, "", group="recipe")

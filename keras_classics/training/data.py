@@ -1,4 +1,5 @@
-"""Training data: scikit-learn's digits, or a folder of class sub-folders.
+"""Training data: scikit-learn's digits, a named data set (shapes, mnist,
+fashion_mnist, cifar10, cifar100), or a folder of class sub-folders.
 
 `load_source` finds the images and splits them (no TensorFlow: scanning and
 splitting are plain Python, so a bad folder fails in a second, with a clear
@@ -53,6 +54,7 @@ __all__ = [
     "DataSource",
     "load_source",
     "load_digits",
+    "load_named",
     "scan_folder",
     "stratified_split",
 ]
@@ -315,10 +317,43 @@ def scan_folder(path, val_fraction: float = 0.10, test_fraction: float = 0.15, s
     )
 
 
+def load_named(data: str, val_fraction: float, seed: int) -> DataSource:
+    """A named data set (`keras_classics.datasets.named`: shapes, mnist,
+    fashion_mnist, cifar10, cifar100) as an in-memory source.
+
+    Its own test set is the test split (``test_fraction`` does not apply);
+    ``val_fraction`` of its training images, per class and seeded, become
+    the validation split.
+    """
+    from keras_classics.datasets import named as named_lib
+
+    named = named_lib.parse(data)
+    (x_train, y_train), (x_test, y_test) = named_lib.load(named)
+    train_i, val_i, _ = stratified_split(y_train, val_fraction, 0.0, seed)
+    everything = Split(x_train, y_train)
+    return _check_splits(
+        DataSource(
+            name=str(named),
+            layout=f"{named.name} (its own test set; {val_fraction:g} of its training images for validation)",
+            class_names=named_lib.class_names(named.name),
+            train=everything.subset(train_i),
+            val=everything.subset(val_i),
+            test=Split(x_test, y_test),
+            in_memory=True,
+            image_channels=int(x_train.shape[-1]),
+        )
+    )
+
+
 def load_source(data: Optional[str], val_fraction: float, test_fraction: float, seed: int) -> DataSource:
-    """`load_digits` when ``data`` is None, else `scan_folder`."""
+    """`load_digits` when ``data`` is None or "digits", `load_named` for the
+    other named data sets (shapes, mnist, ...), else `scan_folder`."""
+    from keras_classics.datasets.named import is_named
+
     if data is None or data == "digits":
         return load_digits(val_fraction, test_fraction, seed)
+    if is_named(data):
+        return load_named(data, val_fraction, seed)
     return scan_folder(data, val_fraction, test_fraction, seed)
 
 

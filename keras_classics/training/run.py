@@ -449,7 +449,9 @@ def _resolve_config(config: Optional[TrainConfig], overrides: Dict[str, Any]) ->
 def _normalized(config: TrainConfig) -> TrainConfig:
     """The settings as a run records them: a data folder as an absolute path
     (so that a restart from another directory finds the same run)."""
-    if config.data not in (None, "digits"):
+    from keras_classics.datasets.named import is_named
+
+    if config.data not in (None, "digits") and not is_named(config.data):
         return dataclasses.replace(config, data=os.path.abspath(config.data))
     return config
 
