@@ -95,6 +95,8 @@ def patches_and_projections_figure(
         axes[top, columns + 1 + middle].set_title(
             say("patches of", language, count=len(unit.patches), **names), fontsize=SMALL, pad=2
         )
+    height = figure.get_figheight()
+    figure.subplots_adjust(top=1.0 - 0.85 / height, bottom=0.15 / height, hspace=0.15)
     _title(figure, _prefixed(title, say("zf fig 2 title", language)))
     return figure
 
@@ -117,7 +119,7 @@ def evolution_figure(
         _patch_panel(axes[row, 0], step.patch, low, high, image_shape)
         _projection_panel(axes[row, 1], step.projection, language)
         axes[row, 0].set_ylabel(say("epoch", language, epoch=step.epoch), fontsize=SMALL)
-        axes[row, 1].set_xlabel(f"{step.patch.value:.3g}", fontsize=SMALL, labelpad=1)
+        axes[row, 1].set_xlabel(f"{say('activation', language)} {step.patch.value:.3g}", fontsize=SMALL, labelpad=1)
     axes[0, 0].set_title(say("strongest patch", language), fontsize=SMALL)
     axes[0, 1].set_title(say("its projection", language), fontsize=SMALL)
     first = steps[0].patch
