@@ -126,3 +126,22 @@ def test_fig_2_shows_deconvnets_projections_one_panel_per_patch(trained, languag
         np.testing.assert_allclose(np.asarray(axis.images[0].get_array()), want, rtol=1e-5, atol=1e-7)
     with pytest.raises(ValueError, match="at least one unit"):
         zfnet_figures.patches_and_projections_figure([])
+
+
+def test_keras_classics_train_keeps_the_epochs_given_on_the_command_line(tmp_path, capsys):
+    from keras_classics.cli import main
+
+    run = tmp_path / "run"
+    assert (
+        main(
+            ["train", "lenet5_modern", "--epochs", "2", "--keep-weights", "2", "--run-dir", str(run), "--verbose", "0"]
+        )
+        == 0
+    )
+    assert sorted(os.listdir(run / "kept-weights")) == ["epoch-002.weights.h5"]
+    status = main(
+        ["train", "lenet5_modern", "--keep-weights", "0,x", "--run-dir", str(tmp_path / "bad"), "--verbose", "0"]
+    )
+    err = capsys.readouterr().err.strip().splitlines()
+    assert status == 2
+    assert err[-1].startswith("keras-classics train: error: --keep-weights: epochs must be whole numbers from 1 up")
