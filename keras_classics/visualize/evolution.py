@@ -38,6 +38,7 @@ __all__ = [
     "feature_evolution",
     "UnitProjections",
     "patches_and_projections",
+    "projection_crop",
 ]
 
 _NAME = re.compile(r"^epoch-(\d+)\.weights\.h5$")
