@@ -42,6 +42,11 @@ IG_STEPS = 64
 # Feature visualisation of the channel the command line picks by default:
 # the one with the largest mean activation on the digit shown.
 FEATURE_LAYER = "c3"
+# ZFNet's Fig. 2 (top nine patches beside their deconvnet projections) for
+# these units, and Fig. 4 (one feature over training) from the weights kept
+# at these epochs, for the c3 channel the projection figure shows.
+ZF_UNITS = {"c1": (0, 3), "c3": (0, 5)}
+KEPT_EPOCHS = (1, 2, 5, 10)
 LANGUAGES = ("en", "zh")
 # The titles the script gives its figures (the figure functions draw
 # their own labels in the language they are asked for).
@@ -61,6 +66,8 @@ TITLES = {
         "guided grad-cam": "guided Grad-CAM of class {digit} at c3",
         "feature": "the input that excites {layer}[{channel}] (Fourier parameterisation, {steps} steps)",
         "sanity": "saliency of class {digit}, trained and random weights",
+        "zf2": "LeNet-5 on the digits",
+        "zf4": "LeNet-5 on the digits",
     },
     "zh": {
         "filters": "LeNet-5 C1：六个 5x5 卷积核（灰色 = 0）",
@@ -76,17 +83,38 @@ TITLES = {
         "guided grad-cam": "类别 {digit} 在 c3 上的引导 Grad-CAM",
         "feature": "最能激发 {layer}[{channel}] 的输入（傅里叶参数化，{steps} 步）",
         "sanity": "类别 {digit} 的显著图：训练后的权重与随机权重",
+        "zf2": "数字数据集上的 LeNet-5",
+        "zf4": "数字数据集上的 LeNet-5",
     },
 }
 
 
-def train_once(run_dir: str) -> dict:
+def kept_folder(run_dir: str) -> str:
+    return os.path.join(run_dir, "kept-weights")
+
+
+def train_once(run_dir: str, **overrides) -> dict:
+    """The run's record; trained first (seeded, the recipe's default seed)
+    if missing, keeping the weights of `KEPT_EPOCHS`."""
     if os.path.exists(os.path.join(run_dir, "results.json")):
         with open(os.path.join(run_dir, "results.json")) as handle:
             return json.load(handle)
     from keras_classics.training import train
+    from keras_classics.visualize import KeepWeights
 
-    return train(model=MODEL, run_dir=run_dir, verbose=2).record
+    keep = KeepWeights(KEPT_EPOCHS, folder=kept_folder(run_dir))
+    return train(model=MODEL, run_dir=run_dir, verbose=2, callbacks=[keep], **overrides).record
+
+
+def evolution_run(run_dir: str) -> tuple:
+    """(folder of kept weights, None) from the page's run; where that run was
+    trained without them, a second run of `KEPT_EPOCHS`'s last epoch, same
+    seed, beside it: (its folder, its record)."""
+    if os.path.isdir(kept_folder(run_dir)):
+        return kept_folder(run_dir), None
+    second = run_dir.rstrip(os.sep) + "-kept-weights"
+    record = train_once(second, epochs=max(KEPT_EPOCHS))
+    return kept_folder(second), {"run": os.path.basename(second), "test_accuracy": record["test"]["accuracy"]}
 
 
 def main(argv=None) -> int:
@@ -96,7 +124,7 @@ def main(argv=None) -> int:
     record = train_once(args.run_dir)
 
     from keras_classics import visualize as vis
-    from keras_classics.visualize import figures, methods_figures
+    from keras_classics.visualize import figures, methods_figures, zfnet_figures
     from keras_classics.visualize_cli import data_images, load_source, prepare_images, run_transforms
 
     os.makedirs(OUT, exist_ok=True)
@@ -142,6 +170,9 @@ def main(argv=None) -> int:
     feature_channel = int(np.argmax(results["c3"].reshape(-1, results["c3"].shape[-1]).mean(axis=0)))
     feature = vis.feature_visualization(model, FEATURE_LAYER, feature_channel, value_range=value_range)
     sanity = vis.sanity_check(model, image, vis.saliency, class_index=DIGIT_CLASS)
+    zf_units = vis.patches_and_projections(model, inputs, {k: list(v) for k, v in ZF_UNITS.items()}, display=shown)
+    folder, second_run = evolution_run(args.run_dir)
+    evolution = vis.feature_evolution(model, folder, inputs, PROJECTION_LAYER, channel, display=shown)
     written = []
 
     def save(figure, name, language):
@@ -194,6 +225,14 @@ def main(argv=None) -> int:
         title = words["sanity"].format(digit=DIGIT_CLASS)
         figure = methods_figures.sanity_check_figure(picture, sanity, title, language=language)
         save(figure, "sanity-check.png", language)
+        figure = zfnet_figures.patches_and_projections_figure(
+            zf_units, title=words["zf2"], image_shape=inputs.shape[1:3], language=language
+        )
+        save(figure, "zfnet-fig2-patches-projections.png", language)
+        figure = zfnet_figures.evolution_figure(
+            evolution, title=words["zf4"], image_shape=inputs.shape[1:3], language=language
+        )
+        save(figure, f"zfnet-fig4-evolution-{PROJECTION_LAYER}.png", language)
 
     provenance = {
         "command": "python scripts/visualize_figures.py",
@@ -229,6 +268,21 @@ def main(argv=None) -> int:
             "final_activation": float(feature.activation),
         },
         "sanity_check": {"map": "saliency", "spearman": float(sanity.correlation)},
+        "zfnet_fig2": {
+            "units": {k: list(v) for k, v in ZF_UNITS.items()},
+            "patches": 9,
+            "images": "the digits' test set",
+        },
+        "zfnet_fig4": {
+            "layer": PROJECTION_LAYER,
+            "channel": channel,
+            "epochs": [step.epoch for step in evolution],
+            "strongest_activation": [step.patch.value for step in evolution],
+            "weights": "kept by KeepWeights during the page's run"
+            if second_run is None
+            else "kept by KeepWeights during a second, seeded run (the page's run had none)",
+            "second_run": second_run,
+        },
         "languages": list(LANGUAGES),
         "versions": {p: metadata.version(p) for p in ("keras", "tensorflow", "numpy", "matplotlib")},
         "python": platform.python_version(),

@@ -20,9 +20,10 @@ import numpy as np
 import pytest
 from matplotlib.text import Text
 
-from keras_classics.visualize import figures, methods_figures
+from keras_classics.visualize import figures, methods_figures, zfnet_figures
 from keras_classics.visualize.activations import TopPatch
 from keras_classics.visualize.deconvnet import Projection
+from keras_classics.visualize.evolution import EvolutionStep, UnitProjections
 from keras_classics.visualize.methods_attribution import GuidedGradCam, SanityCheck
 from keras_classics.visualize.methods_features import FeatureVisualization
 from keras_classics.visualize.occlusion import Occlusion
@@ -83,6 +84,10 @@ def _figures(language):
     yield "stretched", methods_figures.feature_visualization_figure(climbed, "1", **kw)
     yield "never climbed", methods_figures.feature_visualization_figure(flat, "1", (0.0, 1.0), **kw)
     yield "sanity check", methods_figures.sanity_check_figure(IMAGE, check, "1", **kw)
+    units = [UnitProjections("c3", 1, patches, [_projection(signed), _projection(zero)])]
+    yield "zfnet fig. 2", zfnet_figures.patches_and_projections_figure(units, image_shape=(8, 8), **kw)
+    steps = [EvolutionStep(1, patches[0], _projection(signed)), EvolutionStep(5, patches[1], _projection(zero))]
+    yield "zfnet fig. 4", zfnet_figures.evolution_figure(steps, image_shape=(8, 8), **kw)
 
 
 def _words(figure) -> list:

@@ -106,6 +106,14 @@ def register(subparsers) -> None:
         metavar="N",
         help="split the CPU into N devices (MirroredStrategy, or DataParallel on JAX, without GPUs)",
     )
+    groups["run"].add_argument(
+        "--keep-weights",
+        metavar="E1,E2,...",
+        help=(
+            "save the weights at the end of these epochs (counted from 1) as "
+            "RUN_DIR/kept-weights/epoch-NNN.weights.h5, for keras_classics.visualize.feature_evolution"
+        ),
+    )
     parser.set_defaults(handler=_handle)
 
 
@@ -162,12 +170,22 @@ def _handle(args) -> int:
                 config = dataclasses.replace(config, strategy="mirrored")
         if args.resume_latest:
             config = _resume_latest(args.resume_latest, config)
+        callbacks = []
+        if args.keep_weights is not None:
+            from keras_classics.visualize.evolution import KeepWeights
+
+            epochs = [e.strip() for e in args.keep_weights.split(",")]
+            try:
+                folder = os.path.join(config.run_dir or os.path.join("runs", config.model), "kept-weights")
+                callbacks.append(KeepWeights(epochs, folder=folder))
+            except ValueError as error:
+                raise ValueError(f"--keep-weights: {error}") from None
         from keras_classics.training.callbacks import DivergedError
         from keras_classics.training.run import train
 
         try:
             with spelling.command_line():
-                train(config)
+                train(config, callbacks=callbacks)
         except DivergedError as error:
             raise CommandError(str(error)) from None
     except KeyboardInterrupt:

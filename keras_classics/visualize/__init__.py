@@ -113,3 +113,24 @@ __all__ += [
     "FeatureVisualization",
     "feature_visualization",
 ]
+# ZFNet's Fig. 2 and Fig. 4: kept weights over training, a feature's
+# evolution, top patches with their projections.
+from keras_classics.visualize.evolution import (  # noqa: E402
+    EvolutionStep,
+    KeepWeights,
+    UnitProjections,
+    feature_evolution,
+    kept_epochs,
+    patches_and_projections,
+    weights_path,
+)
+
+__all__ += [
+    "KeepWeights",
+    "kept_epochs",
+    "weights_path",
+    "EvolutionStep",
+    "feature_evolution",
+    "UnitProjections",
+    "patches_and_projections",
+]

@@ -98,6 +98,20 @@ WORDS = {
     "trained weights": ("trained weights", "训练后的权重"),
     "random weights": ("random weights", "随机权重"),
     "map magnitude": ("magnitude of the map", "图的幅值"),
+    "projections of": ("{layer}[{channel}]: deconvnet projections", "{layer}[{channel}]：反卷积网络投影"),
+    "patches of": ("{layer}[{channel}]: top {count} patches", "{layer}[{channel}]：最强的 {count} 个图块"),
+    "zf fig 2 title": (
+        "top patches and their deconvnet projections (each projection on its own scale, red +, blue -)",
+        "最强图块及其反卷积网络投影（每个投影按自身尺度显示，红 +，蓝 -）",
+    ),
+    "zero short": ("zero", "零"),
+    "epoch": ("epoch {epoch}", "第 {epoch} 轮"),
+    "strongest patch": ("strongest patch", "最强图块"),
+    "its projection": ("its projection", "它的投影"),
+    "evolution title": (
+        "{layer}[{channel}] over training: the strongest activation at each epoch and its deconvnet projection",
+        "{layer}[{channel}] 在训练中的变化：每轮最强的激活及其反卷积网络投影",
+    ),
     "spearman": (
         "Spearman rank correlation {correlation} (near 1: the map ignores the training)",
         "斯皮尔曼秩相关 {correlation}（接近 1：该图与训练无关）",
