@@ -76,6 +76,14 @@ def test_quick_run_writes_metrics_summary_table_and_figures(name, quick_out):
     table = (folder / "table.md").read_text()
     for arm in experiment.arms:
         assert f"`{arm.name}`" in table
+    # In a notebook the summary shows its verdict, table.md's rows and its figures.
+    shown = summary._repr_html_()
+    rows = [line for line in table.splitlines() if line.startswith("|") and not line.startswith("| ---")]
+    assert shown.count("<tr>") == len(rows)
+    for arm in experiment.arms:
+        assert f"<code>{arm.name}</code>" in shown
+    assert shown.count('src="data:image/png;base64,') == len(on_disk["figures"])
+    assert dict(summary) == json.loads(json.dumps(summary))
     assert on_disk["figures"]
     for figure in on_disk["figures"]:
         data = (folder / figure).read_bytes()

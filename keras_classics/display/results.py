@@ -1,9 +1,12 @@
-"""A training run's result as a notebook shows it: its numbers in a table,
-its learning curves under it.
+"""Results as a notebook shows them.
 
-The numbers come from the result itself (the content of ``results.json``,
+A training run: its numbers in a table, its learning curves under it. The
+numbers come from the result itself (the content of ``results.json``,
 already in memory); the curves are the run's ``curves.png``, the one file
 read, and only when the result is displayed.
+
+A lab experiment (`LabSummary`, what ``run_experiment`` returns): its
+verdict, the table that ``table.md`` holds and its figures.
 """
 
 from __future__ import annotations
@@ -11,11 +14,12 @@ from __future__ import annotations
 import base64
 import html
 import os
+import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from keras_classics.display.table import Column, Table
 
-__all__ = ["train_result_table", "train_result_html"]
+__all__ = ["train_result_table", "train_result_html", "LabSummary"]
 
 
 def _percent(value: Optional[float]) -> Optional[str]:
@@ -65,13 +69,21 @@ def train_result_table(result) -> Table:
     )
 
 
-def _curves_png(result) -> Optional[bytes]:
-    path = os.path.join(str(result.run_dir), "curves.png")
+def _read_png(path: str) -> Optional[bytes]:
     try:
         with open(path, "rb") as handle:
             return handle.read()
     except OSError:
         return None
+
+
+def _png_img(png: bytes, alt: str) -> str:
+    data = base64.b64encode(png).decode("ascii")
+    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" style="max-width: 100%; height: auto">'
+
+
+def _curves_png(result) -> Optional[bytes]:
+    return _read_png(os.path.join(str(result.run_dir), "curves.png"))
 
 
 def train_result_html(result) -> str:
@@ -80,10 +92,7 @@ def train_result_html(result) -> str:
     parts = [train_result_table(result).to_html()]
     png = _curves_png(result)
     if png is not None:
-        data = base64.b64encode(png).decode("ascii")
-        parts.append(
-            f'<img src="data:image/png;base64,{data}" alt="learning curves" style="max-width: 100%; height: auto">'
-        )
+        parts.append(_png_img(png, "learning curves"))
     else:
         why = (
             "matplotlib was not installed when the run ended"
@@ -92,3 +101,65 @@ def train_result_html(result) -> str:
         )
         parts.append(f"<p>No learning curves: {html.escape(why)}.</p>")
     return "\n".join(parts) + "\n"
+
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def _cell_html(text: str) -> str:
+    # table.md's cells hold only **bold** (the verdicts) and `code` (arm names).
+    escaped = html.escape(text.strip())
+    return _CODE.sub(r"<code>\1</code>", _BOLD.sub(r"<b>\1</b>", escaped))
+
+
+def markdown_tables_html(markdown: str) -> str:
+    """The pipe tables of ``table.md`` (blank-line separated, a header row
+    and a ``---`` row each) as HTML tables."""
+    tables = []
+    for block in markdown.strip().split("\n\n"):
+        rows = [line.strip().strip("|").split(" | ") for line in block.splitlines() if line.strip()]
+        if len(rows) < 2:
+            continue
+        head = "".join(f"<th>{_cell_html(cell)}</th>" for cell in rows[0])
+        body = "".join("<tr>" + "".join(f"<td>{_cell_html(cell)}</td>" for cell in row) + "</tr>" for row in rows[2:])
+        tables.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+    return "\n".join(tables)
+
+
+class LabSummary(dict):
+    """A lab experiment's summary: the dictionary that ``summary.json``
+    holds, which a notebook shows as its verdict, its table and its
+    figures (read from ``folder`` when displayed).
+
+    Args:
+        summary: the summary, as `keras_classics.lab.runner.run_experiment`
+            writes it.
+        folder: the experiment's folder (its figures and ``table.md``).
+        language: ``"en"`` or ``"zh"``, for the table's words.
+    """
+
+    def __init__(self, summary: dict, folder: str, language: str = "en"):
+        super().__init__(summary)
+        self.folder = str(folder)
+        self.language = language
+
+    def to_markdown(self) -> str:
+        """The arms' numbers and the checks, as ``table.md`` gives them."""
+        from keras_classics.lab.results import markdown_table
+
+        return markdown_table(self, self.language)
+
+    def _repr_html_(self) -> str:
+        from keras_classics.lab.words import words_for
+
+        words = words_for(self.language)
+        title = words.title(self["experiment"], self["title"])
+        parts = [
+            f"<h4>{html.escape(title)}: {html.escape(words.verdict(self['verdict']))}</h4>",
+            markdown_tables_html(self.to_markdown()),
+        ]
+        for name in self.get("figures", []):
+            png = _read_png(os.path.join(self.folder, name))
+            parts.append(_png_img(png, name) if png else f"<p>{html.escape(name)} cannot be read.</p>")
+        return "\n".join(parts) + "\n"

@@ -558,17 +558,21 @@ def run_experiment(
     command: str = "",
     stream: TextIO = sys.stderr,
 ) -> dict:
-    """Run (or resume) ``experiment``; returns its summary.
+    """Run (or resume) ``experiment``; returns its summary (a dict that a
+    notebook shows as its verdict, table and figures:
+    `keras_classics.display.results.LabSummary`).
 
     Raises `LabError` (one line) where it cannot start, and
     KeyboardInterrupt after saving what finished, on Ctrl-C.
     """
+    from keras_classics.display.results import LabSummary
+
     if quick:
         experiment = quick_version(experiment)
     folder = run_folder(out, experiment, quick)
     os.makedirs(folder, exist_ok=True)
     with locked(folder):
-        return _run_locked(experiment, folder, data, quick, fresh, command, stream)
+        return LabSummary(_run_locked(experiment, folder, data, quick, fresh, command, stream), folder)
 
 
 def _run_locked(experiment, folder, data, quick, fresh, command, stream) -> dict:

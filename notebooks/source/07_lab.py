@@ -50,6 +50,7 @@ for name, experiment in lab.EXPERIMENTS.items():
 experiment = lab.get("relu_vs_tanh")
 print(experiment.claim)
 summary = run_experiment(experiment, out="lab-runs", quick=QUICK)
+summary  # a notebook shows the verdict, the table and the figures
 
 # %% [markdown] en
 # ## What it measured
