@@ -788,6 +788,8 @@ def test_each_language_searches_its_own_pages(built_site):
     missing = {d["location"].split("#")[0] for d in chinese} - {p for p in _pages(site / CHINESE)}
     assert missing == set()
     assert any("术语表" in d["title"] for d in chinese) and not any("术语表" in d["title"] for d in english)
+    # The notebooks' pages are left out of both (docs/hooks/build_hooks.py).
+    assert [d["location"] for d in english + chinese if d["location"].startswith("notebooks/")] == []
     # Each Chinese page reads the Chinese index: its base is zh/.
     config = re.search(
         r'<script id="__config" type="application/json">(.*?)</script>',
@@ -935,7 +937,9 @@ return {
   specRows: tables.map(t => t.querySelectorAll("tbody tr").length),
   diagrams: figures.map(i => [i.getAttribute("src"), i.complete, i.naturalWidth, i.naturalHeight]),
   switcher: Array.from(document.querySelectorAll("a.md-select__link[hreflang]")).map(a => a.href),
-  drawings: Array.from(document.querySelectorAll(".kc-diagram img")).map(i => i.src),
+  // A notebook's outputs embed the drawings the code made (data: URIs): not the site's.
+  drawings: Array.from(document.querySelectorAll(".kc-diagram img"))
+    .filter(i => !i.closest(".jp-OutputArea")).map(i => i.src),
   lang: document.documentElement.getAttribute("lang"),
 };
 """

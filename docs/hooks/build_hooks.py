@@ -62,6 +62,10 @@ def on_files(files, config):
 
 def on_page_markdown(markdown, page, config, files):
     if notebook_pages.is_notebook(page):
+        # Not in the search index: with the notebooks' code and outputs in
+        # it, the Chinese index failed to load in the browser (lunr's
+        # "Invalid query" on every search).
+        page.meta["search"] = {"exclude": True}
         return markdown  # the notebook's JSON; mkdocs-jupyter renders the page
     try:
         return site_macros.render(markdown, page, config, files)

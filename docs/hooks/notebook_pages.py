@@ -15,7 +15,10 @@ its own files (the alternates feed the header's language switcher).
 
 `strip_remote_scripts` removes the scripts of nbconvert's template that
 load MathJax and mermaid from a CDN: the site fetches nothing from the
-internet, the notebooks' text has no TeX and no mermaid diagrams.
+internet, the notebooks' text has no TeX and no mermaid diagrams. It also
+removes a ``<style>`` element whose text is a Python list of CSS strings
+(mkdocs-jupyter prints its Pygments rules that way; browsers cannot use it,
+and the page has the same rules as CSS in its own ``<style>``).
 """
 
 from __future__ import annotations
@@ -79,6 +82,7 @@ def notebook_files(files, config, language: str, languages=("en", "zh")):
 
 _REMOTE = re.compile(
     r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->"
+    r"|<style>\s*\['(?:(?!</style>).)*'\]\s*</style>"
     r"|<script type=\"module\">(?:(?!</script>).)*?cdnjs\.cloudflare\.com(?:(?!</script>).)*</script>",
     re.S,
 )
