@@ -58,7 +58,9 @@ lint: $(STAMP)
 test: $(STAMP) browser lint
 	$(BIN)/python -m pytest
 
+# The notebooks run first (a few minutes), so that their pages show outputs.
 docs: $(STAMP)
+	$(BIN)/python scripts/notebooks.py --execute
 	$(BIN)/mkdocs build --strict
 
 bench: $(STAMP)

@@ -42,3 +42,24 @@ def model_cache(pytestconfig) -> ModelCache:
 @pytest.fixture(scope="session")
 def spec_dir() -> Path:
     return SPEC_DIR
+
+
+@pytest.fixture(scope="session")
+def executed_notebooks():
+    """The course notebooks run once per session (scripts/notebooks.py
+    ``execute``), the executed copies written to build/notebooks/{en,zh}:
+    tests/test_notebooks.py checks each run, and the site that
+    tests/test_docs.py builds shows these copies with their outputs.
+    ``{name: {"wall", "cpu", "errors"}}``."""
+    import importlib.util
+    import os
+
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "scripts", "notebooks.py")
+    spec = importlib.util.spec_from_file_location("notebooks_script", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    results = script.execute()
+    wall = sum(r["wall"] for r in results.values())
+    cpu = sum(r["cpu"] for r in results.values())
+    print(f"\nnotebooks executed once: {wall:.1f} s wall, {cpu:.1f} s CPU (kernels)")
+    return results

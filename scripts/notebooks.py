@@ -15,6 +15,15 @@ differs from what its source makes (tests/test_notebooks.py runs it).
 
     python scripts/notebooks.py           # write notebooks/en and notebooks/zh
     python scripts/notebooks.py --check   # compare only
+    python scripts/notebooks.py --execute # run them into build/notebooks/{en,zh}
+
+``--execute`` (`execute`) runs each English notebook in a fresh kernel with
+``KERAS_CLASSICS_QUICK=1`` (a few training steps) and writes the executed
+copy to ``build/notebooks/en``; the Chinese copy in ``build/notebooks/zh``
+is the Chinese notebook with the English run's outputs, cell by cell (the
+code cells are the same, tests/test_notebooks.py checks it), so the code
+runs once. The site (docs/hooks/notebook_pages.py) shows these copies, and
+the tests run this once per session (conftest.py ``executed_notebooks``).
 """
 
 from __future__ import annotations
@@ -23,6 +32,8 @@ import argparse
 import json
 import os
 import sys
+import tempfile
+import time
 from typing import Dict, List, Tuple
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -191,12 +202,87 @@ def write() -> List[str]:
     return written
 
 
+BUILD = os.path.join(ROOT, "build", "notebooks")
+
+
+def _children_cpu() -> float:
+    usage = os.times()
+    return usage.children_user + usage.children_system
+
+
+def execute(out: str = BUILD, names=None, timeout: int = 300) -> Dict[str, dict]:
+    """Run the English notebooks (all, or ``names``) and write the executed
+    copies, English and Chinese, under ``out/en`` and ``out/zh``.
+
+    Returns ``{name: {"wall": s, "cpu": s, "errors": [text, ...]}}``: the
+    wall time, the kernel's CPU time (a child process, counted once it has
+    exited) and the errors of cells that failed (empty when it ran through;
+    a failed notebook is written too, with its error shown)."""
+    import nbclient
+    import nbformat
+
+    results = {}
+    saved = {key: os.environ.get(key) for key in ("KERAS_CLASSICS_QUICK", "PYTHONPATH", "TF_CPP_MIN_LOG_LEVEL")}
+    # The kernel inherits these: quick runs, this checkout's package, no TensorFlow banner.
+    os.environ["KERAS_CLASSICS_QUICK"] = "1"
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [ROOT, saved["PYTHONPATH"]]))
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    try:
+        for name in names or list(sources()):
+            english = nbformat.read(os.path.join(ROOT, "notebooks", "en", name + ".ipynb"), as_version=4)
+            with tempfile.TemporaryDirectory() as folder:
+                client = nbclient.NotebookClient(
+                    english, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": folder}}
+                )
+                wall, cpu = time.perf_counter(), _children_cpu()
+                errors = []
+                try:
+                    client.execute()
+                except Exception as error:  # the failing cell's output holds the traceback
+                    errors.append(f"{type(error).__name__}: {str(error)[-2000:]}")
+                wall, cpu = time.perf_counter() - wall, _children_cpu() - cpu
+            errors += [
+                f"{o.ename}: {o.evalue}"
+                for c in english.cells
+                if c.cell_type == "code"
+                for o in c.outputs
+                if o.output_type == "error"
+            ]
+            chinese = nbformat.read(os.path.join(ROOT, "notebooks", "zh", name + ".ipynb"), as_version=4)
+            code = [c for c in english.cells if c.cell_type == "code"]
+            twins = [c for c in chinese.cells if c.cell_type == "code"]
+            if [c.source for c in code] != [c.source for c in twins]:
+                raise SourceError(f"{name}: the Chinese notebook's code cells differ from the English ones")
+            for ran, twin in zip(code, twins):
+                twin.outputs, twin.execution_count = ran.outputs, ran.execution_count
+            for language, data in (("en", english), ("zh", chinese)):
+                os.makedirs(os.path.join(out, language), exist_ok=True)
+                nbformat.write(data, os.path.join(out, language, name + ".ipynb"))
+            results[name] = {"wall": wall, "cpu": cpu, "errors": errors}
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return results
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--check", action="store_true", help="write nothing; fail if a notebook differs from its source"
     )
+    parser.add_argument(
+        "--execute", action="store_true", help="run the notebooks into build/notebooks/en and build/notebooks/zh"
+    )
     args = parser.parse_args(argv)
+    if args.execute:
+        results = execute()
+        for name, result in results.items():
+            state = "; ".join(result["errors"]) or "ran"
+            print(f"{name}: {result['wall']:.1f} s wall, {result['cpu']:.1f} s CPU: {state}")
+        return 1 if any(result["errors"] for result in results.values()) else 0
     if args.check:
         problems = differences()
         for problem in problems:

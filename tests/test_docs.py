@@ -128,8 +128,15 @@ def test_a_model_of_a_new_family_is_reported_without_a_page():
 
 
 def test_nav_pages_exist():
+    # The notebooks' pages are the stored notebooks (docs/hooks/notebook_pages.py).
     nav = _nav_pages(_mkdocs_config()["nav"])
-    assert [p for p in nav if not (DOCS / p).is_file()] == []
+    pages = [p for p in nav if not p.startswith("notebooks/")]
+    notebooks = [p for p in nav if p.startswith("notebooks/")]
+    assert [p for p in pages if not (DOCS / p).is_file()] == []
+    for language in ("en", CHINESE):
+        assert [p for p in notebooks if not (ROOT / "notebooks" / language / p.split("/", 1)[1]).is_file()] == []
+    stored = sorted(f"notebooks/{p.name}" for p in (ROOT / "notebooks" / "en").glob("*.ipynb"))
+    assert sorted(notebooks) == stored
     assert "performance.md" in nav
 
 
@@ -458,10 +465,11 @@ _BUILT: dict = {}
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory):
+def built_site(tmp_path_factory, executed_notebooks):
     """``mkdocs build --strict`` into a temporary folder, once per session
     (also when another test module imports this fixture, which gives it a
-    fixture of its own)."""
+    fixture of its own), after the notebooks have run (conftest.py, once
+    per session too), so that their pages show the outputs."""
     if not _BUILT:
         _BUILT.update(_build_site(tmp_path_factory))
     return _BUILT
@@ -621,6 +629,28 @@ def test_english_runs_are_found_where_they_are():
     assert runs.english_runs(page) == ["This sentence is English prose on a page."]
 
 
+def test_only_a_notebooks_output_areas_are_exempt_from_the_english_count():
+    # What a notebook's code printed is like code (and so is the hidden copy
+    # of a cell's code for its copy button); the same words in its
+    # text cells, or in an element whose class merely resembles the output
+    # area's, are prose and count.
+    runs = _english_runs_module()
+    printed = "test accuracy of the best epoch model is shown here"
+    page = (
+        '<article><div class="jp-Cell jp-MarkdownCell"><div class="jp-RenderedMarkdown jp-MarkdownOutput">'
+        "<p>训练一个小模型。</p></div></div>"
+        '<div class="jp-Cell jp-CodeCell"><div class="jp-OutputArea jp-Cell-outputArea">'
+        f'<div class="jp-OutputArea-child"><div class="jp-RenderedText"><pre>{printed}</pre></div></div>'
+        f'<div class="jp-OutputArea-child"><div class="jp-RenderedHTMLCommon"><table><tr><td>{printed}</td></tr>'
+        "</table></div></div></div>"
+        f'<div class="clipboard-copy-txt">print("{printed}")</div></div>'
+        f"<p>结果：{printed}</p>"
+        f'<div class="jp-OutputArea-like"><p>{printed}</p></div>'
+        f'<div class="jp-RenderedMarkdown jp-MarkdownOutput"><p>{printed}</p></div></article>'
+    )
+    assert runs.english_runs(page) == [printed] * 3
+
+
 # Python's own notation for a value: nested lists or tuples, lists of
 # strings, dicts, an object's default repr.
 PYTHON_VALUE = re.compile(
@@ -634,6 +664,8 @@ def _prose_and_math(page_html: str) -> str:
 
     article = page_html[page_html.find("<article") : page_html.find("</article>")]
     article = re.sub(r"<pre\b.*?</pre>|<code\b.*?</code>|<script\b.*?</script>", " ", article, flags=re.S)
+    # A notebook page keeps a hidden copy of each code cell for its copy button.
+    article = re.sub(r'<div class="clipboard-copy-txt"[^>]*>.*?</div>', " ", article, flags=re.S)
     # Math is kept (LeNet's list reached an exercise's formula too); its
     # tokens join without spaces, as a reader sees them.
     article = re.sub(r"<math\b.*?</math>", lambda m: re.sub(r"<[^>]+>", "", m.group(0)), article, flags=re.S)
@@ -756,6 +788,8 @@ def test_each_language_searches_its_own_pages(built_site):
     missing = {d["location"].split("#")[0] for d in chinese} - {p for p in _pages(site / CHINESE)}
     assert missing == set()
     assert any("术语表" in d["title"] for d in chinese) and not any("术语表" in d["title"] for d in english)
+    # The notebooks' pages are left out of both (docs/hooks/build_hooks.py).
+    assert [d["location"] for d in english + chinese if d["location"].startswith("notebooks/")] == []
     # Each Chinese page reads the Chinese index: its base is zh/.
     config = re.search(
         r'<script id="__config" type="application/json">(.*?)</script>',
@@ -903,7 +937,9 @@ return {
   specRows: tables.map(t => t.querySelectorAll("tbody tr").length),
   diagrams: figures.map(i => [i.getAttribute("src"), i.complete, i.naturalWidth, i.naturalHeight]),
   switcher: Array.from(document.querySelectorAll("a.md-select__link[hreflang]")).map(a => a.href),
-  drawings: Array.from(document.querySelectorAll(".kc-diagram img")).map(i => i.src),
+  // A notebook's outputs embed the drawings the code made (data: URIs): not the site's.
+  drawings: Array.from(document.querySelectorAll(".kc-diagram img"))
+    .filter(i => !i.closest(".jp-OutputArea")).map(i => i.src),
   lang: document.documentElement.getAttribute("lang"),
 };
 """

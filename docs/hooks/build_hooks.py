@@ -1,5 +1,8 @@
 """MkDocs hooks of the keras_classics site (``hooks:`` in mkdocs.yml).
 
+* ``on_files`` (after mkdocs-static-i18n's): the course notebooks become
+  pages ``notebooks/NAME/`` of each language, executed copies when there
+  are (`notebook_pages`; mkdocs-jupyter renders them);
 * ``on_page_markdown``: each page is rendered as a Jinja template with the
   macros of `site_macros` (numbers, tables, diagrams and code from the
   package and spec/);
@@ -34,6 +37,7 @@ if _HERE not in sys.path:
 import i18n_words  # noqa: E402
 import layout  # noqa: E402
 import mathml  # noqa: E402
+import notebook_pages  # noqa: E402
 import search_languages  # noqa: E402
 import site_macros  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
@@ -49,7 +53,20 @@ def on_pre_build(config):
         site_macros.reset()
 
 
+# After mkdocs-static-i18n's on_files (priority -100), which rebuilds the
+# file list of the language being built from docs/ alone.
+@event_priority(-150)
+def on_files(files, config):
+    return notebook_pages.notebook_files(files, config, config.theme.get("language", "en"))
+
+
 def on_page_markdown(markdown, page, config, files):
+    if notebook_pages.is_notebook(page):
+        # Not in the search index: with the notebooks' code and outputs in
+        # it, the Chinese index failed to load in the browser (lunr's
+        # "Invalid query" on every search).
+        page.meta["search"] = {"exclude": True}
+        return markdown  # the notebook's JSON; mkdocs-jupyter renders the page
     try:
         return site_macros.render(markdown, page, config, files)
     except Exception as error:
@@ -59,6 +76,8 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_page_content(html, page, config, files):
+    if notebook_pages.is_notebook(page):
+        return notebook_pages.strip_remote_scripts(html)
     return layout.break_inline_code(layout.mark_prose_cells(mathml.to_mathml(html)))
 
 

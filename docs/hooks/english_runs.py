@@ -14,6 +14,12 @@ every Chinese character or Chinese punctuation mark; a piece with five or
 more English words is a run. A word is a run of Latin
 letters that is not part of a number or a dotted name (``v1.5``,
 ``keras.applications`` count once or not at all).
+
+The output areas of a notebook page (mkdocs-jupyter's
+``<div class="jp-OutputArea ...">``, one per code cell) are what the code
+printed, like code: skipped; so is the hidden copy of each code cell's
+source that its copy button copies (``<div class="clipboard-copy-txt">``).
+The notebook's text cells are prose and count.
 """
 
 from __future__ import annotations
@@ -59,6 +65,9 @@ _BLOCKS = {
     "article",
     "figure",
 }
+# An element with one of these classes, and all inside it, is program
+# output or code (a notebook page's): skipped.
+_CODE_CLASSES = {"jp-OutputArea", "clipboard-copy-txt"}
 _VOID = {"br", "hr", "img", "input", "meta", "link", "wbr", "col", "area", "base", "source", "track"}
 # Chinese characters, Chinese punctuation and full-width forms cut a run.
 _CHINESE = re.compile(r"[\u2e80-\u2fff\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+")
@@ -77,6 +86,9 @@ class _Article(html.parser.HTMLParser):
         self._skip = 0
         self._article = 0
         self._seen_article = False
+        # Inside a notebook's output area: its tag and how deep in it.
+        self._output_tag = None
+        self._output_depth = 0
 
     def _end_block(self):
         text = " ".join("".join(self._current).split())
@@ -85,6 +97,12 @@ class _Article(html.parser.HTMLParser):
         self._current = []
 
     def handle_starttag(self, tag, attrs):
+        if self._output_tag is None and tag not in _VOID:
+            classes = (dict(attrs).get("class") or "").split()
+            if _CODE_CLASSES.intersection(classes):
+                self._output_tag, self._output_depth = tag, 0
+        if tag == self._output_tag:
+            self._output_depth += 1
         if tag == "article":
             self._article += 1
             self._seen_article = True
@@ -101,6 +119,10 @@ class _Article(html.parser.HTMLParser):
     def handle_endtag(self, tag):
         if tag in _VOID:
             return
+        if tag == self._output_tag:
+            self._output_depth -= 1
+            if self._output_depth == 0:
+                self._output_tag = None
         if tag in _SKIP:
             self._skip = max(0, self._skip - 1)
             self._current.append(" ")
@@ -110,7 +132,7 @@ class _Article(html.parser.HTMLParser):
             self._article -= 1
 
     def handle_data(self, data):
-        if self._skip:
+        if self._skip or self._output_tag is not None:
             return
         if self._seen_article and not self._article:
             return
