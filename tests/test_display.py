@@ -499,3 +499,19 @@ def test_cli_plot_blocks_of_a_network_without_blocks(tmp_path, capsys):
     assert cli.main(["plot", "lenet5", "--blocks", "-o", str(tmp_path / "l.svg")]) == 2
     assert "lenet5 has no blocks" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_packages_figures_show_as_pictures_without_pyplot():
+    # A visualization figure and a lab figure, in a process where pyplot was
+    # never imported (so matplotlib's inline set-up never ran): the notebook
+    # gets a PNG of the figure's own size, not "<Figure size ...>".
+    import numpy as np
+
+    from keras_classics.visualize import figures
+
+    figure = figures.saliency_figure(np.zeros((8, 8, 1)), np.arange(64.0).reshape(8, 8, 1), "saliency")
+    data = display_bundle(figure)
+    assert "image/png" in data
+    width, height = png_size(data["image/png"])
+    inches = figure.get_size_inches() * figure.dpi
+    assert (width, height) == (round(inches[0]), round(inches[1]))

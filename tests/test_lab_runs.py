@@ -83,7 +83,7 @@ def test_quick_run_writes_metrics_summary_table_and_figures(name, quick_out):
     for arm in experiment.arms:
         assert f"<code>{arm.name}</code>" in shown
     assert shown.count('src="data:image/png;base64,') == len(on_disk["figures"])
-    assert dict(summary) == json.loads(json.dumps(summary))
+    assert isinstance(summary, dict) and summary["verdict"] == on_disk["verdict"]
     assert on_disk["figures"]
     for figure in on_disk["figures"]:
         data = (folder / figure).read_bytes()

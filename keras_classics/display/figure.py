@@ -29,10 +29,11 @@ FIGURE_FORMATS = ("png", "svg", "pdf")
 
 def new_figure(width: float, height: float, **options):
     """A ``matplotlib.figure.Figure`` of ``width`` x ``height`` inches,
-    made without pyplot (``options`` go to ``Figure``: ``layout``, ...)."""
-    from matplotlib.figure import Figure
+    made without pyplot (``options`` go to ``Figure``: ``layout``, ...),
+    that a notebook shows as a picture (`ShownFigure`)."""
+    from keras_classics.display.shown_figure import ShownFigure
 
-    return Figure(figsize=(width, height), **options)
+    return ShownFigure(figsize=(width, height), **options)
 
 
 class FigureImage:

@@ -87,12 +87,13 @@ def _series(values) -> np.ndarray:
 
 def curve_figure(summary: dict, measure: dict, language: str = "en", steps_per_epoch: Optional[int] = None):
     """The figure of one measure's curves (a `matplotlib.figure.Figure`)."""
-    from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+    from keras_classics.display.figure import new_figure
 
     words = words_for(language)
     quantity = measure["quantity"]
-    figure = Figure(figsize=(6.4, 4.2), dpi=100, layout="constrained")
+    figure = new_figure(6.4, 4.2, dpi=100, layout="constrained")
     axes = figure.add_subplot()
     seeds = set()
     for index, (name, arm) in enumerate(summary["arms"].items()):
