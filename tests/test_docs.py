@@ -840,6 +840,13 @@ SUB_PATH = "/kc/docs"
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a folder without a log line per request."""
+
+    def log_message(self, *args):
+        pass
+
+
+class _SubPathHandler(_QuietHandler):
     """Serves the site below SUB_PATH, and nothing at the server's root."""
 
     def translate_path(self, path):
@@ -847,14 +854,11 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
             return str(Path(self.directory) / "no such file outside the sub-path")
         return super().translate_path(path[len(SUB_PATH) :])
 
-    def log_message(self, *args):
-        pass
-
 
 @pytest.fixture(scope="module")
 def server(built_site):
     assert built_site["result"].returncode == 0, "the site did not build"
-    handler = functools.partial(_QuietHandler, directory=str(built_site["site"]))
+    handler = functools.partial(_SubPathHandler, directory=str(built_site["site"]))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
